@@ -1,0 +1,150 @@
+/**
+ * Flags and their environment variables, as one table: it drives parsing, `--help` and the README's flag table.
+ * Pure: argv and env in, a Config or a UsageError out.
+ */
+
+import { parseArgs } from 'node:util';
+
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  readonly kubeconfig: string | undefined;
+  readonly port: number;
+  readonly host: string;
+  readonly leanixExcludeNamespaces: ReadonlySet<string>;
+  readonly logLevel: LogLevel;
+}
+
+export class UsageError extends Error {}
+
+interface FlagSpec<K extends keyof Config> {
+  readonly flag: string;
+  readonly key: K;
+  readonly env: string;
+  readonly default: string | undefined;
+  readonly valueName: string;
+  readonly description: string;
+  readonly parse: (text: string) => Config[K];
+}
+
+function flagSpec<K extends keyof Config>(spec: FlagSpec<K>): FlagSpec<K> {
+  return spec;
+}
+
+export const FLAGS = [
+  flagSpec({
+    flag: 'kubeconfig',
+    key: 'kubeconfig',
+    env: 'KUBE_API_EXPORTER_KUBECONFIG',
+    default: undefined,
+    valueName: 'FILE',
+    description: 'kubeconfig file; else $KUBECONFIG, else the in-cluster service account, else ~/.kube/config',
+    parse: (text) => text,
+  }),
+  flagSpec({
+    flag: 'port',
+    key: 'port',
+    env: 'KUBE_API_EXPORTER_PORT',
+    default: '8080',
+    valueName: 'N',
+    description: 'HTTP port to listen on (0 picks a free one)',
+    parse: parsePort,
+  }),
+  flagSpec({
+    flag: 'host',
+    key: 'host',
+    env: 'KUBE_API_EXPORTER_HOST',
+    default: '0.0.0.0',
+    valueName: 'ADDR',
+    description: 'address to listen on',
+    parse: (text) => text,
+  }),
+  flagSpec({
+    flag: 'leanix-exclude-namespaces',
+    key: 'leanixExcludeNamespaces',
+    env: 'KUBE_API_EXPORTER_LEANIX_EXCLUDE_NAMESPACES',
+    default: 'kube-system,kube-public',
+    valueName: 'LIST',
+    description: 'comma-separated namespaces left out of /leanix.json ("" for none)',
+    parse: (text) => new Set(text.split(',').map((name) => name.trim()).filter(Boolean)),
+  }),
+  flagSpec({
+    flag: 'log-level',
+    key: 'logLevel',
+    env: 'KUBE_API_EXPORTER_LOG_LEVEL',
+    default: 'info',
+    valueName: 'LEVEL',
+    description: `one of ${LOG_LEVELS.join(', ')}`,
+    parse: parseLogLevel,
+  }),
+] as const;
+
+export type ParseResult = { readonly action: 'run'; readonly config: Config } | { readonly action: 'help' | 'version' };
+
+export function parseConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ParseResult {
+  const values: Record<string, string | boolean | undefined> = parseFlags(argv).values;
+  if (values.help) return { action: 'help' };
+  if (values.version) return { action: 'version' };
+  const config: Record<string, unknown> = {};
+  for (const spec of FLAGS) {
+    const fromFlag = values[spec.flag] as string | undefined;
+    const text = fromFlag ?? env[spec.env] ?? spec.default;
+    config[spec.key] = text === undefined ? undefined : parseValue(spec, text, fromFlag !== undefined);
+  }
+  return { action: 'run', config: config as unknown as Config };
+}
+
+function parseFlags(argv: readonly string[]) {
+  const options = Object.fromEntries(FLAGS.map((spec) => [spec.flag, { type: 'string' as const }]));
+  try {
+    return parseArgs({
+      args: [...argv],
+      options: { ...options, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' } },
+      allowPositionals: false,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message.split('\n')[0]);
+  }
+}
+
+function parseValue<K extends keyof Config>(spec: FlagSpec<K>, text: string, fromFlag: boolean): Config[K] {
+  try {
+    return spec.parse(text);
+  } catch (error) {
+    const source = fromFlag ? `--${spec.flag}` : `$${spec.env}`;
+    throw new UsageError(`invalid ${source} "${text}": ${(error as Error).message}`);
+  }
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) throw new Error('expected a port number from 0 to 65535');
+  return port;
+}
+
+function parseLogLevel(text: string): LogLevel {
+  const level = LOG_LEVELS.find((candidate) => candidate === text);
+  if (!level) throw new Error(`expected one of ${LOG_LEVELS.join(', ')}`);
+  return level;
+}
+
+export function helpText(): string {
+  const rows = FLAGS.map((spec) => {
+    const flag = `--${spec.flag} ${spec.valueName}`;
+    const fallback = spec.default === undefined ? '' : ` (default "${spec.default}")`;
+    return `  ${flag.padEnd(40)}${spec.description}${fallback}\n  ${''.padEnd(40)}env ${spec.env}`;
+  });
+  return [
+    'Usage: kube-api-exporter [flags]',
+    '',
+    'Exports every numeric field of Kubernetes deployments, pods, nodes and services as Prometheus gauges.',
+    '',
+    'Flags:',
+    ...rows,
+    `  ${'--help'.padEnd(40)}show this help`,
+    `  ${'--version'.padEnd(40)}print the version`,
+    '',
+  ].join('\n');
+}

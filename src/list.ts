@@ -1,0 +1,70 @@
+/**
+ * LIST of one collection, page by page, as raw JSON. client-node's typed list calls deserialize into model classes
+ * (dates become Date objects, fields the client does not know are dropped), while watch events arrive as plain
+ * JSON; listing raw keeps both paths into the cache identical. Auth and TLS come from the kubeconfig exactly as
+ * client-node's Watch applies them.
+ */
+
+import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+import fetch from 'node-fetch';
+
+const PAGE_SIZE = 500;
+
+/** A failed API request; `statusCode` is what client-node's ListWatch looks at (410 → relist). */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly statusCode: number,
+  ) {
+    super(message);
+  }
+}
+
+export async function listCollection(kubeConfig: KubeConfig, path: string): Promise<KubernetesListObject<KubernetesObject>> {
+  const cluster = kubeConfig.getCurrentCluster();
+  if (!cluster) throw new Error('the kubeconfig has no current cluster');
+  const items: KubernetesObject[] = [];
+  let resourceVersion: string | undefined;
+  let continueToken: string | undefined;
+  do {
+    const url = new URL(cluster.server.replace(/\/$/, '') + path);
+    url.searchParams.set('limit', String(PAGE_SIZE));
+    if (continueToken) url.searchParams.set('continue', continueToken);
+    const page = await getJson(kubeConfig, url);
+    for (const item of page.items ?? []) items.push(item);
+    // Every page reports the snapshot of the first; the watch continues from it.
+    resourceVersion ??= page.metadata?.resourceVersion;
+    continueToken = page.metadata?.continue || undefined;
+  } while (continueToken);
+  return { metadata: { resourceVersion }, items };
+}
+
+/** A list page as the API server sends it (client-node's V1ListMeta renames `continue`). */
+interface ListPage {
+  readonly metadata?: { readonly resourceVersion?: string; readonly continue?: string };
+  readonly items?: KubernetesObject[];
+}
+
+async function getJson(kubeConfig: KubeConfig, url: URL): Promise<ListPage> {
+  const init = await kubeConfig.applyToFetchOptions({});
+  const response = await fetch(url.href, { ...init, method: 'GET', headers: init.headers as never });
+  const text = await response.text();
+  if (!response.ok) {
+    throw new ApiError(`GET ${url.pathname}: HTTP ${response.status} ${statusMessage(text) ?? response.statusText}`, response.status);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error(`GET ${url.pathname}: response is not JSON`);
+  }
+}
+
+/** The `message` of a Kubernetes Status body, when the body is one. */
+function statusMessage(body: string): string | undefined {
+  try {
+    const status = JSON.parse(body);
+    return typeof status?.message === 'string' ? status.message : undefined;
+  } catch {
+    return undefined;
+  }
+}

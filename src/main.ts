@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+/** The command: flags/env → config → exporter. Exit 2 for bad flags or config, 1 when it cannot start. */
+
+import { readFileSync } from 'node:fs';
+import { helpText, parseConfig, UsageError } from './config.js';
+import { startExporter } from './exporter.js';
+import { loadKubeConfig } from './kubeconfig.js';
+import { createLogger } from './log.js';
+
+const EXIT_USAGE = 2;
+const EXIT_FAILURE = 1;
+
+async function main(): Promise<void> {
+  const parsed = parseConfig(process.argv.slice(2), process.env);
+  if (parsed.action !== 'run') {
+    process.stdout.write(parsed.action === 'help' ? helpText() : `${packageVersion()}\n`);
+    return;
+  }
+  const { config } = parsed;
+  const log = createLogger(config.logLevel);
+  const kubeConfig = loadKubeConfig(config.kubeconfig, process.env);
+  const exporter = await startExporter({ config, kubeConfig, log });
+  const shutdown = (signal: string) => {
+    log.info('shutting down', { signal });
+    exporter.stop().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  return manifest.version;
+}
+
+main().catch((error: Error) => {
+  const usage = error instanceof UsageError;
+  process.stderr.write(`kube-api-exporter: ${error.message}${usage ? ' (see --help)' : ''}\n`);
+  process.exit(usage ? EXIT_USAGE : EXIT_FAILURE);
+});

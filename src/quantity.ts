@@ -1,0 +1,37 @@
+/**
+ * Kubernetes resource quantities (`250m`, `1.5Gi`, `1e3`) → numbers in base units.
+ *
+ * client-node ships `quantityToScalar`, but it throws on fractional binary quantities (`1.5Gi` goes through BigInt)
+ * and on exponent forms (`1e3`), both legal per the apimachinery grammar, so we parse the grammar ourselves:
+ *   <quantity> ::= <signedNumber><suffix>
+ *   <suffix>   ::= Ki|Mi|Gi|Ti|Pi|Ei | n|u|m|""|k|M|G|T|P|E | e<signedNumber>|E<signedNumber>
+ */
+const BINARY_SUFFIXES: Readonly<Record<string, number>> = {
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
+
+/** Powers of ten. */
+const DECIMAL_SUFFIXES: Readonly<Record<string, number>> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+
+// The exponent alternative comes before the single-letter suffixes so that `1E3` is 1000 while `1E` is one exa.
+const QUANTITY = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:(Ki|Mi|Gi|Ti|Pi|Ei)|[eE]([+-]?\d+)|([numkMGTPE]?))$/;
+
+/** The quantity's value in base units, or undefined when the string is not a quantity. */
+export function parseQuantity(text: string): number | undefined {
+  const match = QUANTITY.exec(text);
+  if (!match) return undefined;
+  const [, number, binary, exponent, decimal] = match;
+  const mantissa = Number(number);
+  if (binary !== undefined) return mantissa * BINARY_SUFFIXES[binary];
+  return scaleByPowerOfTen(mantissa, exponent !== undefined ? Number(exponent) : DECIMAL_SUFFIXES[decimal ?? '']);
+}
+
+// Dividing for negative powers keeps `300m` at 0.3 rather than 0.30000000000000004.
+function scaleByPowerOfTen(mantissa: number, power: number): number {
+  return power >= 0 ? mantissa * 10 ** power : mantissa / 10 ** -power;
+}

@@ -1,0 +1,79 @@
+/** The exporter's own metrics, `kube_api_exporter_*`, in one explicit prom-client registry. */
+
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export const SELF_PREFIX = 'kube_api_exporter_';
+
+export type WatchEventType = 'add' | 'update' | 'delete';
+
+export interface SelfMetricSources {
+  /** Objects in the cache per kind. */
+  readonly objectCounts: () => ReadonlyArray<readonly [kind: string, count: number]>;
+  /** Kinds and whether each has completed its initial list. */
+  readonly syncStates: () => ReadonlyArray<readonly [kind: string, synced: boolean]>;
+  readonly seriesCount: () => number;
+}
+
+export class SelfMetrics {
+  readonly registry = new Registry();
+  readonly watchEvents: Counter<'kind' | 'type'>;
+  readonly watchErrors: Counter<'kind'>;
+  readonly invalidObjects: Counter<'kind'>;
+  readonly scrapeDuration: Histogram<'handler'>;
+
+  constructor(sources: SelfMetricSources) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: SELF_PREFIX });
+    this.watchEvents = new Counter({
+      name: `${SELF_PREFIX}watch_events_total`,
+      help: 'Objects added, updated or deleted in the cache, from lists and watches, per kind.',
+      labelNames: ['kind', 'type'],
+      registers,
+    });
+    this.watchErrors = new Counter({
+      name: `${SELF_PREFIX}watch_errors_total`,
+      help: 'Failed lists or watches per kind; each is retried with backoff.',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.invalidObjects = new Counter({
+      name: `${SELF_PREFIX}invalid_objects_total`,
+      help: 'Objects skipped because they could not be read (no name, no namespace), per kind.',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.scrapeDuration = new Histogram({
+      name: `${SELF_PREFIX}scrape_duration_seconds`,
+      help: 'Time to render a response, per handler.',
+      labelNames: ['handler'],
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    new Gauge({
+      name: `${SELF_PREFIX}cache_objects`,
+      help: 'Objects in the cache per kind.',
+      labelNames: ['kind'],
+      registers,
+      collect() {
+        for (const [kind, count] of sources.objectCounts()) this.set({ kind }, count);
+      },
+    });
+    new Gauge({
+      name: `${SELF_PREFIX}kind_synced`,
+      help: '1 once the kind has completed its initial list, else 0.',
+      labelNames: ['kind'],
+      registers,
+      collect() {
+        for (const [kind, synced] of sources.syncStates()) this.set({ kind }, synced ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: `${SELF_PREFIX}series`,
+      help: 'Object series exported on /metrics.',
+      registers,
+      collect() {
+        this.set(sources.seriesCount());
+      },
+    });
+  }
+}

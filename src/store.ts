@@ -1,0 +1,113 @@
+/**
+ * Pre-rendered series per object, grouped by metric family, the way kube-state-metrics' MetricsStore keeps them:
+ * an object's samples are rendered to exposition text once, when it changes; a scrape only concatenates.
+ */
+
+import type { Labels, Sample } from './flatten.js';
+
+interface Family {
+  readonly help: string;
+  /** Object key → that object's lines in this family. */
+  readonly members: Map<string, string>;
+}
+
+export class MetricsStore {
+  private readonly families = new Map<string, Family>();
+  private readonly familiesOfObject = new Map<string, readonly string[]>();
+  private sortedFamilyNames: string[] | undefined;
+  private rendered: string | undefined;
+  private series = 0;
+  private readonly seriesOfObject = new Map<string, number>();
+
+  /** Replaces everything stored for the object with these samples. */
+  set(objectKey: string, samples: readonly Sample[]): void {
+    const linesByFamily = new Map<string, { help: string; lines: string }>();
+    for (const sample of samples) {
+      const entry = linesByFamily.get(sample.name);
+      const line = renderSample(sample);
+      if (entry) entry.lines += line;
+      else linesByFamily.set(sample.name, { help: sample.path, lines: line });
+    }
+    this.removeFromFamilies(objectKey, (name) => !linesByFamily.has(name));
+    for (const [name, { help, lines }] of linesByFamily) {
+      this.familyNamed(name, help).members.set(objectKey, lines);
+    }
+    this.familiesOfObject.set(objectKey, [...linesByFamily.keys()]);
+    this.series += samples.length - (this.seriesOfObject.get(objectKey) ?? 0);
+    this.seriesOfObject.set(objectKey, samples.length);
+    this.rendered = undefined;
+  }
+
+  delete(objectKey: string): void {
+    if (!this.familiesOfObject.has(objectKey)) return;
+    this.removeFromFamilies(objectKey, () => true);
+    this.familiesOfObject.delete(objectKey);
+    this.series -= this.seriesOfObject.get(objectKey) ?? 0;
+    this.seriesOfObject.delete(objectKey);
+    this.rendered = undefined;
+  }
+
+  get seriesCount(): number {
+    return this.series;
+  }
+
+  /** Prometheus text format 0.0.4: families sorted by name, each contiguous under one HELP and TYPE. */
+  render(): string {
+    if (this.rendered !== undefined) return this.rendered;
+    this.sortedFamilyNames ??= [...this.families.keys()].sort();
+    const parts: string[] = [];
+    for (const name of this.sortedFamilyNames) {
+      const family = this.families.get(name)!;
+      parts.push(`# HELP ${name} Value of field ${escapeHelp(family.help)}\n# TYPE ${name} gauge\n`);
+      for (const lines of family.members.values()) parts.push(lines);
+    }
+    this.rendered = parts.join('');
+    return this.rendered;
+  }
+
+  private familyNamed(name: string, help: string): Family {
+    let family = this.families.get(name);
+    if (!family) {
+      family = { help, members: new Map() };
+      this.families.set(name, family);
+      this.sortedFamilyNames = undefined;
+    }
+    return family;
+  }
+
+  private removeFromFamilies(objectKey: string, shouldRemove: (familyName: string) => boolean): void {
+    for (const name of this.familiesOfObject.get(objectKey) ?? []) {
+      if (!shouldRemove(name)) continue;
+      const family = this.families.get(name)!;
+      family.members.delete(objectKey);
+      if (family.members.size === 0) {
+        this.families.delete(name);
+        this.sortedFamilyNames = undefined;
+      }
+    }
+  }
+}
+
+export function renderSample(sample: Sample): string {
+  return `${sample.name}${renderLabels(sample.labels)} ${formatValue(sample.value)}\n`;
+}
+
+function renderLabels(labels: Labels): string {
+  if (labels.length === 0) return '';
+  return `{${labels.map(([name, value]) => `${name}="${escapeLabelValue(value)}"`).join(',')}}`;
+}
+
+export function escapeLabelValue(value: string): string {
+  return value.replace(/[\\"\n]/g, (char) => (char === '\n' ? '\\n' : `\\${char}`));
+}
+
+function escapeHelp(text: string): string {
+  return text.replace(/[\\\n]/g, (char) => (char === '\n' ? '\\n' : '\\\\'));
+}
+
+export function formatValue(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (value === Infinity) return '+Inf';
+  if (value === -Infinity) return '-Inf';
+  return String(value);
+}

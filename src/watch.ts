@@ -1,0 +1,137 @@
+/**
+ * One client-node informer (list + watch) per kind, feeding the cache. client-node's ListWatch relists by itself on
+ * 410 Gone but stops on any other error; here every stop is retried with capped exponential backoff, and each
+ * kind's state (synced, last error, next retry) is kept for /readyz and the self-metrics.
+ */
+
+import { type Informer, type KubeConfig, type KubernetesObject, makeInformer } from '@kubernetes/client-node';
+import { type ClusterCache, InvalidObjectError, type KubeObject } from './cache.js';
+import { collectionPath, type KindSpec } from './kinds.js';
+import { listCollection } from './list.js';
+import type { Logger } from './log.js';
+import type { SelfMetrics, WatchEventType } from './self-metrics.js';
+
+export interface Backoff {
+  readonly initialMs: number;
+  readonly maxMs: number;
+}
+
+export const DEFAULT_BACKOFF: Backoff = { initialMs: 500, maxMs: 30_000 };
+
+export interface KindState {
+  /** True once the first list has been applied to the cache; stays true while later watches are retried. */
+  synced: boolean;
+  lastError?: string;
+  lastErrorAt?: Date;
+  nextRetryAt?: Date;
+  failures: number;
+}
+
+interface WatchedKind {
+  readonly kind: KindSpec;
+  readonly informer: Informer<KubernetesObject>;
+  readonly state: KindState;
+  retryTimer?: NodeJS.Timeout;
+  failedSinceStart: boolean;
+}
+
+export interface WatcherOptions {
+  readonly kubeConfig: KubeConfig;
+  readonly kinds: readonly KindSpec[];
+  readonly cache: ClusterCache;
+  readonly selfMetrics: SelfMetrics;
+  readonly log: Logger;
+  readonly backoff?: Backoff;
+}
+
+export class ClusterWatcher {
+  private readonly watched: WatchedKind[];
+  private readonly backoff: Backoff;
+  private stopped = false;
+
+  constructor(private readonly options: WatcherOptions) {
+    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.watched = options.kinds.map((kind) => this.watchKind(kind));
+  }
+
+  start(): void {
+    for (const watched of this.watched) void this.run(watched);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const watched of this.watched) clearTimeout(watched.retryTimer);
+    await Promise.all(this.watched.map((watched) => watched.informer.stop()));
+  }
+
+  states(): ReadonlyArray<readonly [KindSpec, Readonly<KindState>]> {
+    return this.watched.map(({ kind, state }) => [kind, state] as const);
+  }
+
+  private watchKind(kind: KindSpec): WatchedKind {
+    const { kubeConfig, cache, selfMetrics, log } = this.options;
+    const path = collectionPath(kind);
+    const informer = makeInformer<KubernetesObject>(kubeConfig, path, () => listCollection(kubeConfig, path));
+    const watched: WatchedKind = { kind, informer, state: { synced: false, failures: 0 }, failedSinceStart: false };
+
+    const apply = (type: WatchEventType, object: KubernetesObject) => {
+      try {
+        if (type === 'delete') cache.delete(kind, object as KubeObject);
+        else cache.upsert(kind, object as KubeObject);
+        selfMetrics.watchEvents.inc({ kind: kind.metricName, type });
+      } catch (error) {
+        // A bad object must never stop the informer (it would silently end the watch): count it and go on.
+        selfMetrics.invalidObjects.inc({ kind: kind.metricName });
+        const fields = { kind: kind.metricName, name: (object as KubeObject)?.metadata?.name, error: describeError(error) };
+        if (error instanceof InvalidObjectError) log.warn('skipped invalid object', fields);
+        else log.error('failed to apply object', { ...fields, stack: (error as Error)?.stack });
+      }
+    };
+    informer.on('add', (object) => apply('add', object));
+    informer.on('update', (object) => apply('update', object));
+    informer.on('delete', (object) => apply('delete', object));
+    informer.on('error', (error) => this.failed(watched, error));
+    return watched;
+  }
+
+  private async run(watched: WatchedKind): Promise<void> {
+    if (this.stopped) return;
+    watched.failedSinceStart = false;
+    watched.state.nextRetryAt = undefined;
+    // start() resolves once the list is applied and the watch request is answered, or after an error was reported.
+    await watched.informer.start();
+    if (watched.failedSinceStart || this.stopped) return;
+    if (!watched.state.synced) this.options.log.info('kind synced', { kind: watched.kind.metricName, objects: this.options.cache.count(watched.kind) });
+    watched.state.synced = true;
+    watched.state.failures = 0;
+  }
+
+  private failed(watched: WatchedKind, error: unknown): void {
+    watched.failedSinceStart = true;
+    if (this.stopped) return;
+    const { state, kind } = watched;
+    state.failures += 1;
+    state.lastError = describeError(error);
+    state.lastErrorAt = new Date();
+    const delayMs = backoffDelay(this.backoff, state.failures);
+    state.nextRetryAt = new Date(Date.now() + delayMs);
+    this.options.selfMetrics.watchErrors.inc({ kind: kind.metricName });
+    this.options.log.warn('list/watch failed, retrying', { kind: kind.metricName, error: state.lastError, retryInMs: delayMs });
+    clearTimeout(watched.retryTimer);
+    watched.retryTimer = setTimeout(() => void this.run(watched), delayMs);
+  }
+}
+
+/** Exponential backoff with full jitter in the upper half, capped. */
+export function backoffDelay(backoff: Backoff, failures: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.max(0, failures - 1));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const status = (error as { statusCode?: unknown }).statusCode;
+    return typeof status === 'number' && !error.message.includes(String(status)) ? `HTTP ${status} ${error.message}` : error.message;
+  }
+  return String(error);
+}

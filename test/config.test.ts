@@ -1,0 +1,66 @@
+import test from 'ava';
+import { FLAGS, helpText, parseConfig, UsageError } from '../src/config.js';
+
+const run = (argv: string[], env: Record<string, string> = {}) => {
+  const result = parseConfig(argv, env);
+  if (result.action !== 'run') throw new Error(`expected run, got ${result.action}`);
+  return result.config;
+};
+
+test('defaults', (t) => {
+  const config = run([]);
+  t.is(config.port, 8080);
+  t.is(config.host, '0.0.0.0');
+  t.is(config.kubeconfig, undefined);
+  t.deepEqual([...config.leanixExcludeNamespaces], ['kube-system', 'kube-public']);
+  t.is(config.logLevel, 'info');
+});
+
+test('flags win over environment, environment over defaults', (t) => {
+  const env = { KUBE_API_EXPORTER_PORT: '9000', KUBE_API_EXPORTER_HOST: '127.0.0.1' };
+  t.is(run([], env).port, 9000);
+  t.is(run(['--port', '9100'], env).port, 9100);
+  t.is(run(['--port=9200'], env).port, 9200);
+  t.is(run([], env).host, '127.0.0.1');
+  t.is(run(['--kubeconfig', '/k'], {}).kubeconfig, '/k');
+  t.is(run([], { KUBE_API_EXPORTER_KUBECONFIG: '/e' }).kubeconfig, '/e');
+});
+
+test('every flag has an environment variable', (t) => {
+  for (const spec of FLAGS) t.regex(spec.env, /^KUBE_API_EXPORTER_[A-Z_]+$/);
+});
+
+test('namespace lists: trimmed, empty means none', (t) => {
+  t.deepEqual([...run(['--leanix-exclude-namespaces', ' a, b ,,c']).leanixExcludeNamespaces], ['a', 'b', 'c']);
+  t.deepEqual([...run(['--leanix-exclude-namespaces', '']).leanixExcludeNamespaces], []);
+});
+
+const badInputs: ReadonlyArray<readonly [string[], Record<string, string>, RegExp]> = [
+  [['--bogus'], {}, /Unknown option '--bogus'/],
+  [['--port', 'abc'], {}, /invalid --port "abc": expected a port number/],
+  [['--port', '70000'], {}, /invalid --port "70000"/],
+  [['--port', '-1'], {}, /'--port' argument is ambiguous/],
+  [['--port', '1.5'], {}, /invalid --port "1.5"/],
+  [[], { KUBE_API_EXPORTER_PORT: 'x' }, /invalid \$KUBE_API_EXPORTER_PORT "x"/],
+  [['--log-level', 'loud'], {}, /invalid --log-level "loud": expected one of error, warn, info, debug/],
+  [['positional'], {}, /positional/],
+  [['--port'], {}, /argument missing/],
+];
+
+for (const [argv, env, message] of badInputs) {
+  test(`rejects ${JSON.stringify(argv)} ${JSON.stringify(env)}`, (t) => {
+    const error = t.throws(() => parseConfig(argv, env), { instanceOf: UsageError });
+    t.regex(error!.message, message);
+    t.false(error!.message.includes('\n'), 'one line');
+  });
+}
+
+test('--help and --version', (t) => {
+  t.deepEqual(parseConfig(['--help'], {}), { action: 'help' });
+  t.deepEqual(parseConfig(['-h'], {}), { action: 'help' });
+  t.deepEqual(parseConfig(['--version'], {}), { action: 'version' });
+  for (const spec of FLAGS) {
+    t.true(helpText().includes(`--${spec.flag}`));
+    t.true(helpText().includes(spec.env));
+  }
+});

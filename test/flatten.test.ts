@@ -1,0 +1,149 @@
+import test from 'ava';
+import { flatten, type ObjectIdentity } from '../src/flatten.js';
+import { renderSample } from '../src/store.js';
+
+const POD: ObjectIdentity = { name: 'p', namespace: 'ns' };
+
+/** The object's series as exposition lines, without the `{name="p",namespace="ns"` prefix noise in expectations. */
+function lines(object: unknown, identity: ObjectIdentity = POD, prefix = 'k8s_pod'): string[] {
+  return flatten(prefix, identity, object).map((sample) => renderSample(sample).trimEnd());
+}
+
+const id = 'name="p",namespace="ns"';
+
+const cases: ReadonlyArray<{ readonly title: string; readonly object: unknown; readonly expected: readonly string[] }> = [
+  { title: 'integers and floats as they are', object: { spec: { a: 3, b: -1.5, c: 0 } }, expected: [`k8s_pod_spec_a{${id}} 3`, `k8s_pod_spec_b{${id}} -1.5`, `k8s_pod_spec_c{${id}} 0`] },
+  { title: 'huge and tiny numbers keep their value', object: { x: 1.7976931348623157e308, y: 5e-324, z: 9007199254740993 }, expected: [`k8s_pod_x{${id}} 1.7976931348623157e+308`, `k8s_pod_y{${id}} 5e-324`, `k8s_pod_z{${id}} 9007199254740992`] },
+  { title: 'booleans as 1/0', object: { spec: { hostNetwork: true, paused: false } }, expected: [`k8s_pod_spec_hostNetwork{${id}} 1`, `k8s_pod_spec_paused{${id}} 0`] },
+  { title: 'camelCase kept, keys joined by _', object: { spec: { template: { spec: { terminationGracePeriodSeconds: 30 } } } }, expected: [`k8s_pod_spec_template_spec_terminationGracePeriodSeconds{${id}} 30`] },
+  { title: 'strings without numeric meaning are skipped', object: { spec: { image: 'nginx', port: '8080', maxSurge: '25%', resourceVersion: '123' } }, expected: [] },
+  { title: 'nulls and empty objects are skipped', object: { spec: { a: null, b: {}, c: [] } }, expected: [] },
+  {
+    title: 'quantities in resource maps in base units',
+    object: { status: { capacity: { cpu: '4', memory: '1Gi', 'ephemeral-storage': '100Gi', 'nvidia.com/gpu': '1', weird: 'lots' }, allocatable: { cpu: '3500m' } } },
+    expected: [
+      `k8s_pod_status_capacity_cpu{${id}} 4`,
+      `k8s_pod_status_capacity_memory{${id}} 1073741824`,
+      `k8s_pod_status_capacity_ephemeral_storage{${id}} 107374182400`,
+      `k8s_pod_status_capacity_nvidia_com_gpu{${id}} 1`,
+      `k8s_pod_status_allocatable_cpu{${id}} 3.5`,
+    ],
+  },
+  { title: 'quantity-looking strings outside resource maps are skipped', object: { spec: { size: '1Gi' } }, expected: [] },
+  {
+    title: 'RFC 3339 timestamps as unix seconds, fractions kept',
+    object: { metadata: { creationTimestamp: '2017-07-18T12:32:01Z' }, status: { startTime: '2017-07-18T12:32:16.298303791Z', offset: '2017-07-18T14:32:01+02:00', notATime: '2017-07-18' } },
+    expected: [`k8s_pod_metadata_creationTimestamp{${id}} 1500381121`, `k8s_pod_status_startTime{${id}} 1500381136.2983038`, `k8s_pod_status_offset{${id}} 1500381121`],
+  },
+  {
+    title: 'condition status True/False/Unknown as 1/0/-1, labelled by type',
+    object: { status: { conditions: [{ type: 'Ready', status: 'True' }, { type: 'MemoryPressure', status: 'False' }, { type: 'DiskPressure', status: 'Unknown' }, { type: 'Odd', status: 'Maybe' }] } },
+    expected: [
+      `k8s_pod_status_conditions_status{${id},condition="Ready"} 1`,
+      `k8s_pod_status_conditions_status{${id},condition="MemoryPressure"} 0`,
+      `k8s_pod_status_conditions_status{${id},condition="DiskPressure"} -1`,
+    ],
+  },
+  { title: '"True" outside a condition is just a string', object: { spec: { status: 'True' } }, expected: [] },
+  {
+    title: 'list elements labelled by name',
+    object: { spec: { containers: [{ name: 'app', resources: { requests: { cpu: '250m' } } }, { name: 'sidecar', resources: { limits: { memory: '64Mi' } } }] } },
+    expected: [`k8s_pod_spec_containers_resources_requests_cpu{${id},container="app"} 0.25`, `k8s_pod_spec_containers_resources_limits_memory{${id},container="sidecar"} 67108864`],
+  },
+  {
+    title: 'nested lists each add a label',
+    object: { spec: { containers: [{ name: 'app', ports: [{ name: 'http', containerPort: 8080 }, { name: 'metrics', containerPort: 9090 }] }] } },
+    expected: [`k8s_pod_spec_containers_ports_containerPort{${id},container="app",port="http"} 8080`, `k8s_pod_spec_containers_ports_containerPort{${id},container="app",port="metrics"} 9090`],
+  },
+  {
+    title: 'lists without a natural key are labelled by index',
+    object: { spec: { ports: [{ port: 80 }, { port: 443 }] } },
+    expected: [`k8s_pod_spec_ports_port{${id},port="0"} 80`, `k8s_pod_spec_ports_port{${id},port="1"} 443`],
+  },
+  {
+    title: 'a list where one element lacks the key is labelled by index throughout (no name/index collision)',
+    object: { spec: { ports: [{ name: '1', port: 80 }, { port: 443 }] } },
+    expected: [`k8s_pod_spec_ports_port{${id},port="0"} 80`, `k8s_pod_spec_ports_port{${id},port="1"} 443`],
+  },
+  {
+    title: 'duplicate natural keys fall back to index',
+    object: { spec: { items: [{ name: 'a', v: 1 }, { name: 'a', v: 2 }] } },
+    expected: [`k8s_pod_spec_items_v{${id},item="0"} 1`, `k8s_pod_spec_items_v{${id},item="1"} 2`],
+  },
+  {
+    title: 'lists of numbers and lists of lists',
+    object: { spec: { sizes: [10, 20], matrix: [[1], [2, 3]] } },
+    expected: [`k8s_pod_spec_sizes{${id},size="0"} 10`, `k8s_pod_spec_sizes{${id},size="1"} 20`, `k8s_pod_spec_matrix{${id},matrix="0",item="0"} 1`, `k8s_pod_spec_matrix{${id},matrix="1",item="0"} 2`, `k8s_pod_spec_matrix{${id},matrix="1",item="1"} 3`],
+  },
+  {
+    title: 'a list label that would shadow name/namespace or an outer list gets a suffix',
+    object: { spec: { names: [{ type: 'x', v: 1 }], outer: [{ name: 'o', outer: [{ name: 'i', v: 2 }] }] } },
+    expected: [`k8s_pod_spec_names_v{${id},name_2="x"} 1`, `k8s_pod_spec_outer_outer_v{${id},outer="o",outer_2="i"} 2`],
+  },
+  {
+    title: 'skipped: managedFields, annotations, labels, ownerReferences, env, envFrom',
+    object: {
+      metadata: { generation: 1, managedFields: [{ time: '2020-01-01T00:00:00Z' }], annotations: { 'x/y': '1' }, labels: { n: '2' }, ownerReferences: [{ name: 'rs', controller: true }] },
+      spec: { containers: [{ name: 'c', env: [{ name: 'SECRET', value: '42' }], envFrom: [{ prefix: 'X' }] }], template: { metadata: { annotations: { a: '3' } } } },
+    },
+    expected: [`k8s_pod_metadata_generation{${id}} 1`],
+  },
+  {
+    title: 'metric names sanitised to [a-zA-Z0-9_]',
+    object: { spec: { 'dotted.key': 1, 'with-dash': 2, 'slash/ed': 3, 'ünï': 4, '0lead': 5 } },
+    expected: [`k8s_pod_spec_dotted_key{${id}} 1`, `k8s_pod_spec_with_dash{${id}} 2`, `k8s_pod_spec_slash_ed{${id}} 3`, `k8s_pod_spec__n_{${id}} 4`, `k8s_pod_spec_0lead{${id}} 5`],
+  },
+  {
+    title: 'keys that sanitise to the same name render once (first wins)',
+    object: { spec: { 'a-b': 1, a_b: 2 } },
+    expected: [`k8s_pod_spec_a_b{${id}} 1`],
+  },
+  {
+    title: 'label values escaped per the exposition format',
+    object: { spec: { containers: [{ name: 'q"uo\\te\nnl', v: 1 }] } },
+    expected: [`k8s_pod_spec_containers_v{${id},container="q\\"uo\\\\te\\nnl"} 1`],
+  },
+  {
+    title: 'prototype-ish keys are plain keys',
+    object: { spec: { constructor: [{ type: 'x', status: 'constructor' }], conditions: [{ type: '__proto__', status: 'toString' }] } },
+    expected: [],
+  },
+];
+
+for (const { title, object, expected } of cases) {
+  test(title, (t) => {
+    t.deepEqual(lines(object), [...expected]);
+  });
+}
+
+test('cluster-scoped objects have no namespace label', (t) => {
+  t.deepEqual(lines({ spec: { unschedulable: true } }, { name: 'node-1' }, 'k8s_node'), ['k8s_node_spec_unschedulable{name="node-1"} 1']);
+});
+
+test('init containers and app containers with the same name never render the same series', (t) => {
+  const pod = {
+    spec: {
+      initContainers: [{ name: 'app', resources: { requests: { cpu: '100m' } } }],
+      containers: [{ name: 'app', resources: { requests: { cpu: '200m' } } }],
+    },
+    status: {
+      initContainerStatuses: [{ name: 'app', restartCount: 0, ready: false }],
+      containerStatuses: [{ name: 'app', restartCount: 3, ready: true }],
+    },
+  };
+  const rendered = lines(pod);
+  t.is(new Set(rendered.map((line) => line.slice(0, line.lastIndexOf(' ')))).size, rendered.length);
+  t.deepEqual(rendered, [
+    `k8s_pod_spec_initContainers_resources_requests_cpu{${id},container="app"} 0.1`,
+    `k8s_pod_spec_containers_resources_requests_cpu{${id},container="app"} 0.2`,
+    `k8s_pod_status_initContainerStatuses_restartCount{${id},container="app"} 0`,
+    `k8s_pod_status_initContainerStatuses_ready{${id},container="app"} 0`,
+    `k8s_pod_status_containerStatuses_restartCount{${id},container="app"} 3`,
+    `k8s_pod_status_containerStatuses_ready{${id},container="app"} 1`,
+  ]);
+});
+
+test('samples carry the field path with [] for lists (used as HELP)', (t) => {
+  const [sample] = flatten('k8s_pod', POD, { spec: { containers: [{ name: 'a', ports: [{ containerPort: 1 }] }] } });
+  t.is(sample.path, 'spec.containers[].ports[].containerPort');
+});

@@ -1,0 +1,84 @@
+import test from 'ava';
+import { flatten } from '../src/flatten.js';
+import { MetricsStore } from '../src/store.js';
+import { expositionProblems, promtoolAvailable, promtoolCheckMetrics } from './support/exposition.js';
+
+const pod = (name: string, restarts: number, extra: object = {}) =>
+  flatten('k8s_pod', { name, namespace: 'ns' }, { status: { containerStatuses: [{ name: 'app', restartCount: restarts }] }, ...extra });
+
+test('each family is contiguous under one HELP and one TYPE, families sorted', (t) => {
+  const store = new MetricsStore();
+  store.set('pod/ns/a', pod('a', 1, { spec: { priority: 5 } }));
+  store.set('pod/ns/b', pod('b', 2, { spec: { priority: 7 } }));
+  t.is(
+    store.render(),
+    [
+      '# HELP k8s_pod_spec_priority Value of field spec.priority',
+      '# TYPE k8s_pod_spec_priority gauge',
+      'k8s_pod_spec_priority{name="a",namespace="ns"} 5',
+      'k8s_pod_spec_priority{name="b",namespace="ns"} 7',
+      '# HELP k8s_pod_status_containerStatuses_restartCount Value of field status.containerStatuses[].restartCount',
+      '# TYPE k8s_pod_status_containerStatuses_restartCount gauge',
+      'k8s_pod_status_containerStatuses_restartCount{name="a",namespace="ns",container="app"} 1',
+      'k8s_pod_status_containerStatuses_restartCount{name="b",namespace="ns",container="app"} 2',
+      '',
+    ].join('\n'),
+  );
+  t.deepEqual(expositionProblems(store.render()), []);
+  t.is(store.seriesCount, 4);
+});
+
+test('an update replaces the object series, dropping fields it no longer has', (t) => {
+  const store = new MetricsStore();
+  store.set('pod/ns/a', pod('a', 1, { spec: { priority: 5 } }));
+  store.set('pod/ns/a', pod('a', 2));
+  t.false(store.render().includes('k8s_pod_spec_priority'), 'an emptied family disappears with its HELP');
+  t.true(store.render().includes('restartCount{name="a",namespace="ns",container="app"} 2\n'));
+  t.is(store.seriesCount, 1);
+});
+
+test('a delete removes every series of the object and nothing else', (t) => {
+  const store = new MetricsStore();
+  store.set('pod/ns/a', pod('a', 1));
+  store.set('pod/ns/b', pod('b', 2));
+  store.delete('pod/ns/a');
+  store.delete('pod/ns/never-existed');
+  t.false(store.render().includes('name="a"'));
+  t.true(store.render().includes('name="b"'));
+  t.is(store.seriesCount, 1);
+  store.delete('pod/ns/b');
+  t.is(store.render(), '');
+  t.is(store.seriesCount, 0);
+});
+
+test('render is cached until the next change', (t) => {
+  const store = new MetricsStore();
+  store.set('pod/ns/a', pod('a', 1));
+  const first = store.render();
+  t.is(store.render(), first);
+  store.set('pod/ns/a', pod('a', 9));
+  t.not(store.render(), first);
+});
+
+test('hostile keys and values still render valid exposition (promtool when installed)', (t) => {
+  const store = new MetricsStore();
+  const hostile = {
+    spec: {
+      'we.ird-key/x': 1,
+      '0digits': 2,
+      'ünïcode': 3,
+      'help\nnewline\\': 4,
+      huge: 1e308,
+      tiny: -1e-308,
+      list: [{ name: 'quote"back\\slash\nnewline', v: 1 }, { name: 'ok', v: 2 }],
+    },
+    status: { capacity: { big: '1e400' } },
+  };
+  store.set('pod/ns/x', flatten('k8s_pod', { name: 'x"y', namespace: 'n\\s' }, hostile));
+  const text = store.render();
+  t.deepEqual(expositionProblems(text), []);
+  t.true(text.includes('+Inf'));
+  if (promtoolAvailable()) t.is(promtoolCheckMetrics(text), '');
+  else if (process.env.CI) t.fail('promtool is required under CI');
+  else t.log('promtool not installed: skipped its check');
+});

@@ -1,0 +1,74 @@
+/** Checks on Prometheus text output shared by the tests: structure, parsing, and promtool when present. */
+
+import { spawnSync } from 'node:child_process';
+import parse from 'parse-prometheus-text-format';
+
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const SAMPLE_LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})? (\S+)$/;
+
+/**
+ * Problems with the text as exposition format 0.0.4: families contiguous under one HELP and one TYPE, legal names,
+ * no duplicate series, values that parse. Returns an empty list when the text is valid.
+ */
+export function expositionProblems(text: string): string[] {
+  const problems: string[] = [];
+  const familiesSeen = new Set<string>();
+  const seriesSeen = new Set<string>();
+  let family: string | undefined;
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const comment = /^# (HELP|TYPE) (\S+)/.exec(line);
+    if (comment) {
+      const [, keyword, name] = comment;
+      if (keyword === 'HELP') {
+        if (familiesSeen.has(name)) problems.push(`family ${name} appears twice`);
+        familiesSeen.add(name);
+        family = name;
+      } else if (name !== family) {
+        problems.push(`TYPE for ${name} outside its family`);
+      }
+      if (!METRIC_NAME.test(name)) problems.push(`illegal metric name ${name}`);
+      continue;
+    }
+    const sample = SAMPLE_LINE.exec(line);
+    if (!sample) {
+      problems.push(`unparseable line: ${line}`);
+      continue;
+    }
+    const [, name, , value] = sample;
+    const base = name.replace(/_(bucket|sum|count|total|created)$/, '');
+    if (name !== family && base !== family) problems.push(`sample ${name} outside its family ${family}`);
+    const series = line.slice(0, line.lastIndexOf(' '));
+    if (seriesSeen.has(series)) problems.push(`duplicate series ${series}`);
+    seriesSeen.add(series);
+    if (Number.isNaN(Number(value)) && !['NaN', '+Inf', '-Inf'].includes(value)) problems.push(`bad value in ${line}`);
+  }
+  try {
+    parse(text);
+  } catch (error) {
+    problems.push(`parser: ${(error as Error).message}`);
+  }
+  return problems;
+}
+
+export function promtoolAvailable(): boolean {
+  return spawnSync('promtool', ['--version']).status === 0;
+}
+
+/** `promtool check metrics` output (empty when clean); throws if promtool reports a hard error. */
+export function promtoolCheckMetrics(text: string): string {
+  const result = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  return `${result.stdout}${result.stderr}`.trim() + (result.status === 0 ? '' : `\n(exit ${result.status})`);
+}
+
+/** Object series as a map `name{labels}` → value, from the exporter's text. */
+export function seriesValues(text: string, prefix = 'k8s_'): Map<string, number> {
+  const values = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(prefix)) continue;
+    const cut = line.lastIndexOf(' ');
+    values.set(line.slice(0, cut), Number(line.slice(cut + 1)));
+  }
+  return values;
+}
+
