@@ -1,35 +1,31 @@
 /**
- * The one in-memory cache the renderers read: per object its rendered series (in the MetricsStore) and, for kinds a
- * view needs, a trimmed projection. Full API objects are not kept here.
+ * The one in-memory cache the renderers read: per object its rendered series (in the MetricsStore) and its trimmed
+ * form (src/trim.ts) for the views. Full API objects are not kept here.
  */
 
 import { flatten, type ObjectIdentity } from './flatten.js';
 import type { KindSpec } from './kinds.js';
 import { MetricsStore } from './store.js';
+import { trimObject } from './trim.js';
 
 export interface KubeObject {
   readonly metadata?: { readonly name?: unknown; readonly namespace?: unknown };
   readonly [field: string]: unknown;
 }
 
-/** Keeps what a view needs of an object; undefined means nothing to keep. */
-export type Projection = (object: KubeObject) => unknown;
-
 export class InvalidObjectError extends Error {}
 
 export class ClusterCache {
   readonly metrics = new MetricsStore();
-  private readonly projectedByKind = new Map<string, Map<string, unknown>>();
+  private readonly objectsByKind = new Map<string, Map<string, KubeObject>>();
   private changedAt: Date | undefined;
-
-  constructor(private readonly projections: Readonly<Record<string, Projection | undefined>> = {}) {}
 
   /** Adds or replaces an object; throws InvalidObjectError when it has no usable identity. */
   upsert(kind: KindSpec, object: KubeObject): void {
     const identity = identityOf(kind, object);
     const key = objectKey(kind, identity);
     this.metrics.set(key, flatten(`k8s_${kind.metricName}`, identity, object));
-    this.objectsOf(kind).set(key, this.projections[kind.metricName]?.(object));
+    this.objectsOf(kind).set(key, trimObject(object));
     this.changedAt = new Date();
   }
 
@@ -43,8 +39,8 @@ export class ClusterCache {
     return this.objectsOf(kind).size;
   }
 
-  /** The projections of every cached object of the kind. */
-  projected(kind: KindSpec): IterableIterator<unknown> {
+  /** Every cached object of the kind, trimmed. */
+  objects(kind: KindSpec): IterableIterator<KubeObject> {
     return this.objectsOf(kind).values();
   }
 
@@ -53,11 +49,11 @@ export class ClusterCache {
     return this.changedAt;
   }
 
-  private objectsOf(kind: KindSpec): Map<string, unknown> {
-    let objects = this.projectedByKind.get(kind.metricName);
+  private objectsOf(kind: KindSpec): Map<string, KubeObject> {
+    let objects = this.objectsByKind.get(kind.metricName);
     if (!objects) {
       objects = new Map();
-      this.projectedByKind.set(kind.metricName, objects);
+      this.objectsByKind.set(kind.metricName, objects);
     }
     return objects;
   }

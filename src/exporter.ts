@@ -6,7 +6,6 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterCache } from './cache.js';
 import type { Config } from './config.js';
 import { KINDS } from './kinds.js';
-import { projectPod } from './leanix.js';
 import type { Logger } from './log.js';
 import { SelfMetrics } from './self-metrics.js';
 import { createApp } from './server.js';
@@ -28,7 +27,7 @@ export interface RunningExporter {
 }
 
 export async function startExporter({ config, kubeConfig, log, backoff }: ExporterOptions): Promise<RunningExporter> {
-  const cache = new ClusterCache({ pod: projectPod });
+  const cache = new ClusterCache();
   let watcher: ClusterWatcher | undefined;
   const selfMetrics = new SelfMetrics({
     objectCounts: () => KINDS.map((kind) => [kind.metricName, cache.count(kind)] as const),

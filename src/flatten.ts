@@ -9,6 +9,7 @@
  */
 
 import { parseQuantity } from './quantity.js';
+import { NEVER_KEPT_KEYS } from './trim.js';
 
 export type Labels = ReadonlyArray<readonly [name: string, value: string]>;
 
@@ -27,8 +28,8 @@ export interface ObjectIdentity {
   readonly namespace?: string;
 }
 
-/** Keys never walked, wherever they appear: noise (managedFields), free text or secrets (annotations, env). */
-const SKIPPED_KEYS = new Set(['managedFields', 'annotations', 'labels', 'ownerReferences', 'env', 'envFrom']);
+/** Keys never walked, wherever they appear: those never kept at all, plus label maps and owner references (noise). */
+const SKIPPED_KEYS = new Set([...NEVER_KEPT_KEYS, 'labels', 'ownerReferences']);
 
 /** Maps whose string values are resource quantities. */
 const QUANTITY_MAPS = new Set(['capacity', 'allocatable', 'requests', 'limits', 'overhead', 'allocatedResources', 'hard', 'used']);

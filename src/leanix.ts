@@ -1,12 +1,12 @@
 /**
  * The LeanIX inventory view (`/leanix.json`), in the shape of the original leanix-exporter: namespaces with their
- * pods, each with its phase and the API's containerStatuses as served. Pure: projections in, document out.
+ * pods, each with its phase and the API's containerStatuses as served. Pure: cached pods in, document out.
  */
 
 import _ from 'lodash';
 import type { KubeObject } from './cache.js';
 
-export interface LeanixPod {
+interface LeanixPod {
   readonly namespace: string;
   readonly name: string;
   readonly phase: string;
@@ -22,8 +22,7 @@ export interface LeanixInventory {
   readonly LastUpdate: string | null;
 }
 
-/** What the view keeps of a pod: identity, phase and container statuses. */
-export function projectPod(pod: KubeObject): LeanixPod {
+function leanixPod(pod: KubeObject): LeanixPod {
   const status = (pod.status ?? {}) as { phase?: unknown; containerStatuses?: unknown };
   return {
     namespace: String(pod.metadata?.namespace ?? ''),
@@ -34,14 +33,14 @@ export function projectPod(pod: KubeObject): LeanixPod {
 }
 
 export function renderLeanix(
-  pods: Iterable<LeanixPod>,
+  pods: Iterable<KubeObject>,
   excludedNamespaces: ReadonlySet<string>,
   lastUpdate: Date | undefined,
 ): LeanixInventory {
-  const visible = [...pods].filter((pod) => !excludedNamespaces.has(pod.namespace));
+  const visible = [...pods].map(leanixPod).filter((pod) => !excludedNamespaces.has(pod.namespace));
   const byNamespace = _.groupBy(_.sortBy(visible, 'name'), 'namespace');
   return {
-    Namespaces: _.sortBy(Object.keys(byNamespace)).map((namespace) => ({
+    Namespaces: Object.keys(byNamespace).sort().map((namespace) => ({
       Name: namespace,
       Pods: byNamespace[namespace].map((pod) => ({
         Name: pod.name,

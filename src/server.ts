@@ -3,8 +3,8 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { ClusterCache } from './cache.js';
-import { KINDS, type KindSpec } from './kinds.js';
-import { type LeanixPod, renderLeanix } from './leanix.js';
+import { kindByMetricName, type KindSpec } from './kinds.js';
+import { renderLeanix } from './leanix.js';
 import type { Logger } from './log.js';
 import type { SelfMetrics } from './self-metrics.js';
 import type { KindState } from './watch.js';
@@ -53,7 +53,7 @@ const INDEX_PAGE = `<!doctype html>
 
 export function createApp(options: AppOptions): Koa {
   const { cache, selfMetrics, log } = options;
-  const podKind = KINDS.find((kind) => kind.metricName === 'pod')!;
+  const podKind = kindByMetricName('pod')!;
   const router = new Router();
 
   router.get('/', (ctx) => {
@@ -70,7 +70,7 @@ export function createApp(options: AppOptions): Koa {
   });
   router.get('/leanix.json', (ctx) => {
     const done = selfMetrics.scrapeDuration.startTimer({ handler: 'leanix' });
-    ctx.body = renderLeanix(cache.projected(podKind) as Iterable<LeanixPod>, options.leanixExcludeNamespaces, cache.lastChange);
+    ctx.body = renderLeanix(cache.objects(podKind), options.leanixExcludeNamespaces, cache.lastChange);
     done();
   });
   router.get('/healthz', (ctx) => {

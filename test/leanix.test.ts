@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import test from 'ava';
-import { ClusterCache } from '../src/cache.js';
-import { KINDS } from '../src/kinds.js';
-import { type LeanixPod, projectPod, renderLeanix } from '../src/leanix.js';
+import { ClusterCache, type KubeObject } from '../src/cache.js';
+import { kindByMetricName } from '../src/kinds.js';
+import { renderLeanix } from '../src/leanix.js';
 
-const pod = KINDS.find((kind) => kind.metricName === 'pod')!;
+const pod = kindByMetricName('pod')!;
 /** The seed document's "Result example" (leanix-exporter.md), with the closing brace the document leaves out. */
 const seed = JSON.parse(readFileSync(new URL('fixtures/leanix-seed.json', import.meta.url), 'utf8'));
 
 /** The API objects the seed's pods came from, as `kubectl get pod -o json` would show them. */
-function apiPodsOfSeed(): object[] {
+function apiPodsOfSeed(): KubeObject[] {
   return seed.Namespaces.flatMap((namespace: any) =>
     namespace.Pods.map((seedPod: any) => ({
       metadata: { name: seedPod.Name, namespace: namespace.Name, uid: `uid-${seedPod.Name}`, annotations: { note: 'never shown' } },
@@ -19,10 +19,10 @@ function apiPodsOfSeed(): object[] {
   );
 }
 
-function inventory(pods: readonly object[], excluded = ['kube-system', 'kube-public'], lastUpdate = new Date('2017-07-18T12:32:16.298Z')) {
-  const cache = new ClusterCache({ pod: projectPod });
+function inventory(pods: readonly KubeObject[], excluded = ['kube-system', 'kube-public'], lastUpdate = new Date('2017-07-18T12:32:16.298Z')) {
+  const cache = new ClusterCache();
   for (const object of pods) cache.upsert(pod, object);
-  return renderLeanix(cache.projected(pod) as Iterable<LeanixPod>, new Set(excluded), lastUpdate);
+  return renderLeanix(cache.objects(pod), new Set(excluded), lastUpdate);
 }
 
 test('rebuilds the seed example from the pods it describes', (t) => {
@@ -55,6 +55,6 @@ test('namespaces and pods sorted by name; exclusions configurable', (t) => {
 });
 
 test('a pod without status renders an empty phase and no container statuses; no change yet → null LastUpdate', (t) => {
-  const rendered = renderLeanix([projectPod({ metadata: { name: 'p', namespace: 'n' } })], new Set(), undefined);
+  const rendered = renderLeanix([{ metadata: { name: 'p', namespace: 'n' } }], new Set(), undefined);
   t.deepEqual(rendered, { Namespaces: [{ Name: 'n', Pods: [{ Name: 'p', Status: '', ContainerStatuses: [] }] }], LastUpdate: null });
 });
