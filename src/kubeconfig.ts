@@ -25,3 +25,15 @@ export function loadKubeConfig(flagPath: string | undefined, env: Readonly<Recor
   if (!cluster?.server) throw new UsageError('kubeconfig has no current context with a cluster server');
   return kubeConfig;
 }
+
+/** A kubeconfig for one API server URL, optionally with a bearer token: for the demo and tests. */
+export function kubeConfigForServer(server: string, token?: string): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromOptions({
+    clusters: [{ name: 'cluster', server, skipTLSVerify: true }],
+    users: [{ name: 'user', token }],
+    contexts: [{ name: 'context', cluster: 'cluster', user: 'user' }],
+    currentContext: 'context',
+  });
+  return kubeConfig;
+}

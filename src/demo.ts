@@ -1,0 +1,48 @@
+/** `npm run demo`: a simulated API server with a small living cluster, and the exporter watching it. */
+
+import { helpText, parseConfig, UsageError } from './config.js';
+import { seedDemoCluster, startDemoLife } from './demo-cluster.js';
+import { startExporter } from './exporter.js';
+import { kubeConfigForServer } from './kubeconfig.js';
+import { createLogger } from './log.js';
+import { SimulatedApiServer } from './simulated-apiserver.js';
+
+const LIFE_INTERVAL_MS = 5000;
+
+async function demo(): Promise<void> {
+  const parsed = parseConfig(process.argv.slice(2), process.env);
+  if (parsed.action !== 'run') {
+    process.stdout.write(helpText());
+    return;
+  }
+  const { config } = parsed;
+  const apiServer = new SimulatedApiServer();
+  const apiUrl = await apiServer.start();
+  seedDemoCluster(apiServer);
+  const stopLife = startDemoLife(apiServer, { intervalMs: LIFE_INTERVAL_MS });
+  const exporter = await startExporter({ config, kubeConfig: kubeConfigForServer(apiUrl), log: createLogger(config.logLevel) });
+  process.stdout.write(
+    [
+      `Simulated Kubernetes API server: ${apiUrl}  (try ${apiUrl}/apis/apps/v1/deployments)`,
+      `kube-api-exporter:               ${exporter.url}/`,
+      `  metrics:      ${exporter.url}/metrics`,
+      `  LeanIX:       ${exporter.url}/leanix.json`,
+      `  readiness:    ${exporter.url}/readyz`,
+      `The cluster changes every ${LIFE_INTERVAL_MS / 1000} s (rollouts, restarts, replaced pods). Ctrl+C stops.`,
+      '',
+    ].join('\n'),
+  );
+  const shutdown = async () => {
+    stopLife();
+    await exporter.stop();
+    await apiServer.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+demo().catch((error: Error) => {
+  process.stderr.write(`kube-api-exporter demo: ${error.message}\n`);
+  process.exit(error instanceof UsageError ? 2 : 1);
+});

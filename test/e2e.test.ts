@@ -1,0 +1,184 @@
+/** End to end: simulated API server → real client-node informers → cache → HTTP. */
+import { spawnSync } from 'node:child_process';
+import test from 'ava';
+import { startExporter } from '../src/exporter.js';
+import { KINDS } from '../src/kinds.js';
+import { kubeConfigForServer } from '../src/kubeconfig.js';
+import { silentLogger } from '../src/log.js';
+import { SimulatedApiServer } from '../src/simulated-apiserver.js';
+import { eventually, FAST_BACKOFF, startTestCluster } from './support/cluster.js';
+import { expositionProblems, promtoolAvailable, promtoolProblems, seriesValues } from './support/exposition.js';
+
+const [deployment, pod, node, service] = ['deployment', 'pod', 'node', 'service'].map((name) => KINDS.find((kind) => kind.metricName === name)!);
+
+const aDeployment = (name: string, replicas: number) => ({
+  metadata: { name, namespace: 'default', annotations: { 'secret.example/token': '12345' } },
+  spec: { replicas, template: { spec: { containers: [{ name: 'app', image: 'app:1', env: [{ name: 'PASSWORD', value: '31337' }] }] } } },
+  status: { replicas, availableReplicas: replicas },
+});
+
+const aPod = (name: string, namespace: string, phase: string) => ({
+  metadata: { name, namespace },
+  spec: { containers: [{ name: 'app', image: 'app:1', resources: { requests: { cpu: '250m', memory: '64Mi' } } }] },
+  status: { phase, containerStatuses: [{ name: 'app', ready: phase === 'Running', restartCount: 0, image: 'app:1', imageID: '', state: { running: { startedAt: '2024-01-01T00:00:00Z' } }, lastState: {} }] },
+});
+
+const series = async (cluster: { text(path: string): Promise<string> }) => seriesValues(await cluster.text('/metrics'));
+
+test('objects appear, change and vanish on /metrics as the API server changes', async (t) => {
+  const cluster = await startTestCluster(t, (api) => {
+    api.create(deployment, aDeployment('web', 2));
+    api.create(node, { metadata: { name: 'node-1' }, status: { capacity: { cpu: '4', memory: '1Gi' }, conditions: [{ type: 'Ready', status: 'True' }] } });
+    api.create(service, { metadata: { name: 'web', namespace: 'default' }, spec: { ports: [{ name: 'http', port: 80 }] } });
+  });
+  let values = await series(cluster);
+  t.is(values.get('k8s_deployment_spec_replicas{name="web",namespace="default"}'), 2);
+  t.is(values.get('k8s_node_status_capacity_memory{name="node-1"}'), 1073741824);
+  t.is(values.get('k8s_node_status_conditions_status{name="node-1",condition="Ready"}'), 1);
+  t.is(values.get('k8s_service_spec_ports_port{name="web",namespace="default",port="http"}'), 80);
+
+  cluster.api.create(pod, aPod('web-1', 'default', 'Running'));
+  await eventually(async () => (await series(cluster)).get('k8s_pod_spec_containers_resources_requests_cpu{name="web-1",namespace="default",container="app"}') === 0.25, 'pod added');
+
+  cluster.api.update(deployment, 'default', 'web', (object: any) => {
+    object.spec.replicas = 5;
+  });
+  await eventually(async () => (await series(cluster)).get('k8s_deployment_spec_replicas{name="web",namespace="default"}') === 5, 'deployment scaled');
+  values = await series(cluster);
+  t.is(values.get('k8s_deployment_metadata_generation{name="web",namespace="default"}'), 2, 'spec change bumped generation');
+
+  cluster.api.delete(deployment, 'default', 'web');
+  await eventually(async () => ![...(await series(cluster)).keys()].some((key) => key.startsWith('k8s_deployment_')), 'deployment series gone');
+  values = await series(cluster);
+  t.true(values.has('k8s_pod_spec_containers_resources_requests_cpu{name="web-1",namespace="default",container="app"}'), 'other kinds untouched');
+});
+
+test('/metrics is valid exposition with self-metrics appended, and never carries annotations or env values', async (t) => {
+  const cluster = await startTestCluster(t, (api) => {
+    api.create(deployment, aDeployment('web', 1));
+    api.create(pod, aPod('web-1', 'default', 'Running'));
+  });
+  await cluster.get('/metrics'); // a scrape's own duration shows from the next scrape on
+  const response = await cluster.get('/metrics');
+  t.is(response.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8');
+  const text = await response.text();
+  t.deepEqual(expositionProblems(text), []);
+  if (promtoolAvailable()) t.deepEqual(promtoolProblems(text), []);
+  else if (process.env.CI) t.fail('promtool is required under CI');
+  for (const expected of [
+    'kube_api_exporter_cache_objects{kind="pod"} 1',
+    'kube_api_exporter_cache_objects{kind="deployment"} 1',
+    'kube_api_exporter_kind_synced{kind="node"} 1',
+    'kube_api_exporter_watch_events_total{kind="pod",type="add"} 1',
+    'kube_api_exporter_process_resident_memory_bytes',
+    'kube_api_exporter_scrape_duration_seconds_bucket',
+  ]) {
+    t.true(text.includes(expected), expected);
+  }
+  t.false(/31337|12345|PASSWORD|secret\.example/.test(text));
+});
+
+test('/leanix.json follows pods: sorted, excluded namespaces left out, deletions vanish', async (t) => {
+  const cluster = await startTestCluster(t, (api) => {
+    api.create(pod, aPod('b-pod', 'team-b', 'Pending'));
+    api.create(pod, aPod('z-pod', 'team-a', 'Running'));
+    api.create(pod, aPod('a-pod', 'team-a', 'Running'));
+    api.create(pod, aPod('dns', 'kube-system', 'Running'));
+  });
+  const inventory = async () => (await cluster.get('/leanix.json')).json() as Promise<any>;
+  let body = await inventory();
+  t.deepEqual(
+    body.Namespaces.map((namespace: any) => [namespace.Name, namespace.Pods.map((p: any) => `${p.Name}:${p.Status}`)]),
+    [
+      ['team-a', ['a-pod:Running', 'z-pod:Running']],
+      ['team-b', ['b-pod:Pending']],
+    ],
+  );
+  t.is(body.Namespaces[0].Pods[0].ContainerStatuses[0].name, 'app');
+  t.regex(body.LastUpdate, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+
+  const before = body.LastUpdate;
+  cluster.api.delete(pod, 'team-b', 'b-pod');
+  await eventually(async () => (await inventory()).Namespaces.length === 1, 'namespace without pods gone');
+  body = await inventory();
+  t.true(body.LastUpdate >= before);
+});
+
+test('a relist after 410 Gone drops objects deleted while the watch was away', async (t) => {
+  const cluster = await startTestCluster(t, (api) => {
+    api.create(pod, aPod('stays', 'default', 'Running'));
+    api.create(pod, aPod('goes', 'default', 'Running'));
+  });
+  t.true((await cluster.text('/metrics')).includes('name="goes"'));
+  // The watch is dropped and history compacted: the informer reconnects with an expired resourceVersion, gets
+  // 410 Gone and must relist, which is the only way it can learn that "goes" was deleted meanwhile.
+  cluster.api.delete(pod, 'default', 'goes');
+  cluster.api.create(pod, aPod('new', 'default', 'Running'));
+  cluster.api.compact();
+  cluster.api.closeWatches();
+  await eventually(async () => {
+    const text = await cluster.text('/metrics');
+    return !text.includes('name="goes"') && text.includes('name="new"');
+  }, 'relist converged');
+  t.true((await cluster.text('/metrics')).includes('name="stays"'));
+});
+
+test('an unreachable API server is retried: /readyz says why, then recovers when it comes up', async (t) => {
+  const api = new SimulatedApiServer();
+  const apiUrl = await api.start();
+  const port = Number(new URL(apiUrl).port);
+  await api.stop();
+  const exporter = await startExporter({
+    config: { port: 0, host: '127.0.0.1', leanixExcludeNamespaces: new Set() },
+    kubeConfig: kubeConfigForServer(apiUrl),
+    log: silentLogger,
+    backoff: FAST_BACKOFF,
+  });
+  t.teardown(() => exporter.stop());
+  await eventually(async () => {
+    const body = (await (await fetch(`${exporter.url}/readyz`)).json()) as any;
+    return body.kinds.pod.lastError !== undefined;
+  }, 'error reported');
+  const response = await fetch(`${exporter.url}/readyz`);
+  t.is(response.status, 503);
+  const body = (await response.json()) as any;
+  t.deepEqual(body.notReady, ['deployment', 'pod', 'node', 'service']);
+  t.regex(body.kinds.pod.lastError, /ECONNREFUSED/);
+  t.true((await (await fetch(`${exporter.url}/metrics`)).text()).includes('kube_api_exporter_watch_errors_total{kind="pod"}'));
+  t.is((await fetch(`${exporter.url}/healthz`)).status, 200, 'alive while not ready');
+
+  const revived = new SimulatedApiServer();
+  await revived.start(port);
+  t.teardown(() => revived.stop());
+  revived.create(pod, aPod('late', 'default', 'Running'));
+  await eventually(async () => (await fetch(`${exporter.url}/readyz`)).status === 200, 'ready after the API server came up');
+  t.true((await (await fetch(`${exporter.url}/metrics`)).text()).includes('name="late"'));
+});
+
+test('HTTP: index, health, unknown routes and methods', async (t) => {
+  const cluster = await startTestCluster(t);
+  t.regex(await cluster.text('/'), /href="metrics"/);
+  t.is(await cluster.text('/healthz'), 'ok\n');
+  t.is((await cluster.get('/nope')).status, 404);
+  t.is((await fetch(`${cluster.exporter.url}/metrics`, { method: 'POST' })).status, 405);
+  t.is((await fetch(`${cluster.exporter.url}/metrics`, { method: 'HEAD' })).status, 200);
+});
+
+const runMain = (...args: string[]) =>
+  spawnSync(process.execPath, ['--import=tsx', 'src/main.ts', ...args], { encoding: 'utf8', env: { ...process.env, KUBECONFIG: '' } });
+
+test('bad flags and config exit 2 with one clear line', (t) => {
+  for (const [args, message] of [
+    [['--bogus'], /Unknown option '--bogus'/],
+    [['--port', 'eighty'], /invalid --port "eighty"/],
+    [['--kubeconfig', '/does/not/exist'], /cannot load kubeconfig \(\/does\/not\/exist\): ENOENT/],
+  ] as const) {
+    const result = runMain(...args);
+    t.is(result.status, 2, args.join(' '));
+    t.regex(result.stderr, message);
+    t.is(result.stderr.trim().split('\n').length, 1, 'one line');
+  }
+  const help = runMain('--help');
+  t.is(help.status, 0);
+  t.regex(help.stdout, /--kubeconfig FILE/);
+});
