@@ -41,7 +41,8 @@ export function expositionProblems(text: string): string[] {
     const series = line.slice(0, line.lastIndexOf(' '));
     if (seriesSeen.has(series)) problems.push(`duplicate series ${series}`);
     seriesSeen.add(series);
-    if (Number.isNaN(Number(value)) && !['NaN', '+Inf', '-Inf'].includes(value)) problems.push(`bad value in ${line}`);
+    // Prometheus reads values with Go's ParseFloat, which takes NaN and Inf in any case (prom-client writes `Nan`).
+    if (Number.isNaN(Number(value)) && !/^[+-]?(inf|nan)$/i.test(value)) problems.push(`bad value in ${line}`);
   }
   try {
     parse(text);
