@@ -111,3 +111,12 @@ test('annotations name the object by the labels the alert carries: namespace/nam
     t.true(rule.annotations.description.includes('kubectl'), `${rule.alert}: the description says what to run`);
   }
 });
+
+test('the README lists every alert with its severity and duration', (t) => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const rows = readme.split('\n').filter((line) => /^\| `[A-Z]\w+` \|/.test(line));
+  t.deepEqual(
+    rows.map((row) => row.split('|').map((cell) => cell.trim())).map((cells) => [cells[1], cells[2], cells[4]]),
+    rules.map((rule) => [`\`${rule.alert}\``, rule.labels.severity, rule.for]),
+  );
+});
