@@ -2,6 +2,7 @@
 
 import { spawnSync } from 'node:child_process';
 import parse from 'parse-prometheus-text-format';
+import { PROMTOOL, toolAvailable } from './tools.js';
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const SAMPLE_LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})? (\S+)$/;
@@ -53,7 +54,7 @@ export function expositionProblems(text: string): string[] {
 }
 
 export function promtoolAvailable(): boolean {
-  return spawnSync('promtool', ['--version']).status === 0;
+  return toolAvailable(PROMTOOL);
 }
 
 /**

@@ -1,0 +1,22 @@
+# kube-api-exporter image: `docker build -t kube-api-exporter:0.1.0 .` (README "Installation").
+
+# Build stage: dev dependencies (TypeScript) compile src/ to dist/.
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+# Runtime stage: production dependencies and the compiled output only, as the unprivileged `node` user (uid 1000,
+# numeric so that Kubernetes' runAsNonRoot can verify it).
+FROM node:24-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+USER 1000:1000
+EXPOSE 8080
+ENTRYPOINT ["node", "dist/main.js"]
