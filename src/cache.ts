@@ -15,24 +15,47 @@ export interface KubeObject {
 
 export class InvalidObjectError extends Error {}
 
+/** One change to the cache, as views and event sinks see it: objects are the trimmed forms the cache keeps. */
+export type CacheChange =
+  | { readonly type: 'upsert'; readonly kind: KindSpec; readonly object: KubeObject; readonly previous: KubeObject | undefined }
+  | { readonly type: 'delete'; readonly kind: KindSpec; readonly object: KubeObject };
+
+export type CacheListener = (change: CacheChange) => void;
+
 export class ClusterCache {
   readonly metrics = new MetricsStore();
   private readonly objectsByKind = new Map<string, Map<string, KubeObject>>();
   private changedAt: Date | undefined;
+  private readonly listeners = new Set<CacheListener>();
+
+  /** Calls the listener after every change, synchronously; returns a function that unsubscribes it. */
+  onChange(listener: CacheListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   /** Adds or replaces an object; throws InvalidObjectError when it has no usable identity. */
   upsert(kind: KindSpec, object: KubeObject): void {
     const identity = identityOf(kind, object);
     const key = objectKey(kind, identity);
     this.metrics.set(key, flatten(`k8s_${kind.metricName}`, identity, object));
-    this.objectsOf(kind).set(key, trimObject(object));
+    const objects = this.objectsOf(kind);
+    const previous = objects.get(key);
+    const trimmed = trimObject(object);
+    objects.set(key, trimmed);
     this.changedAt = new Date();
+    this.notify({ type: 'upsert', kind, object: trimmed, previous });
   }
 
   delete(kind: KindSpec, object: KubeObject): void {
     const key = objectKey(kind, identityOf(kind, object));
     this.metrics.delete(key);
-    if (this.objectsOf(kind).delete(key)) this.changedAt = new Date();
+    const objects = this.objectsOf(kind);
+    const removed = objects.get(key);
+    if (!removed) return;
+    objects.delete(key);
+    this.changedAt = new Date();
+    this.notify({ type: 'delete', kind, object: removed });
   }
 
   count(kind: KindSpec): number {
@@ -47,6 +70,10 @@ export class ClusterCache {
   /** When the cache last changed; undefined before the first object arrived. */
   get lastChange(): Date | undefined {
     return this.changedAt;
+  }
+
+  private notify(change: CacheChange): void {
+    for (const listener of this.listeners) listener(change);
   }
 
   private objectsOf(kind: KindSpec): Map<string, KubeObject> {

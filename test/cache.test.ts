@@ -1,0 +1,57 @@
+import test from 'ava';
+import { type CacheChange, ClusterCache, InvalidObjectError } from '../src/cache.js';
+import { kindByMetricName } from '../src/kinds.js';
+
+const pod = kindByMetricName('pod')!;
+const node = kindByMetricName('node')!;
+
+function podObject(name: string, restartCount: number) {
+  return {
+    metadata: { name, namespace: 'default', annotations: { secret: 'never kept' } },
+    status: { containerStatuses: [{ name: 'app', restartCount }] },
+  };
+}
+
+function recordChanges(cache: ClusterCache): string[] {
+  const seen: string[] = [];
+  cache.onChange((change: CacheChange) => {
+    const restarts = (object: any) => object?.status?.containerStatuses?.[0]?.restartCount;
+    const previous = change.type === 'upsert' && change.previous ? ` after ${restarts(change.previous)}` : '';
+    seen.push(`${change.type} ${change.kind.metricName} ${change.object.metadata?.name} ${restarts(change.object)}${previous}`);
+  });
+  return seen;
+}
+
+test('reports every change with the previous object, and nothing for deletes of unknown objects', (t) => {
+  const cache = new ClusterCache();
+  const seen = recordChanges(cache);
+  cache.upsert(pod, podObject('a', 0));
+  cache.upsert(pod, podObject('a', 1));
+  cache.delete(pod, podObject('b', 0));
+  cache.delete(pod, podObject('a', 7));
+  t.deepEqual(seen, ['upsert pod a 0', 'upsert pod a 1 after 0', 'delete pod a 1']);
+  t.is(cache.count(pod), 0);
+  t.is(cache.metrics.seriesCount, 0);
+});
+
+test('listeners see trimmed objects and can unsubscribe', (t) => {
+  const cache = new ClusterCache();
+  const objects: unknown[] = [];
+  const unsubscribe = cache.onChange((change) => objects.push(change.object));
+  cache.upsert(pod, podObject('a', 0));
+  unsubscribe();
+  cache.upsert(pod, podObject('b', 0));
+  t.is(objects.length, 1);
+  t.deepEqual((objects[0] as any).metadata, { name: 'a', namespace: 'default' });
+});
+
+test('keys objects by kind, namespace and name; cluster-scoped kinds need no namespace', (t) => {
+  const cache = new ClusterCache();
+  cache.upsert(node, { metadata: { name: 'n1' } });
+  cache.upsert(pod, { metadata: { name: 'n1', namespace: 'a' } });
+  cache.upsert(pod, { metadata: { name: 'n1', namespace: 'b' } });
+  t.is(cache.count(node), 1);
+  t.is(cache.count(pod), 2);
+  t.throws(() => cache.upsert(pod, { metadata: { name: 'x' } }), { instanceOf: InvalidObjectError, message: 'Pod x without metadata.namespace' });
+  t.throws(() => cache.upsert(node, { metadata: {} }), { instanceOf: InvalidObjectError, message: 'Node without metadata.name' });
+});
