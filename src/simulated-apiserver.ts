@@ -3,6 +3,10 @@
  * `?watch=true` streams of JSON lines (ADDED/MODIFIED/DELETED/BOOKMARK/ERROR) resumable from a resourceVersion,
  * and 410 Gone (an ERROR event with code 410, as kube-apiserver sends it) once history has been compacted.
  * It drives the demo and the end-to-end tests through the real client-node informers.
+ *
+ * Faults can be switched on one at a time (`faults`, `restart()`, `stallWatches()`, `dropWatches()`), each
+ * counted in `injected`, for the reliability tests: the failures a real API server or the network in front of it
+ * produce.
  */
 
 import { randomUUID } from 'node:crypto';
@@ -24,7 +28,41 @@ interface Watcher {
   readonly kind: KindSpec;
   readonly namespace: string | undefined;
   readonly response: ServerResponse;
+  /** A stalled watch stays open and silent: no events, no bookmarks, no close at its timeout. */
+  stalled: boolean;
+  readonly timers: NodeJS.Timeout[];
 }
+
+/** Switchable faults; a count ("next N") is used up as the fault is injected. */
+export interface Faults {
+  /** The next N LIST or watch requests are answered with this status (429, 500, 503, ...) and `Retry-After`. */
+  failRequests?: { count: number; status: number; retryAfterSeconds?: number };
+  /** The next N watch requests get `410 Gone` (an ERROR event with code 410), whatever their resourceVersion. */
+  expireWatches?: number;
+  /** New watches stall: headers sent, then nothing, ever. */
+  stallNewWatches?: boolean;
+  /** The next N events are cut in half and the watch's connection is destroyed there. */
+  dropMidEvent?: number;
+  /** The next N events are sent truncated (half a JSON line) on a connection that then goes on. */
+  truncateEvents?: number;
+  /** The next N events are preceded by a line of garbage that is not JSON. */
+  garbageLines?: number;
+  /** Every response waits this long before it starts. */
+  delayMs?: number;
+  /** Every object served carries an annotation of this many bytes (annotations are never exported). */
+  inflateBytes?: number;
+}
+
+export type FaultName =
+  | 'failedRequest'
+  | 'expiredWatch'
+  | 'stalledWatch'
+  | 'droppedMidEvent'
+  | 'truncatedEvent'
+  | 'garbageLine'
+  | 'delayedResponse'
+  | 'inflatedObject'
+  | 'restart';
 
 export interface SimulatedApiServerOptions {
   readonly kinds?: readonly KindSpec[];
@@ -44,6 +82,26 @@ export class SimulatedApiServer {
   private resourceVersion = 0;
   private readonly watchers = new Set<Watcher>();
   private server: Server | undefined;
+  private address: { port: number; host: string } | undefined;
+  /**
+   * After a restart (resourceVersions reset), the resourceVersions this server has handed out since: a watch may
+   * only resume from one of them, any other gets 410 Gone. Undefined before the first restart.
+   */
+  private issuedSinceRestart: Set<number> | undefined;
+  /** Faults to inject; change them at any time. */
+  faults: Faults = {};
+  /** How many times each fault was injected. */
+  readonly injected: Record<FaultName, number> = {
+    failedRequest: 0,
+    expiredWatch: 0,
+    stalledWatch: 0,
+    droppedMidEvent: 0,
+    truncatedEvent: 0,
+    garbageLine: 0,
+    delayedResponse: 0,
+    inflatedObject: 0,
+    restart: 0,
+  };
 
   constructor(private readonly options: SimulatedApiServerOptions = {}) {
     this.kinds = options.kinds ?? KINDS;
@@ -57,7 +115,8 @@ export class SimulatedApiServer {
       server.listen(port, host, () => resolve());
     });
     this.server = server;
-    return `http://${host}:${(server.address() as AddressInfo).port}`;
+    this.address = { port: (server.address() as AddressInfo).port, host };
+    return `http://${host}:${this.address.port}`;
   }
 
   async stop(): Promise<void> {
@@ -125,6 +184,39 @@ export class SimulatedApiServer {
     this.watchers.clear();
   }
 
+  /** Destroys every open watch's connection without ending the response, as a network failure does. */
+  dropWatches(): void {
+    for (const watcher of this.watchers) watcher.response.destroy();
+    this.watchers.clear();
+  }
+
+  /** Every open watch stalls: it stays open but never sends anything again. */
+  stallWatches(): void {
+    for (const watcher of this.watchers) this.stall(watcher);
+  }
+
+  /**
+   * Restarts the server on the same address: every connection is cut, the listener is down for `downMs` (writes
+   * still apply, as they would through another API server), and resourceVersions start again from 1, as after an
+   * etcd restore. A watch may then only resume from a resourceVersion handed out after the restart.
+   */
+  async restart(downMs = 0): Promise<void> {
+    const address = this.address;
+    if (!address) throw new Error('the server is not running');
+    this.injected.restart += 1;
+    this.dropWatches();
+    await this.stop();
+    if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
+    this.resourceVersion = 0;
+    for (const collection of this.objects.values()) {
+      for (const object of collection.values()) object.metadata.resourceVersion = String(++this.resourceVersion);
+    }
+    this.history = [];
+    this.oldestResumable = this.resourceVersion;
+    this.issuedSinceRestart = new Set();
+    await this.start(address.port, address.host);
+  }
+
   private collection(kind: KindSpec): Map<string, ApiObject> {
     const collection = this.objects.get(kind.metricName);
     if (!collection) throw new Error(`kind ${kind.metricName} is not served`);
@@ -144,12 +236,19 @@ export class SimulatedApiServer {
       this.oldestResumable = dropped[dropped.length - 1].resourceVersion;
     }
     for (const watcher of this.watchers) {
-      if (watcher.kind === kind && matchesNamespace(watcher.namespace, object)) sendEvent(watcher.response, kind, type, object);
+      if (!watcher.stalled && watcher.kind === kind && matchesNamespace(watcher.namespace, object)) this.sendEvent(watcher, type, object);
     }
     return structuredClone(object);
   }
 
   private handle(request: IncomingMessage, response: ServerResponse): void {
+    const delayMs = this.faults.delayMs ?? 0;
+    if (delayMs <= 0) return this.respond(request, response);
+    this.injected.delayedResponse += 1;
+    setTimeout(() => this.respond(request, response), delayMs);
+  }
+
+  private respond(request: IncomingMessage, response: ServerResponse): void {
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (this.options.token && request.headers.authorization !== `Bearer ${this.options.token}`) {
       return sendStatus(response, 401, 'Unauthorized', 'Unauthorized');
@@ -157,11 +256,18 @@ export class SimulatedApiServer {
     if (request.method !== 'GET') return sendStatus(response, 405, 'MethodNotAllowed', `${request.method} is not supported`);
     const route = this.route(url.pathname);
     if (!route) return sendStatus(response, 404, 'NotFound', `the server could not find the requested resource (${url.pathname})`);
+    const failure = this.faults.failRequests;
+    if (failure && failure.count > 0) {
+      failure.count -= 1;
+      this.injected.failedRequest += 1;
+      if (failure.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(failure.retryAfterSeconds));
+      return sendStatus(response, failure.status, failure.status === 429 ? 'TooManyRequests' : 'InternalError', `injected fault: HTTP ${failure.status}`);
+    }
     const { kind, namespace, name } = route;
     if (name !== undefined) {
       const object = this.collection(kind).get(`${namespace ?? ''}/${name}`);
       if (!object) return sendStatus(response, 404, 'NotFound', `${kind.plural} "${name}" not found`);
-      return sendJson(response, 200, { kind: kind.kind, apiVersion: apiVersionOf(kind), ...object });
+      return sendJson(response, 200, { kind: kind.kind, apiVersion: apiVersionOf(kind), ...this.served(object) });
     }
     const watch = url.searchParams.get('watch');
     if (watch === 'true' || watch === '1') return this.watch(kind, namespace, url.searchParams, request, response);
@@ -191,48 +297,101 @@ export class SimulatedApiServer {
     const offset = Number(params.get('continue') ?? 0);
     const page = limit > 0 ? items.slice(offset, offset + limit) : items;
     const next = limit > 0 && offset + limit < items.length ? String(offset + limit) : undefined;
-    const metadata = { resourceVersion: String(this.resourceVersion), ...(next ? { continue: next } : {}) };
-    sendJson(response, 200, { kind: `${kind.kind}List`, apiVersion: apiVersionOf(kind), metadata, items: page });
+    const metadata = { resourceVersion: this.issue(this.resourceVersion), ...(next ? { continue: next } : {}) };
+    sendJson(response, 200, { kind: `${kind.kind}List`, apiVersion: apiVersionOf(kind), metadata, items: page.map((object) => this.served(object)) });
   }
 
   private watch(kind: KindSpec, namespace: string | undefined, params: URLSearchParams, request: IncomingMessage, response: ServerResponse): void {
     response.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
     response.flushHeaders();
     const from = Number(params.get('resourceVersion') || 0);
-    if (from > 0 && from < this.oldestResumable) {
-      response.end(
-        `${JSON.stringify({
-          type: 'ERROR',
-          object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${from} (${this.oldestResumable})`, reason: 'Expired', code: 410 },
-        })}\n`,
-      );
-      return;
+    if (this.faults.expireWatches && this.faults.expireWatches > 0) {
+      this.faults.expireWatches -= 1;
+      this.injected.expiredWatch += 1;
+      return void response.end(goneEvent(`injected fault: too old resource version: ${from}`));
     }
-    if (from > 0) {
-      for (const event of this.history) {
-        if (event.resourceVersion > from && event.kind === kind && matchesNamespace(namespace, event.object)) sendEvent(response, kind, event.type, event.object);
-      }
-    } else {
-      for (const object of this.collection(kind).values()) if (matchesNamespace(namespace, object)) sendEvent(response, kind, 'ADDED', object);
+    const resumable = this.issuedSinceRestart ? this.issuedSinceRestart.has(from) : from >= this.oldestResumable;
+    if (from > 0 && !resumable) {
+      return void response.end(goneEvent(`too old resource version: ${from} (${this.oldestResumable})`));
     }
-    const watcher: Watcher = { kind, namespace, response };
-    this.watchers.add(watcher);
-    const timers: NodeJS.Timeout[] = [];
-    const timeoutSeconds = Number(params.get('timeoutSeconds') || 0);
-    if (timeoutSeconds > 0) timers.push(setTimeout(() => response.end(), timeoutSeconds * 1000));
-    if (params.get('allowWatchBookmarks') === 'true') {
-      const bookmark = () => {
-        const object = { kind: kind.kind, apiVersion: apiVersionOf(kind), metadata: { resourceVersion: String(this.resourceVersion) } };
-        response.write(`${JSON.stringify({ type: 'BOOKMARK', object })}\n`);
-      };
-      timers.push(setInterval(bookmark, this.options.bookmarkIntervalMs ?? 60_000));
-    }
+    const watcher: Watcher = { kind, namespace, response, stalled: false, timers: [] };
     const forget = () => {
       this.watchers.delete(watcher);
-      for (const timer of timers) clearTimeout(timer);
+      for (const timer of watcher.timers) clearTimeout(timer);
     };
     request.on('close', forget);
     response.on('close', forget);
+    if (this.faults.stallNewWatches) return this.stall(watcher);
+    if (from > 0) {
+      for (const event of this.history) {
+        if (event.resourceVersion > from && event.kind === kind && matchesNamespace(namespace, event.object)) this.sendEvent(watcher, event.type, event.object);
+      }
+    } else {
+      for (const object of this.collection(kind).values()) if (matchesNamespace(namespace, object)) this.sendEvent(watcher, 'ADDED', object);
+    }
+    if (response.destroyed) return;
+    this.watchers.add(watcher);
+    const timeoutSeconds = Number(params.get('timeoutSeconds') || 0);
+    if (timeoutSeconds > 0) watcher.timers.push(setTimeout(() => response.end(), timeoutSeconds * 1000));
+    if (params.get('allowWatchBookmarks') === 'true') {
+      const bookmark = () => {
+        const object = { kind: kind.kind, apiVersion: apiVersionOf(kind), metadata: { resourceVersion: this.issue(this.resourceVersion) } };
+        response.write(`${JSON.stringify({ type: 'BOOKMARK', object })}\n`);
+      };
+      watcher.timers.push(setInterval(bookmark, this.options.bookmarkIntervalMs ?? 60_000));
+    }
+  }
+
+  private stall(watcher: Watcher): void {
+    this.injected.stalledWatch += 1;
+    watcher.stalled = true;
+    for (const timer of watcher.timers) clearTimeout(timer);
+    this.watchers.delete(watcher);
+  }
+
+  /** Writes one event to a watch, through the faults that corrupt or cut event lines. */
+  private sendEvent(watcher: Watcher, type: string, object: ApiObject): void {
+    const { response, kind } = watcher;
+    if (response.destroyed) return;
+    const resourceVersion = Number(object.metadata.resourceVersion);
+    const line = `${JSON.stringify({ type, object: { kind: kind.kind, apiVersion: apiVersionOf(kind), ...this.served(object) } })}\n`;
+    this.issue(resourceVersion);
+    if (this.takeFault('garbageLines', 'garbageLine')) response.write('{"type":"MODIFIED","object":{"metadata":\u0000 not json\n');
+    if (this.takeFault('dropMidEvent', 'droppedMidEvent')) {
+      response.write(line.slice(0, Math.floor(line.length / 2)));
+      this.watchers.delete(watcher);
+      // Destroy after the half line is flushed, so the client really sees a cut in the middle of an event.
+      setImmediate(() => response.destroy());
+      return;
+    }
+    if (this.takeFault('truncateEvents', 'truncatedEvent')) {
+      response.write(`${line.slice(0, Math.floor(line.length / 2))}\n`);
+      return;
+    }
+    response.write(line);
+  }
+
+  private takeFault(fault: 'garbageLines' | 'dropMidEvent' | 'truncateEvents', name: FaultName): boolean {
+    const remaining = this.faults[fault] ?? 0;
+    if (remaining <= 0) return false;
+    this.faults[fault] = remaining - 1;
+    this.injected[name] += 1;
+    return true;
+  }
+
+  /** The object as served: inflated with a large annotation when that fault is on. */
+  private served(object: ApiObject): ApiObject {
+    const bytes = this.faults.inflateBytes ?? 0;
+    if (bytes <= 0) return object;
+    this.injected.inflatedObject += 1;
+    const annotations = { ...(object.metadata.annotations as object | undefined), 'simulated.example/padding': 'x'.repeat(bytes) };
+    return { ...object, metadata: { ...object.metadata, annotations } };
+  }
+
+  /** Records a resourceVersion as handed out to clients (they may resume from it) and returns it as a string. */
+  private issue(resourceVersion: number): string {
+    this.issuedSinceRestart?.add(resourceVersion);
+    return String(resourceVersion);
   }
 }
 
@@ -245,8 +404,9 @@ function matchesNamespace(namespace: string | undefined, object: ApiObject): boo
   return namespace === undefined || object.metadata.namespace === namespace;
 }
 
-function sendEvent(response: ServerResponse, kind: KindSpec, type: string, object: ApiObject): void {
-  response.write(`${JSON.stringify({ type, object: { kind: kind.kind, apiVersion: apiVersionOf(kind), ...object } })}\n`);
+function goneEvent(message: string): string {
+  const status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'Expired', code: 410 };
+  return `${JSON.stringify({ type: 'ERROR', object: status })}\n`;
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
