@@ -14,6 +14,8 @@ export interface Config {
   readonly host: string;
   readonly leanixExcludeNamespaces: ReadonlySet<string>;
   readonly logLevel: LogLevel;
+  readonly watchTimeoutSeconds: number;
+  readonly watchIdleTimeoutSeconds: number;
 }
 
 export class UsageError extends Error {}
@@ -78,6 +80,24 @@ export const FLAGS = [
     description: `one of ${LOG_LEVELS.join(', ')}`,
     parse: parseLogLevel,
   }),
+  flagSpec({
+    flag: 'watch-timeout',
+    key: 'watchTimeoutSeconds',
+    env: 'KUBE_API_EXPORTER_WATCH_TIMEOUT',
+    default: '300',
+    valueName: 'SECONDS',
+    description: 'timeoutSeconds asked of the API server for each watch; it is then resumed',
+    parse: parseSeconds,
+  }),
+  flagSpec({
+    flag: 'watch-idle-timeout',
+    key: 'watchIdleTimeoutSeconds',
+    env: 'KUBE_API_EXPORTER_WATCH_IDLE_TIMEOUT',
+    default: '120',
+    valueName: 'SECONDS',
+    description: 'a watch that sends nothing (no event, no bookmark) this long is stalled: it is dropped and resumed; also the time limit per list page',
+    parse: parseSeconds,
+  }),
 ] as const;
 
 export type ParseResult = { readonly action: 'run'; readonly config: Config } | { readonly action: 'help' | 'version' };
@@ -122,6 +142,12 @@ function parsePort(text: string): number {
   const port = Number(text);
   if (!/^\d+$/.test(text) || port > 65535) throw new Error('expected a port number from 0 to 65535');
   return port;
+}
+
+function parseSeconds(text: string): number {
+  const seconds = Number(text);
+  if (!/^\d+$/.test(text) || seconds < 1) throw new Error('expected a whole number of seconds, at least 1');
+  return seconds;
 }
 
 function parseLogLevel(text: string): LogLevel {

@@ -10,12 +10,14 @@ import type { Logger } from './log.js';
 import { SelfMetrics } from './self-metrics.js';
 import { createApp } from './server.js';
 import { type Backoff, ClusterWatcher } from './watch.js';
+import type { WatchTimeouts } from './watch-stream.js';
 
 export interface ExporterOptions {
   readonly config: Pick<Config, 'port' | 'host' | 'leanixExcludeNamespaces'>;
   readonly kubeConfig: KubeConfig;
   readonly log: Logger;
   readonly backoff?: Backoff;
+  readonly watchTimeouts?: WatchTimeouts;
 }
 
 export interface RunningExporter {
@@ -26,7 +28,7 @@ export interface RunningExporter {
   stop(): Promise<void>;
 }
 
-export async function startExporter({ config, kubeConfig, log, backoff }: ExporterOptions): Promise<RunningExporter> {
+export async function startExporter({ config, kubeConfig, log, backoff, watchTimeouts }: ExporterOptions): Promise<RunningExporter> {
   const cache = new ClusterCache();
   let watcher: ClusterWatcher | undefined;
   const selfMetrics = new SelfMetrics({
@@ -34,7 +36,7 @@ export async function startExporter({ config, kubeConfig, log, backoff }: Export
     syncStates: () => watcher?.states().map(([kind, state]) => [kind.metricName, state.synced] as const) ?? [],
     seriesCount: () => cache.metrics.seriesCount,
   });
-  watcher = new ClusterWatcher({ kubeConfig, kinds: KINDS, cache, selfMetrics, log, backoff });
+  watcher = new ClusterWatcher({ kubeConfig, kinds: KINDS, cache, selfMetrics, log, backoff, watchTimeouts });
   const app = createApp({
     cache,
     selfMetrics,

@@ -7,20 +7,12 @@
 
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import fetch from 'node-fetch';
+import { ApiError, parseJson, responseError } from './api-error.js';
 
 const PAGE_SIZE = 500;
 
-/** A failed API request; `statusCode` is what client-node's ListWatch looks at (410 → relist). */
-export class ApiError extends Error {
-  constructor(
-    message: string,
-    readonly statusCode: number,
-  ) {
-    super(message);
-  }
-}
-
-export async function listCollection(kubeConfig: KubeConfig, path: string): Promise<KubernetesListObject<KubernetesObject>> {
+/** Lists the collection; each page must arrive within `pageTimeoutMs`. */
+export async function listCollection(kubeConfig: KubeConfig, path: string, pageTimeoutMs: number): Promise<KubernetesListObject<KubernetesObject>> {
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
   const items: KubernetesObject[] = [];
@@ -30,7 +22,7 @@ export async function listCollection(kubeConfig: KubeConfig, path: string): Prom
     const url = new URL(cluster.server.replace(/\/$/, '') + path);
     url.searchParams.set('limit', String(PAGE_SIZE));
     if (continueToken) url.searchParams.set('continue', continueToken);
-    const page = await getJson(kubeConfig, url);
+    const page = await getJson(kubeConfig, url, pageTimeoutMs);
     for (const item of page.items ?? []) items.push(item);
     // Every page reports the snapshot of the first; the watch continues from it.
     resourceVersion ??= page.metadata?.resourceVersion;
@@ -45,26 +37,11 @@ interface ListPage {
   readonly items?: KubernetesObject[];
 }
 
-async function getJson(kubeConfig: KubeConfig, url: URL): Promise<ListPage> {
+async function getJson(kubeConfig: KubeConfig, url: URL, timeoutMs: number): Promise<ListPage> {
   const init = await kubeConfig.applyToFetchOptions({});
-  const response = await fetch(url.href, { ...init, method: 'GET', headers: init.headers as never });
-  const text = await response.text();
-  if (!response.ok) {
-    throw new ApiError(`GET ${url.pathname}: HTTP ${response.status} ${statusMessage(text) ?? response.statusText}`, response.status);
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new Error(`GET ${url.pathname}: response is not JSON`);
-  }
-}
-
-/** The `message` of a Kubernetes Status body, when the body is one. */
-function statusMessage(body: string): string | undefined {
-  try {
-    const status = JSON.parse(body);
-    return typeof status?.message === 'string' ? status.message : undefined;
-  } catch {
-    return undefined;
-  }
+  const response = await fetch(url.href, { ...init, method: 'GET', headers: init.headers as never, timeout: timeoutMs });
+  if (!response.ok) throw await responseError(response, `GET ${url.pathname}`);
+  const page = parseJson(await response.text());
+  if (!page) throw new ApiError(`GET ${url.pathname}: response is not JSON`, 'other');
+  return page;
 }

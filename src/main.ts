@@ -19,7 +19,8 @@ async function main(): Promise<void> {
   const { config } = parsed;
   const log = createLogger(config.logLevel);
   const kubeConfig = loadKubeConfig(config.kubeconfig, process.env);
-  const exporter = await startExporter({ config, kubeConfig, log });
+  const watchTimeouts = { timeoutSeconds: config.watchTimeoutSeconds, idleTimeoutMs: config.watchIdleTimeoutSeconds * 1000 };
+  const exporter = await startExporter({ config, kubeConfig, log, watchTimeouts });
   const shutdown = (signal: string) => {
     log.info('shutting down', { signal });
     exporter.stop().then(() => process.exit(0));

@@ -1,15 +1,18 @@
 /**
- * One client-node informer (list + watch) per kind, feeding the cache. client-node's ListWatch relists by itself on
- * 410 Gone but stops on any other error; here every stop is retried with capped exponential backoff, and each
- * kind's state (synced, last error, next retry) is kept for /readyz and the self-metrics.
+ * One client-node informer (ListWatch: list + watch) per kind, feeding the cache. ListWatch relists by itself on
+ * 410 Gone but stops on any other error; here every stop is retried with capped exponential backoff (or the
+ * server's Retry-After, if longer), and each kind's state (synced, last error, next retry) is kept for /readyz and
+ * the self-metrics. The watch requests go through StreamWatch, which detects stalled watches and broken streams.
  */
 
-import { type Informer, type KubeConfig, type KubernetesObject, makeInformer } from '@kubernetes/client-node';
+import { type KubeConfig, type KubernetesObject, ListWatch } from '@kubernetes/client-node';
+import { ApiError } from './api-error.js';
 import { type ClusterCache, InvalidObjectError, type KubeObject } from './cache.js';
 import { collectionPath, type KindSpec } from './kinds.js';
 import { listCollection } from './list.js';
 import type { Logger } from './log.js';
 import type { SelfMetrics, WatchEventType } from './self-metrics.js';
+import { StreamWatch, type WatchTimeouts } from './watch-stream.js';
 
 export interface Backoff {
   readonly initialMs: number;
@@ -17,6 +20,8 @@ export interface Backoff {
 }
 
 export const DEFAULT_BACKOFF: Backoff = { initialMs: 500, maxMs: 30_000 };
+
+export const DEFAULT_WATCH_TIMEOUTS: WatchTimeouts = { timeoutSeconds: 300, idleTimeoutMs: 120_000 };
 
 export interface KindState {
   /** True once the first list has been applied to the cache; stays true while later watches are retried. */
@@ -29,7 +34,8 @@ export interface KindState {
 
 interface WatchedKind {
   readonly kind: KindSpec;
-  readonly informer: Informer<KubernetesObject>;
+  readonly informer: ListWatch<KubernetesObject>;
+  readonly stream: StreamWatch;
   readonly state: KindState;
   retryTimer?: NodeJS.Timeout;
   failedSinceStart: boolean;
@@ -42,6 +48,7 @@ export interface WatcherOptions {
   readonly selfMetrics: SelfMetrics;
   readonly log: Logger;
   readonly backoff?: Backoff;
+  readonly watchTimeouts?: WatchTimeouts;
 }
 
 export class ClusterWatcher {
@@ -60,7 +67,10 @@ export class ClusterWatcher {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const watched of this.watched) clearTimeout(watched.retryTimer);
+    for (const watched of this.watched) {
+      clearTimeout(watched.retryTimer);
+      watched.stream.close();
+    }
     await Promise.all(this.watched.map((watched) => watched.informer.stop()));
   }
 
@@ -71,8 +81,10 @@ export class ClusterWatcher {
   private watchKind(kind: KindSpec): WatchedKind {
     const { kubeConfig, cache, selfMetrics, log } = this.options;
     const path = collectionPath(kind);
-    const informer = makeInformer<KubernetesObject>(kubeConfig, path, () => listCollection(kubeConfig, path));
-    const watched: WatchedKind = { kind, informer, state: { synced: false, failures: 0 }, failedSinceStart: false };
+    const timeouts = this.options.watchTimeouts ?? DEFAULT_WATCH_TIMEOUTS;
+    const stream = new StreamWatch(kubeConfig, timeouts);
+    const informer = new ListWatch<KubernetesObject>(path, stream, () => listCollection(kubeConfig, path, timeouts.idleTimeoutMs), false);
+    const watched: WatchedKind = { kind, informer, stream, state: { synced: false, failures: 0 }, failedSinceStart: false };
 
     const apply = (type: WatchEventType, object: KubernetesObject) => {
       try {
@@ -113,7 +125,8 @@ export class ClusterWatcher {
     state.failures += 1;
     state.lastError = describeError(error);
     state.lastErrorAt = new Date();
-    const delayMs = backoffDelay(this.backoff, state.failures);
+    const retryAfterMs = error instanceof ApiError ? (error.retryAfterMs ?? 0) : 0;
+    const delayMs = Math.max(backoffDelay(this.backoff, state.failures), retryAfterMs);
     state.nextRetryAt = new Date(Date.now() + delayMs);
     this.options.selfMetrics.watchErrors.inc({ kind: kind.metricName });
     this.options.log.warn('list/watch failed, retrying', { kind: kind.metricName, error: state.lastError, retryInMs: delayMs });

@@ -14,6 +14,8 @@ test('defaults', (t) => {
   t.is(config.kubeconfig, undefined);
   t.deepEqual([...config.leanixExcludeNamespaces], ['kube-system', 'kube-public']);
   t.is(config.logLevel, 'info');
+  t.is(config.watchTimeoutSeconds, 300);
+  t.is(config.watchIdleTimeoutSeconds, 120);
 });
 
 test('flags win over environment, environment over defaults', (t) => {
@@ -43,6 +45,8 @@ const badInputs: ReadonlyArray<readonly [string[], Record<string, string>, RegEx
   [['--port', '1.5'], {}, /invalid --port "1.5"/],
   [[], { KUBE_API_EXPORTER_PORT: 'x' }, /invalid \$KUBE_API_EXPORTER_PORT "x"/],
   [['--log-level', 'loud'], {}, /invalid --log-level "loud": expected one of error, warn, info, debug/],
+  [['--watch-timeout', '0'], {}, /invalid --watch-timeout "0": expected a whole number of seconds/],
+  [[], { KUBE_API_EXPORTER_WATCH_IDLE_TIMEOUT: '1.5' }, /invalid \$KUBE_API_EXPORTER_WATCH_IDLE_TIMEOUT "1.5"/],
   [['positional'], {}, /positional/],
   [['--port'], {}, /argument missing/],
 ];

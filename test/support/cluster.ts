@@ -5,6 +5,7 @@ import { startExporter, type RunningExporter } from '../../src/exporter.js';
 import { kubeConfigForServer } from '../../src/kubeconfig.js';
 import { silentLogger } from '../../src/log.js';
 import { SimulatedApiServer } from '../../src/simulated-apiserver.js';
+import type { WatchTimeouts } from '../../src/watch-stream.js';
 
 export const FAST_BACKOFF = { initialMs: 50, maxMs: 500 };
 
@@ -20,6 +21,7 @@ export async function startTestCluster(
   t: ExecutionContext,
   seed: (api: SimulatedApiServer) => void = () => {},
   excludeNamespaces: readonly string[] = ['kube-system', 'kube-public'],
+  watchTimeouts?: WatchTimeouts,
 ): Promise<TestCluster> {
   const api = new SimulatedApiServer();
   const apiUrl = await api.start();
@@ -30,6 +32,7 @@ export async function startTestCluster(
     kubeConfig: kubeConfigForServer(apiUrl),
     log: silentLogger,
     backoff: FAST_BACKOFF,
+    watchTimeouts,
   });
   t.teardown(() => exporter.stop());
   const get = (path: string) => fetch(`${exporter.url}${path}`);
