@@ -310,7 +310,7 @@ export class SimulatedApiServer {
       this.injected.expiredWatch += 1;
       return void response.end(goneEvent(`injected fault: too old resource version: ${from}`));
     }
-    const resumable = this.issuedSinceRestart ? this.issuedSinceRestart.has(from) : from >= this.oldestResumable;
+    const resumable = from >= this.oldestResumable && (this.issuedSinceRestart?.has(from) ?? true);
     if (from > 0 && !resumable) {
       return void response.end(goneEvent(`too old resource version: ${from} (${this.oldestResumable})`));
     }

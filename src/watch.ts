@@ -6,6 +6,7 @@
  */
 
 import { type KubeConfig, type KubernetesObject, ListWatch } from '@kubernetes/client-node';
+import _ from 'lodash';
 import { ApiError } from './api-error.js';
 import { type ClusterCache, InvalidObjectError, type KubeObject } from './cache.js';
 import { collectionPath, type KindSpec } from './kinds.js';
@@ -39,6 +40,14 @@ interface WatchedKind {
   readonly state: KindState;
   retryTimer?: NodeJS.Timeout;
   failedSinceStart: boolean;
+}
+
+/**
+ * Makes the informer's next start() a full relist, as after 410 Gone. ListWatch (client-node 1.4, pinned ~1.4.0)
+ * offers no other way: it relists only when its private resourceVersion is empty.
+ */
+function relistOnNextStart(informer: ListWatch<KubernetesObject>): void {
+  (informer as unknown as { resourceVersion: string }).resourceVersion = '';
 }
 
 export interface WatcherOptions {
@@ -83,9 +92,6 @@ export class ClusterWatcher {
     const path = collectionPath(kind);
     const timeouts = this.options.watchTimeouts ?? DEFAULT_WATCH_TIMEOUTS;
     const stream = new StreamWatch(kubeConfig, timeouts);
-    const informer = new ListWatch<KubernetesObject>(path, stream, () => listCollection(kubeConfig, path, timeouts.idleTimeoutMs), false);
-    const watched: WatchedKind = { kind, informer, stream, state: { synced: false, failures: 0 }, failedSinceStart: false };
-
     const apply = (type: WatchEventType, object: KubernetesObject) => {
       try {
         if (type === 'delete') cache.delete(kind, object as KubeObject);
@@ -99,6 +105,18 @@ export class ClusterWatcher {
         else log.error('failed to apply object', { ...fields, stack: (error as Error)?.stack });
       }
     };
+    const list = async () => {
+      const listed = await listCollection(kubeConfig, path, timeouts.idleTimeoutMs);
+      // ListWatch skips a listed object whose resourceVersion equals the one it holds. After resourceVersions were
+      // reset (an etcd restore) an equal one may be a different version, so the cache is given those itself.
+      for (const object of listed.items) {
+        const known = informer.get(object.metadata?.name ?? '', object.metadata?.namespace);
+        if (known && known.metadata?.resourceVersion === object.metadata?.resourceVersion && !sameContent(known, object)) apply('update', object);
+      }
+      return listed;
+    };
+    const informer = new ListWatch<KubernetesObject>(path, stream, list, false);
+    const watched: WatchedKind = { kind, informer, stream, state: { synced: false, failures: 0 }, failedSinceStart: false };
     informer.on('add', (object) => apply('add', object));
     informer.on('update', (object) => apply('update', object));
     informer.on('delete', (object) => apply('delete', object));
@@ -108,6 +126,9 @@ export class ClusterWatcher {
 
   private async run(watched: WatchedKind): Promise<void> {
     if (this.stopped) return;
+    // After any failure, relist rather than resume: whatever was missed meanwhile (events in a broken stream, an API
+    // server restarted with resourceVersions reset) cannot stay missed. A watch the server ends cleanly resumes.
+    if (watched.failedSinceStart) relistOnNextStart(watched.informer);
     watched.failedSinceStart = false;
     watched.state.nextRetryAt = undefined;
     // start() resolves once the list is applied and the watch request is answered, or after an error was reported.
@@ -147,4 +168,9 @@ function describeError(error: unknown): string {
     return typeof status === 'number' && !error.message.includes(String(status)) ? `HTTP ${status} ${error.message}` : error.message;
   }
   return String(error);
+}
+
+/** Watch events carry kind and apiVersion, list items do not: compare the rest. */
+function sameContent(a: KubernetesObject, b: KubernetesObject): boolean {
+  return _.isEqual(_.omit(a, ['kind', 'apiVersion']), _.omit(b, ['kind', 'apiVersion']));
 }

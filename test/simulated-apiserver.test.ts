@@ -140,4 +140,7 @@ test('restart: connections cut, resourceVersions start again, old resourceVersio
   await new Promise((resolve) => setTimeout(resolve, 100));
   api.create(pod, aPod('e'));
   t.like(JSON.parse((await fresh).lines[0]), { type: 'ADDED', object: { metadata: { name: 'e', resourceVersion: '4' } } });
+  api.compact();
+  const compacted = await readWatch(`${url}/api/v1/pods?watch=true&resourceVersion=3`);
+  t.like(JSON.parse(compacted.lines[0]), { object: { code: 410 } }, 'compaction still expires resourceVersions handed out');
 });

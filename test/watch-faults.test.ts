@@ -102,3 +102,19 @@ test('slow responses and very large objects', async (t) => {
   await shows(cluster, restarts('big'), 8, 'large object through a slow server');
   t.false((await cluster.text('/metrics')).includes('padding'));
 });
+
+test('after a restart that reset resourceVersions, a listed object with the resourceVersion the exporter holds still replaces it', async (t) => {
+  const cluster = await startTestCluster(t, (api) => {
+    api.create(pod, aPod('x'));
+    api.create(pod, aPod('b', 1));
+  }, [], FAST_WATCH);
+  t.is(cluster.api.get(pod, 'default', 'b')?.metadata.resourceVersion, '2');
+  const restarting = cluster.api.restart(200);
+  cluster.api.update(pod, 'default', 'b', (object) => {
+    object.status.containerStatuses[0].restartCount = 2;
+  });
+  await restarting;
+  // Renumbered in order: x is 1 again and b is 2 again, but b is a newer version.
+  t.is(cluster.api.get(pod, 'default', 'b')?.metadata.resourceVersion, '2');
+  await shows(cluster, restarts('b'), 2, 'the newer b');
+});
