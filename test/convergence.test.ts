@@ -14,8 +14,9 @@ const OPTIONS = { steps: 40, convergeWithinMs: 20_000 };
 
 /** Seeds that once failed, with what they found; each runs on its own. */
 const REGRESSION_SEEDS: ReadonlyArray<readonly [number, string]> = [
-  [7, 'a watch resumed after compaction that followed a restart missed an object (simulator kept old resourceVersions resumable)'],
-  [10, 'a kind missed objects created while its watch was being re-established after a restart'],
+  [1, 'services missing after a restart and compaction (before relisting after failures)'],
+  [7, 'a watch resumed after a compaction that followed a restart missed an object (simulator kept old resourceVersions resumable)'],
+  [10, 'a node missing after a restart and compaction (before relisting after failures)'],
 ];
 
 for (const [seed, found] of REGRESSION_SEEDS) {
