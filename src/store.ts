@@ -15,7 +15,7 @@ export class MetricsStore {
   private readonly families = new Map<string, Family>();
   private readonly familiesOfObject = new Map<string, readonly string[]>();
   private sortedFamilyNames: string[] | undefined;
-  private rendered: string | undefined;
+  private rendered: Buffer | undefined;
   private series = 0;
   private readonly seriesOfObject = new Map<string, number>();
 
@@ -51,18 +51,31 @@ export class MetricsStore {
     return this.series;
   }
 
-  /** Prometheus text format 0.0.4: families sorted by name, each contiguous under one HELP and TYPE. */
-  render(): string {
+  /**
+   * Prometheus text format 0.0.4: families sorted by name, each contiguous under one HELP and TYPE. Rendered once per
+   * change, as bytes: every scrape until the next change gets this same Buffer (callers must not modify it).
+   */
+  render(): Buffer {
     if (this.rendered !== undefined) return this.rendered;
     this.sortedFamilyNames ??= [...this.families.keys()].sort();
     const parts: string[] = [];
+    let bytes = 0;
     for (const name of this.sortedFamilyNames) {
       const family = this.families.get(name)!;
-      parts.push(`# HELP ${name} Value of field ${escapeHelp(family.help)}\n# TYPE ${name} gauge\n`);
-      for (const lines of family.members.values()) parts.push(lines);
+      const header = `# HELP ${name} Value of field ${escapeHelp(family.help)}\n# TYPE ${name} gauge\n`;
+      parts.push(header);
+      bytes += Buffer.byteLength(header);
+      for (const lines of family.members.values()) {
+        parts.push(lines);
+        bytes += Buffer.byteLength(lines);
+      }
     }
-    this.rendered = parts.join('');
-    return this.rendered;
+    // Written part by part into one buffer: joining first would hold the whole text twice, as a string and as bytes.
+    const rendered = Buffer.allocUnsafe(bytes);
+    let offset = 0;
+    for (const part of parts) offset += rendered.write(part, offset);
+    this.rendered = rendered;
+    return rendered;
   }
 
   private familyNamed(name: string, help: string): Family {
