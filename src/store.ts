@@ -21,16 +21,17 @@ export class MetricsStore {
 
   /** Replaces everything stored for the object with these samples. */
   set(objectKey: string, samples: readonly Sample[]): void {
-    const linesByFamily = new Map<string, { help: string; lines: string }>();
+    const linesByFamily = new Map<string, { help: string; lines: string[] }>();
     for (const sample of samples) {
       const entry = linesByFamily.get(sample.name);
       const line = renderSample(sample);
-      if (entry) entry.lines += line;
-      else linesByFamily.set(sample.name, { help: sample.path, lines: line });
+      if (entry) entry.lines.push(line);
+      else linesByFamily.set(sample.name, { help: sample.path, lines: [line] });
     }
     this.removeFromFamilies(objectKey, (name) => !linesByFamily.has(name));
     for (const [name, { help, lines }] of linesByFamily) {
-      this.familyNamed(name, help).members.set(objectKey, lines);
+      // join, not +=: a flat string, where repeated concatenation would keep a rope of small strings alive.
+      this.familyNamed(name, help).members.set(objectKey, lines.length === 1 ? lines[0] : lines.join(''));
     }
     this.familiesOfObject.set(objectKey, [...linesByFamily.keys()]);
     this.series += samples.length - (this.seriesOfObject.get(objectKey) ?? 0);
@@ -105,9 +106,19 @@ export function renderSample(sample: Sample): string {
   return `${sample.name}${renderLabels(sample.labels)} ${formatValue(sample.value)}\n`;
 }
 
-function renderLabels(labels: Labels): string {
-  if (labels.length === 0) return '';
-  return `{${labels.map(([name, value]) => `${name}="${escapeLabelValue(value)}"`).join(',')}}`;
+const renderedLabels = new WeakMap<Labels, string>();
+
+/**
+ * `{name="value",...}`, or '' for no labels. Memoised per labels array: flatten shares one array between all the
+ * samples of an object or list element, so each is escaped and joined once.
+ */
+export function renderLabels(labels: Labels): string {
+  let rendered = renderedLabels.get(labels);
+  if (rendered === undefined) {
+    rendered = labels.length === 0 ? '' : `{${labels.map(([name, value]) => `${name}="${escapeLabelValue(value)}"`).join(',')}}`;
+    renderedLabels.set(labels, rendered);
+  }
+  return rendered;
 }
 
 export function escapeLabelValue(value: string): string {
