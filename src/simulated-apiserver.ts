@@ -356,6 +356,11 @@ export class SimulatedApiServer {
     const resourceVersion = Number(object.metadata.resourceVersion);
     const line = `${JSON.stringify({ type, object: { kind: kind.kind, apiVersion: apiVersionOf(kind), ...this.served(object) } })}\n`;
     this.issue(resourceVersion);
+    // Events written in one tick go out together, as the API server frames a burst, not as one chunk each.
+    if (response.writableCorked === 0) {
+      response.cork();
+      process.nextTick(() => response.uncork());
+    }
     if (this.takeFault('garbageLines', 'garbageLine')) response.write('{"type":"MODIFIED","object":{"metadata":\u0000 not json\n');
     if (this.takeFault('dropMidEvent', 'droppedMidEvent')) {
       response.write(line.slice(0, Math.floor(line.length / 2)));

@@ -179,7 +179,7 @@ async function compare(api: SimulatedApiServer, exporterUrl: string): Promise<st
   const expected = new ClusterCache();
   for (const kind of KINDS) for (const object of api.list(kind)) expected.upsert(kind, object);
   const metrics = await (await fetch(`${exporterUrl}/metrics`)).text();
-  const difference = lineDifference(objectLines(expected.metrics.render()), objectLines(metrics));
+  const difference = lineDifference(objectLines(expected.metrics.render().toString()), objectLines(metrics));
   if (difference) return `/metrics: ${difference}`;
   const leanix = (await (await fetch(`${exporterUrl}/leanix.json`)).json()) as { Namespaces: unknown };
   const expectedLeanix = renderLeanix(expected.objects(KINDS.find((kind) => kind.metricName === 'pod')!), EXCLUDED_NAMESPACES, undefined);
