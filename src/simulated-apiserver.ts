@@ -178,6 +178,11 @@ export class SimulatedApiServer {
     this.oldestResumable = this.resourceVersion;
   }
 
+  /** Open watches that are not stalled, of one kind or of all. */
+  openWatches(kind?: KindSpec): number {
+    return [...this.watchers].filter((watcher) => kind === undefined || watcher.kind === kind).length;
+  }
+
   /** Ends every open watch from the server side, as the API server does when a watch times out. */
   closeWatches(): void {
     for (const watcher of this.watchers) watcher.response.end();

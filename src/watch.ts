@@ -13,6 +13,7 @@ import { collectionPath, type KindSpec } from './kinds.js';
 import { listCollection } from './list.js';
 import type { Logger } from './log.js';
 import type { SelfMetrics, WatchEventType } from './self-metrics.js';
+import { trimInPlace } from './trim.js';
 import { StreamWatch, type WatchTimeouts } from './watch-stream.js';
 
 export interface Backoff {
@@ -111,7 +112,9 @@ export class ClusterWatcher {
       // reset (an etcd restore) an equal one may be a different version, so the cache is given those itself.
       for (const object of listed.items) {
         const known = informer.get(object.metadata?.name ?? '', object.metadata?.namespace);
-        if (known && known.metadata?.resourceVersion === object.metadata?.resourceVersion && !sameContent(known, object)) apply('update', object);
+        if (known && known.metadata?.resourceVersion === object.metadata?.resourceVersion && !sameContent(known, trimInPlace(object))) {
+          apply('update', object);
+        }
       }
       return listed;
     };
@@ -170,7 +173,7 @@ function describeError(error: unknown): string {
   return String(error);
 }
 
-/** Watch events carry kind and apiVersion, list items do not: compare the rest. */
+/** Watch events carry kind and apiVersion, list items do not: compare the rest (both trimmed, as the cache keeps them). */
 function sameContent(a: KubernetesObject, b: KubernetesObject): boolean {
   return _.isEqual(_.omit(a, ['kind', 'apiVersion']), _.omit(b, ['kind', 'apiVersion']));
 }

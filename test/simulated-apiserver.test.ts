@@ -2,6 +2,7 @@
 import test from 'ava';
 import { KINDS } from '../src/kinds.js';
 import { SimulatedApiServer } from '../src/simulated-apiserver.js';
+import { eventually } from './support/cluster.js';
 
 const pod = KINDS.find((kind) => kind.metricName === 'pod')!;
 const aPod = (name: string) => ({ metadata: { name, namespace: 'default' }, status: { phase: 'Running' } });
@@ -85,8 +86,9 @@ test('stalls: a stalled watch stays open and silent, even past its timeoutSecond
 
   api.faults.stallNewWatches = false;
   const live = readWatch(`${url}/api/v1/pods?watch=true&resourceVersion=2`, { timeoutMs: 1500 });
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await eventually(() => api.openWatches(pod) === 1, 'watch open');
   api.stallWatches();
+  t.is(api.openWatches(), 0);
   api.create(pod, aPod('c'));
   t.deepEqual(await live, { lines: [], ended: 'timeout' });
   t.is(api.injected.stalledWatch, 2);
@@ -128,7 +130,7 @@ test('restart: connections cut, resourceVersions start again, old resourceVersio
   for (const name of ['b', 'c', 'd']) api.create(pod, aPod(name));
   api.delete(pod, 'default', 'd');
   const watching = readWatch(`${url}/api/v1/pods?watch=true&resourceVersion=5`, { timeoutMs: 3000 });
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await eventually(() => api.openWatches(pod) === 1, 'watch open');
   await api.restart(200);
   t.is((await watching).ended, 'error', 'open watch cut');
   const list = (await (await fetch(`${url}/api/v1/pods`)).json()) as { metadata: { resourceVersion: string }; items: Array<{ metadata: { resourceVersion: string } }> };
@@ -137,7 +139,7 @@ test('restart: connections cut, resourceVersions start again, old resourceVersio
   const stale = await readWatch(`${url}/api/v1/pods?watch=true&resourceVersion=2`);
   t.like(JSON.parse(stale.lines[0]), { object: { code: 410 } }, 'a resourceVersion not handed out since the restart');
   const fresh = readWatch(`${url}/api/v1/pods?watch=true&resourceVersion=3`, { untilLines: 1 });
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await eventually(() => api.openWatches(pod) === 1, 'watch open');
   api.create(pod, aPod('e'));
   t.like(JSON.parse((await fresh).lines[0]), { type: 'ADDED', object: { metadata: { name: 'e', resourceVersion: '4' } } });
   api.compact();

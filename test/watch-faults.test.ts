@@ -1,6 +1,7 @@
 /** Each API server fault on its own, through the real informers: the exporter notices, recovers and loses nothing. */
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { KINDS } from '../src/kinds.js';
+import type { SimulatedApiServer } from '../src/simulated-apiserver.js';
 import { eventually, startTestCluster, type TestCluster } from './support/cluster.js';
 
 const pod = KINDS.find((kind) => kind.metricName === 'pod')!;
@@ -9,14 +10,22 @@ const aPod = (name: string, restartCount = 0) => ({
   status: { phase: 'Running', containerStatuses: [{ name: 'app', restartCount }] },
 });
 const restarts = (name: string) => `k8s_pod_status_containerStatuses_restartCount{name="${name}",namespace="default",container="app"}`;
-const FAST_WATCH = { timeoutSeconds: 60, idleTimeoutMs: 1000 };
+/** Stalls are noticed after 2 s of silence; bookmarks every 200 ms keep healthy watches from looking stalled. */
+const FAST_WATCH = { watchTimeouts: { timeoutSeconds: 60, idleTimeoutMs: 2000 }, api: { bookmarkIntervalMs: 200 } };
 
-async function shows(cluster: TestCluster, series: string, value: number, what: string, timeoutMs = 10_000): Promise<void> {
+/** Starts a cluster and waits until the pod watch is open, so that a fault hits it rather than a list. */
+async function watching(t: ExecutionContext, seed: (api: SimulatedApiServer) => void): Promise<TestCluster> {
+  const cluster = await startTestCluster(t, seed, [], FAST_WATCH);
+  await eventually(() => cluster.api.openWatches(pod) === 1, 'pod watch open');
+  return cluster;
+}
+
+async function shows(cluster: TestCluster, series: string, value: number, what: string, timeoutMs = 20_000): Promise<void> {
   await eventually(async () => (await cluster.text('/metrics')).includes(`${series} ${value}\n`), what, timeoutMs);
 }
 
 test('a stalled watch is detected by its silence and resumed', async (t) => {
-  const cluster = await startTestCluster(t, (api) => api.create(pod, aPod('a')), [], FAST_WATCH);
+  const cluster = await watching(t, (api) => api.create(pod, aPod('a')));
   cluster.api.stallWatches();
   cluster.api.create(pod, aPod('b', 3));
   await shows(cluster, restarts('b'), 3, 'event sent after the stall');
@@ -24,18 +33,19 @@ test('a stalled watch is detected by its silence and resumed', async (t) => {
 });
 
 test('a watch that stalls from its first byte is detected too', async (t) => {
-  const cluster = await startTestCluster(t, (api) => api.create(pod, aPod('a')), [], FAST_WATCH);
+  const cluster = await watching(t, (api) => api.create(pod, aPod('a')));
   cluster.api.faults.stallNewWatches = true;
   cluster.api.dropWatches();
   cluster.api.create(pod, aPod('b', 1));
-  await new Promise((resolve) => setTimeout(resolve, 1500));
+  // Every kind's next watch stalls; one more stall means a stall was detected and the watch opened again.
+  await eventually(() => cluster.api.injected.stalledWatch > KINDS.length, 'a stall detected', 20_000);
   cluster.api.faults.stallNewWatches = false;
   await shows(cluster, restarts('b'), 1, 'event after stalled reconnects');
-  t.true(cluster.api.injected.stalledWatch >= 2, 'every kind\'s watch stalled');
+  t.true(cluster.api.injected.stalledWatch > KINDS.length);
 });
 
 test('a truncated event line is not lost: the watch resumes before it', async (t) => {
-  const cluster = await startTestCluster(t, (api) => api.create(pod, aPod('a')), [], FAST_WATCH);
+  const cluster = await watching(t, (api) => api.create(pod, aPod('a')));
   cluster.api.faults.truncateEvents = 1;
   cluster.api.update(pod, 'default', 'a', (object) => {
     object.status.containerStatuses[0].restartCount = 7;
@@ -45,7 +55,7 @@ test('a truncated event line is not lost: the watch resumes before it', async (t
 });
 
 test('garbage lines and cuts in the middle of an event lose nothing', async (t) => {
-  const cluster = await startTestCluster(t, (api) => api.create(pod, aPod('a')), [], FAST_WATCH);
+  const cluster = await watching(t, (api) => api.create(pod, aPod('a')));
   cluster.api.faults.garbageLines = 1;
   cluster.api.create(pod, aPod('b', 2));
   await shows(cluster, restarts('b'), 2, 'event after a garbage line');
@@ -56,7 +66,7 @@ test('garbage lines and cuts in the middle of an event lose nothing', async (t) 
 });
 
 test('429 with Retry-After: the next attempt waits as long as the server asked', async (t) => {
-  const cluster = await startTestCluster(t, (api) => api.create(pod, aPod('a')), [], FAST_WATCH);
+  const cluster = await watching(t, (api) => api.create(pod, aPod('a')));
   cluster.api.faults.failRequests = { count: KINDS.length, status: 429, retryAfterSeconds: 2 };
   const cutAt = Date.now();
   cluster.api.dropWatches();
@@ -67,7 +77,7 @@ test('429 with Retry-After: the next attempt waits as long as the server asked',
 });
 
 test('5xx on list and watch are retried', async (t) => {
-  const cluster = await startTestCluster(t, (api) => api.create(pod, aPod('a')), [], FAST_WATCH);
+  const cluster = await watching(t, (api) => api.create(pod, aPod('a')));
   cluster.api.faults.failRequests = { count: 6, status: 503 };
   cluster.api.faults.expireWatches = 1;
   cluster.api.dropWatches();
@@ -77,12 +87,12 @@ test('5xx on list and watch are retried', async (t) => {
 });
 
 test('an API server restart with resourceVersions reset: the exporter relists and converges', async (t) => {
-  const cluster = await startTestCluster(t, (api) => {
+  const cluster = await watching(t, (api) => {
     for (const name of ['a', 'b', 'c']) api.create(pod, aPod(name));
     api.update(pod, 'default', 'a', (object) => {
       object.status.containerStatuses[0].restartCount = 1;
     });
-  }, [], FAST_WATCH);
+  });
   const restarting = cluster.api.restart(300);
   cluster.api.delete(pod, 'default', 'b');
   cluster.api.update(pod, 'default', 'c', (object) => {
@@ -95,7 +105,7 @@ test('an API server restart with resourceVersions reset: the exporter relists an
 });
 
 test('slow responses and very large objects', async (t) => {
-  const cluster = await startTestCluster(t, (api) => api.create(pod, aPod('a')), [], FAST_WATCH);
+  const cluster = await watching(t, (api) => api.create(pod, aPod('a')));
   cluster.api.faults = { delayMs: 200, inflateBytes: 4_000_000 };
   cluster.api.dropWatches();
   cluster.api.create(pod, aPod('big', 8));
@@ -104,10 +114,10 @@ test('slow responses and very large objects', async (t) => {
 });
 
 test('after a restart that reset resourceVersions, a listed object with the resourceVersion the exporter holds still replaces it', async (t) => {
-  const cluster = await startTestCluster(t, (api) => {
+  const cluster = await watching(t, (api) => {
     api.create(pod, aPod('x'));
     api.create(pod, aPod('b', 1));
-  }, [], FAST_WATCH);
+  });
   t.is(cluster.api.get(pod, 'default', 'b')?.metadata.resourceVersion, '2');
   const restarting = cluster.api.restart(200);
   cluster.api.update(pod, 'default', 'b', (object) => {

@@ -4,7 +4,7 @@ import type { ExecutionContext } from 'ava';
 import { startExporter, type RunningExporter } from '../../src/exporter.js';
 import { kubeConfigForServer } from '../../src/kubeconfig.js';
 import { silentLogger } from '../../src/log.js';
-import { SimulatedApiServer } from '../../src/simulated-apiserver.js';
+import { SimulatedApiServer, type SimulatedApiServerOptions } from '../../src/simulated-apiserver.js';
 import type { WatchTimeouts } from '../../src/watch-stream.js';
 
 export const FAST_BACKOFF = { initialMs: 50, maxMs: 500 };
@@ -21,9 +21,9 @@ export async function startTestCluster(
   t: ExecutionContext,
   seed: (api: SimulatedApiServer) => void = () => {},
   excludeNamespaces: readonly string[] = ['kube-system', 'kube-public'],
-  watchTimeouts?: WatchTimeouts,
+  { watchTimeouts, api: apiOptions }: { watchTimeouts?: WatchTimeouts; api?: SimulatedApiServerOptions } = {},
 ): Promise<TestCluster> {
-  const api = new SimulatedApiServer();
+  const api = new SimulatedApiServer(apiOptions);
   const apiUrl = await api.start();
   t.teardown(() => api.stop());
   seed(api);
