@@ -3,7 +3,7 @@
  * form (src/trim.ts) for the views. Full API objects are not kept here, nor, once trimmed, in the informers.
  */
 
-import { flatten, type ObjectIdentity } from './flatten.js';
+import { DROP_REASONS, type DropReason, flatten, type FlattenLimits, NO_LIMITS, noneDropped, type ObjectIdentity } from './flatten.js';
 import type { KindSpec } from './kinds.js';
 import { MetricsStore } from './store.js';
 import { trimInPlace } from './trim.js';
@@ -22,11 +22,19 @@ export type CacheChange =
 
 export type CacheListener = (change: CacheChange) => void;
 
+export interface CacheOptions {
+  readonly limits?: FlattenLimits;
+  /** Told what the limits held back from each object as it is flattened. */
+  readonly onDropped?: (kind: KindSpec, reason: DropReason, count: number) => void;
+}
+
 export class ClusterCache {
   readonly metrics = new MetricsStore();
   private readonly objectsByKind = new Map<string, Map<string, KubeObject>>();
   private changedAt: Date | undefined;
   private readonly listeners = new Set<CacheListener>();
+
+  constructor(private readonly options: CacheOptions = {}) {}
 
   /** Calls the listener after every change, synchronously; returns a function that unsubscribes it. */
   onChange(listener: CacheListener): () => void {
@@ -41,7 +49,9 @@ export class ClusterCache {
   upsert(kind: KindSpec, object: KubeObject): void {
     const identity = identityOf(kind, object);
     const key = objectKey(kind, identity);
-    this.metrics.set(key, flatten(`k8s_${kind.metricName}`, identity, object));
+    const dropped = noneDropped();
+    this.metrics.set(key, flatten(`k8s_${kind.metricName}`, identity, object, this.options.limits ?? NO_LIMITS, dropped));
+    for (const reason of DROP_REASONS) if (dropped[reason] > 0) this.options.onDropped?.(kind, reason, dropped[reason]);
     const objects = this.objectsOf(kind);
     const previous = objects.get(key);
     const trimmed = trimInPlace(object);

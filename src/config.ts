@@ -16,6 +16,9 @@ export interface Config {
   readonly logLevel: LogLevel;
   readonly watchTimeoutSeconds: number;
   readonly watchIdleTimeoutSeconds: number;
+  readonly maxDepth: number;
+  readonly maxSeriesPerObject: number;
+  readonly maxLabelLength: number;
 }
 
 export class UsageError extends Error {}
@@ -98,6 +101,33 @@ export const FLAGS = [
     description: 'a watch that sends nothing (no event, no bookmark) this long is stalled: it is dropped and resumed; also the time limit per list page',
     parse: parseSeconds,
   }),
+  flagSpec({
+    flag: 'max-depth',
+    key: 'maxDepth',
+    env: 'KUBE_API_EXPORTER_MAX_DEPTH',
+    default: '32',
+    valueName: 'N',
+    description: 'fields nested deeper than N keys and list levels are not exported',
+    parse: parseCount,
+  }),
+  flagSpec({
+    flag: 'max-series-per-object',
+    key: 'maxSeriesPerObject',
+    env: 'KUBE_API_EXPORTER_MAX_SERIES_PER_OBJECT',
+    default: '10000',
+    valueName: 'N',
+    description: 'series of one object beyond the first N are dropped',
+    parse: parseCount,
+  }),
+  flagSpec({
+    flag: 'max-label-length',
+    key: 'maxLabelLength',
+    env: 'KUBE_API_EXPORTER_MAX_LABEL_LENGTH',
+    default: '512',
+    valueName: 'N',
+    description: 'a list whose element names are longer is labelled by index; an object whose name is longer is not exported',
+    parse: parseCount,
+  }),
 ] as const;
 
 export type ParseResult = { readonly action: 'run'; readonly config: Config } | { readonly action: 'help' | 'version' };
@@ -148,6 +178,12 @@ function parseSeconds(text: string): number {
   const seconds = Number(text);
   if (!/^\d+$/.test(text) || seconds < 1) throw new Error('expected a whole number of seconds, at least 1');
   return seconds;
+}
+
+function parseCount(text: string): number {
+  const count = Number(text);
+  if (!/^\d+$/.test(text) || count < 1 || !Number.isSafeInteger(count)) throw new Error('expected a whole number, at least 1');
+  return count;
 }
 
 function parseLogLevel(text: string): LogLevel {

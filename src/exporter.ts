@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterCache } from './cache.js';
+import type { FlattenLimits } from './flatten.js';
 import type { Config } from './config.js';
 import { KINDS } from './kinds.js';
 import type { Logger } from './log.js';
@@ -18,6 +19,7 @@ export interface ExporterOptions {
   readonly log: Logger;
   readonly backoff?: Backoff;
   readonly watchTimeouts?: WatchTimeouts;
+  readonly limits?: FlattenLimits;
 }
 
 export interface RunningExporter {
@@ -28,8 +30,11 @@ export interface RunningExporter {
   stop(): Promise<void>;
 }
 
-export async function startExporter({ config, kubeConfig, log, backoff, watchTimeouts }: ExporterOptions): Promise<RunningExporter> {
-  const cache = new ClusterCache();
+export async function startExporter({ config, kubeConfig, log, backoff, watchTimeouts, limits }: ExporterOptions): Promise<RunningExporter> {
+  const cache = new ClusterCache({
+    limits,
+    onDropped: (kind, reason, count) => selfMetrics.flattenDropped.inc({ kind: kind.metricName, reason }, count),
+  });
   let watcher: ClusterWatcher | undefined;
   const selfMetrics = new SelfMetrics({
     objectCounts: () => KINDS.map((kind) => [kind.metricName, cache.count(kind)] as const),

@@ -25,6 +25,28 @@ export interface Sample {
   readonly value: number;
 }
 
+/** Bounds on what one object may add to /metrics (flags --max-depth, --max-series-per-object, --max-label-length). */
+export interface FlattenLimits {
+  /** Fields nested deeper than this many keys and list levels below the object root are not walked. */
+  readonly maxDepth: number;
+  /** Series beyond this many for one object are dropped. */
+  readonly maxSeriesPerObject: number;
+  /** A list whose natural keys are longer is labelled by index; an object whose name is longer exports nothing. */
+  readonly maxLabelValueLength: number;
+}
+
+export const NO_LIMITS: FlattenLimits = { maxDepth: Infinity, maxSeriesPerObject: Infinity, maxLabelValueLength: Infinity };
+
+export const DROP_REASONS = ['depth', 'series_limit', 'label_length'] as const;
+export type DropReason = (typeof DROP_REASONS)[number];
+
+/** What the limits held back: fields not walked (depth) and series not exported (the others). */
+export type Dropped = Record<DropReason, number>;
+
+export function noneDropped(): Dropped {
+  return { depth: 0, series_limit: 0, label_length: 0 };
+}
+
 export interface ObjectIdentity {
   readonly name: string;
   /** Undefined for cluster-scoped objects: they get no namespace label rather than an empty one. */
@@ -56,6 +78,8 @@ const CONDITION_STATUS: ReadonlyMap<string, number> = new Map([['True', 1], ['Fa
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
 
 interface Walk {
+  readonly limits: FlattenLimits;
+  readonly dropped: Dropped;
   readonly samples: Sample[];
   /** The field that first emitted each metric name. */
   readonly fieldOfName: Map<string, Field>;
@@ -109,6 +133,8 @@ function elementField(list: Field): Field {
 
 interface Position {
   readonly field: Field;
+  /** Keys and list levels from the object root. */
+  readonly depth: number;
   readonly labels: Labels;
   readonly labelText: string;
   /** The key this value sits under, and the key of the map or list that holds it. */
@@ -116,21 +142,30 @@ interface Position {
   readonly parentKey: string;
 }
 
-export function flatten(metricPrefix: string, identity: ObjectIdentity, object: unknown): Sample[] {
+/** The object's samples within the limits; what the limits held back is added to `dropped`. */
+export function flatten(metricPrefix: string, identity: ObjectIdentity, object: unknown, limits: FlattenLimits = NO_LIMITS, dropped: Dropped = noneDropped()): Sample[] {
   const labels: [string, string][] = [['name', identity.name]];
   if (identity.namespace !== undefined) labels.push(['namespace', identity.namespace]);
-  const walk: Walk = { samples: [], fieldOfName: new Map(), contested: new Map() };
+  const walk: Walk = { limits, dropped, samples: [], fieldOfName: new Map(), contested: new Map() };
+  if (labels.some(([, value]) => value.length > limits.maxLabelValueLength)) {
+    dropped.label_length += 1;
+    return [];
+  }
   let rootField = fieldTries.get(metricPrefix);
   if (rootField === undefined) {
     rootField = newField(metricPrefix, '');
     fieldTries.set(metricPrefix, rootField);
   }
-  const root: Position = { field: rootField, labels, labelText: renderLabels(labels), key: '', parentKey: '' };
+  const root: Position = { field: rootField, depth: 0, labels, labelText: renderLabels(labels), key: '', parentKey: '' };
   visit(walk, root, object);
   return walk.samples;
 }
 
 function visit(walk: Walk, at: Position, value: unknown): void {
+  if (at.depth > walk.limits.maxDepth) {
+    walk.dropped.depth += 1;
+    return;
+  }
   if (Array.isArray(value)) {
     visitList(walk, at, value);
   } else if (value !== null && typeof value === 'object') {
@@ -142,7 +177,9 @@ function visit(walk: Walk, at: Position, value: unknown): void {
       } else {
         // Decided before descending: most leaves are strings without a numeric meaning, and naming them is the cost.
         const number = numericValue(key, at.key, child);
-        if (number !== undefined) emit(walk, descend(at, key), number);
+        if (number === undefined) continue;
+        if (at.depth + 1 > walk.limits.maxDepth) walk.dropped.depth += 1;
+        else emit(walk, descend(at, key), number);
       }
     }
   } else {
@@ -152,15 +189,15 @@ function visit(walk: Walk, at: Position, value: unknown): void {
 }
 
 function descend(at: Position, key: string): Position {
-  return { field: childField(at.field, key), labels: at.labels, labelText: at.labelText, key, parentKey: at.key };
+  return { field: childField(at.field, key), depth: at.depth + 1, labels: at.labels, labelText: at.labelText, key, parentKey: at.key };
 }
 
 function visitList(walk: Walk, at: Position, items: readonly unknown[]): void {
   const labelName = uniqueLabelName(at.labels, LIST_LABELS.get(at.key) ?? singular(at.key));
-  const keys = elementKeys(items);
+  const keys = elementKeys(items, walk.limits.maxLabelValueLength);
   items.forEach((item, index) => {
     const labels: Labels = [...at.labels, [labelName, keys?.[index] ?? String(index)]];
-    const element: Position = { ...at, field: elementField(at.field), labels, labelText: renderLabels(labels), parentKey: at.key };
+    const element: Position = { ...at, field: elementField(at.field), depth: at.depth + 1, labels, labelText: renderLabels(labels), parentKey: at.key };
     if (item !== null && typeof item === 'object' && !Array.isArray(item)) {
       visit(walk, element, item);
     } else {
@@ -170,13 +207,15 @@ function visitList(walk: Walk, at: Position, items: readonly unknown[]): void {
 }
 
 /**
- * The natural key of every element, when one key names all of them uniquely; otherwise undefined and the list is
- * labelled by index. Deciding per list (not per element) keeps a named element from colliding with an index.
+ * The natural key of every element, when one key names all of them uniquely within the label length limit;
+ * otherwise undefined and the list is labelled by index. Deciding per list (not per element) keeps a named element
+ * from colliding with an index.
  */
-function elementKeys(items: readonly unknown[]): string[] | undefined {
+function elementKeys(items: readonly unknown[], maxLength: number): string[] | undefined {
   for (const key of NATURAL_KEYS) {
     const values = items.map((item) => naturalKeyValue(item, key));
-    if (values.every((value): value is string => value !== undefined) && new Set(values).size === values.length) {
+    const usable = values.every((value): value is string => value !== undefined && value.length <= maxLength);
+    if (usable && new Set(values).size === values.length) {
       return values;
     }
   }
@@ -216,6 +255,10 @@ function timestampSeconds(text: string): number | undefined {
 
 function emit(walk: Walk, at: Position, value: number): void {
   if (isDuplicate(walk, at)) return;
+  if (walk.samples.length >= walk.limits.maxSeriesPerObject) {
+    walk.dropped.series_limit += 1;
+    return;
+  }
   const { metricName, path } = at.field;
   walk.samples.push({ name: metricName, path, labels: at.labels, labelText: at.labelText, value });
 }

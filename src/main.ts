@@ -20,7 +20,8 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel);
   const kubeConfig = loadKubeConfig(config.kubeconfig, process.env);
   const watchTimeouts = { timeoutSeconds: config.watchTimeoutSeconds, idleTimeoutMs: config.watchIdleTimeoutSeconds * 1000 };
-  const exporter = await startExporter({ config, kubeConfig, log, watchTimeouts });
+  const limits = { maxDepth: config.maxDepth, maxSeriesPerObject: config.maxSeriesPerObject, maxLabelValueLength: config.maxLabelLength };
+  const exporter = await startExporter({ config, kubeConfig, log, watchTimeouts, limits });
   const shutdown = (signal: string) => {
     log.info('shutting down', { signal });
     exporter.stop().then(() => process.exit(0));

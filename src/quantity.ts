@@ -33,5 +33,7 @@ export function parseQuantity(text: string): number | undefined {
 
 // Dividing for negative powers keeps `300m` at 0.3 rather than 0.30000000000000004.
 function scaleByPowerOfTen(mantissa: number, power: number): number {
+  // Zero stays zero at any power (`0e400` would otherwise be 0 × Infinity, NaN).
+  if (mantissa === 0) return 0;
   return power >= 0 ? mantissa * 10 ** power : mantissa / 10 ** -power;
 }

@@ -19,6 +19,7 @@ export class SelfMetrics {
   readonly watchEvents: Counter<'kind' | 'type'>;
   readonly watchErrors: Counter<'kind'>;
   readonly invalidObjects: Counter<'kind'>;
+  readonly flattenDropped: Counter<'kind' | 'reason'>;
   readonly scrapeDuration: Histogram<'handler'>;
 
   constructor(sources: SelfMetricSources) {
@@ -40,6 +41,12 @@ export class SelfMetrics {
       name: `${SELF_PREFIX}invalid_objects_total`,
       help: 'Objects skipped because they could not be read (no name, no namespace), per kind.',
       labelNames: ['kind'],
+      registers,
+    });
+    this.flattenDropped = new Counter({
+      name: `${SELF_PREFIX}flatten_dropped_total`,
+      help: 'What the flatten limits held back, per kind and reason: depth (fields not walked), series_limit and label_length (series not exported).',
+      labelNames: ['kind', 'reason'],
       registers,
     });
     this.scrapeDuration = new Histogram({

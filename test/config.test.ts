@@ -16,6 +16,7 @@ test('defaults', (t) => {
   t.is(config.logLevel, 'info');
   t.is(config.watchTimeoutSeconds, 300);
   t.is(config.watchIdleTimeoutSeconds, 120);
+  t.deepEqual([config.maxDepth, config.maxSeriesPerObject, config.maxLabelLength], [32, 10000, 512]);
 });
 
 test('flags win over environment, environment over defaults', (t) => {
@@ -47,6 +48,8 @@ const badInputs: ReadonlyArray<readonly [string[], Record<string, string>, RegEx
   [['--log-level', 'loud'], {}, /invalid --log-level "loud": expected one of error, warn, info, debug/],
   [['--watch-timeout', '0'], {}, /invalid --watch-timeout "0": expected a whole number of seconds/],
   [[], { KUBE_API_EXPORTER_WATCH_IDLE_TIMEOUT: '1.5' }, /invalid \$KUBE_API_EXPORTER_WATCH_IDLE_TIMEOUT "1.5"/],
+  [['--max-depth', '0'], {}, /invalid --max-depth "0": expected a whole number, at least 1/],
+  [['--max-series-per-object', 'lots'], {}, /invalid --max-series-per-object "lots"/],
   [['positional'], {}, /positional/],
   [['--port'], {}, /argument missing/],
 ];

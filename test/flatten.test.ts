@@ -1,5 +1,5 @@
 import test from 'ava';
-import { flatten, type ObjectIdentity } from '../src/flatten.js';
+import { type Dropped, type FlattenLimits, flatten, NO_LIMITS, noneDropped, type ObjectIdentity } from '../src/flatten.js';
 import { renderSample } from '../src/store.js';
 
 const POD: ObjectIdentity = { name: 'p', namespace: 'ns' };
@@ -152,3 +152,22 @@ test('samples carry the field path with [] for lists (used as HELP)', (t) => {
   const [sample] = flatten('k8s_pod', POD, { spec: { containers: [{ name: 'a', ports: [{ containerPort: 1 }] }] } });
   t.is(sample.path, 'spec.containers[].ports[].containerPort');
 });
+
+const limitCases: ReadonlyArray<readonly [string, Partial<FlattenLimits>, object, string[], Partial<Dropped>]> = [
+  ['depth: fields deeper than the limit are not walked', { maxDepth: 2 }, { spec: { replicas: 1, deep: { x: 1, y: { z: 2 } } } }, [`k8s_pod_spec_replicas{${id}} 1`], { depth: 2 }],
+  ['depth: list levels count', { maxDepth: 2 }, { spec: { ports: [{ port: 80 }], size: 3 } }, [`k8s_pod_spec_size{${id}} 3`], { depth: 1 }],
+  ['depth: the limit itself is kept', { maxDepth: 3 }, { a: { b: { c: 1 } } }, [`k8s_pod_a_b_c{${id}} 1`], {}],
+  ['series: the first N are kept', { maxSeriesPerObject: 2 }, { a: 1, b: 2, c: 3, d: 4 }, [`k8s_pod_a{${id}} 1`, `k8s_pod_b{${id}} 2`], { series_limit: 2 }],
+  ['label length: long element names fall back to the index', { maxLabelValueLength: 3 }, { items: [{ name: 'abcd', v: 1 }] }, [`k8s_pod_items_v{${id},item="0"} 1`], {}],
+  ['label length: short element names are kept', { maxLabelValueLength: 3 }, { items: [{ name: 'abc', v: 1 }] }, [`k8s_pod_items_v{${id},item="abc"} 1`], {}],
+  ['label length: an object whose name or namespace is too long exports nothing', { maxLabelValueLength: 1 }, { a: 1 }, [], { label_length: 1 }],
+];
+
+for (const [title, limits, object, expected, dropped] of limitCases) {
+  test(`limits: ${title}`, (t) => {
+    const counts = noneDropped();
+    const samples = flatten('k8s_pod', POD, object, { ...NO_LIMITS, ...limits }, counts);
+    t.deepEqual(samples.map((sample) => renderSample(sample).trimEnd()), expected);
+    t.deepEqual(counts, { ...noneDropped(), ...dropped });
+  });
+}

@@ -24,6 +24,8 @@ const cases: ReadonlyArray<readonly [string, number | undefined]> = [
   ['1Ei', 2 ** 60],
   ['1e3', 1000],
   ['1E3', 1000],
+  ['0e400', 0],
+  ['1e400', Infinity],
   ['12e-3', 0.012],
   ['-2k', -2000],
   ['+3M', 3e6],

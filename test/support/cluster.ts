@@ -1,6 +1,7 @@
 /** A simulated API server and an exporter watching it, for end-to-end tests. */
 
 import type { ExecutionContext } from 'ava';
+import type { FlattenLimits } from '../../src/flatten.js';
 import { startExporter, type RunningExporter } from '../../src/exporter.js';
 import { kubeConfigForServer } from '../../src/kubeconfig.js';
 import { silentLogger } from '../../src/log.js';
@@ -21,7 +22,7 @@ export async function startTestCluster(
   t: ExecutionContext,
   seed: (api: SimulatedApiServer) => void = () => {},
   excludeNamespaces: readonly string[] = ['kube-system', 'kube-public'],
-  { watchTimeouts, api: apiOptions }: { watchTimeouts?: WatchTimeouts; api?: SimulatedApiServerOptions } = {},
+  { watchTimeouts, api: apiOptions, limits }: { watchTimeouts?: WatchTimeouts; api?: SimulatedApiServerOptions; limits?: FlattenLimits } = {},
 ): Promise<TestCluster> {
   const api = new SimulatedApiServer(apiOptions);
   const apiUrl = await api.start();
@@ -33,6 +34,7 @@ export async function startTestCluster(
     log: silentLogger,
     backoff: FAST_BACKOFF,
     watchTimeouts,
+    limits,
   });
   t.teardown(() => exporter.stop());
   const get = (path: string) => fetch(`${exporter.url}${path}`);
