@@ -19,6 +19,7 @@ export interface Config {
   readonly maxDepth: number;
   readonly maxSeriesPerObject: number;
   readonly maxLabelLength: number;
+  readonly unreadyAfterSeconds: number;
 }
 
 export class UsageError extends Error {}
@@ -127,6 +128,15 @@ export const FLAGS = [
     valueName: 'N',
     description: 'a list whose element names are longer is labelled by index; an object whose name is longer is not exported',
     parse: parseCount,
+  }),
+  flagSpec({
+    flag: 'unready-after',
+    key: 'unreadyAfterSeconds',
+    env: 'KUBE_API_EXPORTER_UNREADY_AFTER',
+    default: '300',
+    valueName: 'SECONDS',
+    description: '/readyz answers 503, naming the kind, once its lists and watches have failed this long with nothing received',
+    parse: parseSeconds,
   }),
 ] as const;
 

@@ -20,6 +20,8 @@ export interface ExporterOptions {
   readonly backoff?: Backoff;
   readonly watchTimeouts?: WatchTimeouts;
   readonly limits?: FlattenLimits;
+  /** See AppOptions.unreadyAfterMs. */
+  readonly unreadyAfterMs?: number;
 }
 
 export interface RunningExporter {
@@ -30,7 +32,7 @@ export interface RunningExporter {
   stop(): Promise<void>;
 }
 
-export async function startExporter({ config, kubeConfig, log, backoff, watchTimeouts, limits }: ExporterOptions): Promise<RunningExporter> {
+export async function startExporter({ config, kubeConfig, log, backoff, watchTimeouts, limits, unreadyAfterMs }: ExporterOptions): Promise<RunningExporter> {
   const cache = new ClusterCache({
     limits,
     onDropped: (kind, reason, count) => selfMetrics.flattenDropped.inc({ kind: kind.metricName, reason }, count),
@@ -38,7 +40,7 @@ export async function startExporter({ config, kubeConfig, log, backoff, watchTim
   let watcher: ClusterWatcher | undefined;
   const selfMetrics = new SelfMetrics({
     objectCounts: () => KINDS.map((kind) => [kind.metricName, cache.count(kind)] as const),
-    syncStates: () => watcher?.states().map(([kind, state]) => [kind.metricName, state.synced] as const) ?? [],
+    kindStates: () => watcher?.states().map(([kind, state]) => [kind.metricName, state] as const) ?? [],
     seriesCount: () => cache.metrics.seriesCount,
   });
   watcher = new ClusterWatcher({ kubeConfig, kinds: KINDS, cache, selfMetrics, log, backoff, watchTimeouts });
@@ -48,6 +50,7 @@ export async function startExporter({ config, kubeConfig, log, backoff, watchTim
     kindStates: () => watcher.states(),
     leanixExcludeNamespaces: config.leanixExcludeNamespaces,
     log,
+    unreadyAfterMs,
   });
   const server = await listen(app.callback(), config.port, config.host);
   watcher.start();

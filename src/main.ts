@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const kubeConfig = loadKubeConfig(config.kubeconfig, process.env);
   const watchTimeouts = { timeoutSeconds: config.watchTimeoutSeconds, idleTimeoutMs: config.watchIdleTimeoutSeconds * 1000 };
   const limits = { maxDepth: config.maxDepth, maxSeriesPerObject: config.maxSeriesPerObject, maxLabelValueLength: config.maxLabelLength };
-  const exporter = await startExporter({ config, kubeConfig, log, watchTimeouts, limits });
+  const exporter = await startExporter({ config, kubeConfig, log, watchTimeouts, limits, unreadyAfterMs: config.unreadyAfterSeconds * 1000 });
   const shutdown = (signal: string) => {
     log.info('shutting down', { signal });
     exporter.stop().then(() => process.exit(0));

@@ -1,6 +1,7 @@
 /** The exporter's own metrics, `kube_api_exporter_*`, in one explicit prom-client registry. */
 
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { KindState } from './watch.js';
 
 export const SELF_PREFIX = 'kube_api_exporter_';
 
@@ -9,15 +10,16 @@ export type WatchEventType = 'add' | 'update' | 'delete';
 export interface SelfMetricSources {
   /** Objects in the cache per kind. */
   readonly objectCounts: () => ReadonlyArray<readonly [kind: string, count: number]>;
-  /** Kinds and whether each has completed its initial list. */
-  readonly syncStates: () => ReadonlyArray<readonly [kind: string, synced: boolean]>;
+  /** Each kind's list/watch state. */
+  readonly kindStates: () => ReadonlyArray<readonly [kind: string, state: Readonly<KindState>]>;
   readonly seriesCount: () => number;
 }
 
 export class SelfMetrics {
   readonly registry = new Registry();
   readonly watchEvents: Counter<'kind' | 'type'>;
-  readonly watchErrors: Counter<'kind'>;
+  readonly watchErrors: Counter<'kind' | 'reason'>;
+  readonly watchRestarts: Counter<'kind'>;
   readonly invalidObjects: Counter<'kind'>;
   readonly flattenDropped: Counter<'kind' | 'reason'>;
   readonly scrapeDuration: Histogram<'handler'>;
@@ -33,7 +35,13 @@ export class SelfMetrics {
     });
     this.watchErrors = new Counter({
       name: `${SELF_PREFIX}watch_errors_total`,
-      help: 'Failed lists or watches per kind; each is retried with backoff.',
+      help: 'Failed lists or watches per kind and reason; each is retried with backoff, by a relist.',
+      labelNames: ['kind', 'reason'],
+      registers,
+    });
+    this.watchRestarts = new Counter({
+      name: `${SELF_PREFIX}watch_restarts_total`,
+      help: 'Lists or watches started again per kind: after a watch ended (server timeout, stall, error) or a failure.',
       labelNames: ['kind'],
       registers,
     });
@@ -71,7 +79,27 @@ export class SelfMetrics {
       labelNames: ['kind'],
       registers,
       collect() {
-        for (const [kind, synced] of sources.syncStates()) this.set({ kind }, synced ? 1 : 0);
+        for (const [kind, state] of sources.kindStates()) this.set({ kind }, state.synced ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: `${SELF_PREFIX}seconds_since_last_event`,
+      help: 'Seconds since the kind last received anything: a watch event or bookmark, or a list.',
+      labelNames: ['kind'],
+      registers,
+      collect() {
+        for (const [kind, state] of sources.kindStates()) {
+          if (state.lastEventAt) this.set({ kind }, (Date.now() - state.lastEventAt.getTime()) / 1000);
+        }
+      },
+    });
+    new Gauge({
+      name: `${SELF_PREFIX}last_list_timestamp_seconds`,
+      help: 'Unix time of the kind\'s last successful list.',
+      labelNames: ['kind'],
+      registers,
+      collect() {
+        for (const [kind, state] of sources.kindStates()) if (state.lastListAt) this.set({ kind }, state.lastListAt.getTime() / 1000);
       },
     });
     new Gauge({

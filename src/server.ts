@@ -19,27 +19,34 @@ export interface AppOptions {
   readonly kindStates: () => ReadonlyArray<readonly [KindSpec, Readonly<KindState>]>;
   readonly leanixExcludeNamespaces: ReadonlySet<string>;
   readonly log: Logger;
+  /** A kind whose lists and watches have failed this long, with nothing received, makes /readyz 503. */
+  readonly unreadyAfterMs?: number;
 }
 
 export interface Readiness {
   readonly ready: boolean;
   readonly notReady: readonly string[];
-  readonly kinds: Readonly<Record<string, { synced: boolean; lastError?: string; lastErrorAt?: string; nextRetryAt?: string }>>;
+  readonly kinds: Readonly<
+    Record<string, { synced: boolean; failingSince?: string; lastError?: string; lastErrorAt?: string; nextRetryAt?: string }>
+  >;
 }
 
-export function readiness(states: ReadonlyArray<readonly [KindSpec, Readonly<KindState>]>): Readiness {
+/** Ready when every kind has synced and none has been failing for `unreadyAfterMs` or longer. */
+export function readiness(states: ReadonlyArray<readonly [KindSpec, Readonly<KindState>]>, unreadyAfterMs = Infinity, now = Date.now()): Readiness {
   const kinds = Object.fromEntries(
     states.map(([kind, state]) => [
       kind.metricName,
       {
         synced: state.synced,
+        failingSince: state.failingSince?.toISOString(),
         lastError: state.lastError,
         lastErrorAt: state.lastErrorAt?.toISOString(),
         nextRetryAt: state.nextRetryAt?.toISOString(),
       },
     ]),
   );
-  const notReady = states.filter(([, state]) => !state.synced).map(([kind]) => kind.metricName);
+  const failingTooLong = (state: Readonly<KindState>) => state.failingSince !== undefined && now - state.failingSince.getTime() >= unreadyAfterMs;
+  const notReady = states.filter(([, state]) => !state.synced || failingTooLong(state)).map(([kind]) => kind.metricName);
   return { ready: notReady.length === 0, notReady, kinds };
 }
 
@@ -97,7 +104,7 @@ export function createApp(options: AppOptions): Koa {
     ctx.body = 'ok\n';
   });
   router.get('/readyz', (ctx) => {
-    const state = readiness(options.kindStates());
+    const state = readiness(options.kindStates(), options.unreadyAfterMs);
     ctx.status = state.ready ? 200 : 503;
     ctx.body = state;
   });

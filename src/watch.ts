@@ -7,7 +7,7 @@
 
 import { type KubeConfig, type KubernetesObject, ListWatch } from '@kubernetes/client-node';
 import _ from 'lodash';
-import { ApiError } from './api-error.js';
+import { ApiError, errorReason } from './api-error.js';
 import { type ClusterCache, InvalidObjectError, type KubeObject } from './cache.js';
 import { collectionPath, type KindSpec } from './kinds.js';
 import { listCollection } from './list.js';
@@ -32,6 +32,11 @@ export interface KindState {
   lastErrorAt?: Date;
   nextRetryAt?: Date;
   failures: number;
+  /** When lists and watches started failing with nothing received since; undefined while they work. */
+  failingSince?: Date;
+  /** When anything last arrived: a watch event or bookmark, or a list. */
+  lastEventAt?: Date;
+  lastListAt?: Date;
 }
 
 interface WatchedKind {
@@ -92,7 +97,12 @@ export class ClusterWatcher {
     const { kubeConfig, cache, selfMetrics, log } = this.options;
     const path = collectionPath(kind);
     const timeouts = this.options.watchTimeouts ?? DEFAULT_WATCH_TIMEOUTS;
-    const stream = new StreamWatch(kubeConfig, timeouts);
+    const state: KindState = { synced: false, failures: 0 };
+    const received = () => {
+      state.lastEventAt = new Date();
+      state.failingSince = undefined;
+    };
+    const stream = new StreamWatch(kubeConfig, timeouts, received);
     const apply = (type: WatchEventType, object: KubernetesObject) => {
       try {
         if (type === 'delete') cache.delete(kind, object as KubeObject);
@@ -108,6 +118,8 @@ export class ClusterWatcher {
     };
     const list = async () => {
       const listed = await listCollection(kubeConfig, path, timeouts.idleTimeoutMs);
+      received();
+      state.lastListAt = state.lastEventAt;
       // ListWatch skips a listed object whose resourceVersion equals the one it holds. After resourceVersions were
       // reset (an etcd restore) an equal one may be a different version, so the cache is given those itself.
       for (const object of listed.items) {
@@ -119,7 +131,11 @@ export class ClusterWatcher {
       return listed;
     };
     const informer = new ListWatch<KubernetesObject>(path, stream, list, false);
-    const watched: WatchedKind = { kind, informer, stream, state: { synced: false, failures: 0 }, failedSinceStart: false };
+    const watched: WatchedKind = { kind, informer, stream, state, failedSinceStart: false };
+    let connects = 0;
+    informer.on('connect', () => {
+      if (++connects > 1) selfMetrics.watchRestarts.inc({ kind: kind.metricName });
+    });
     informer.on('add', (object) => apply('add', object));
     informer.on('update', (object) => apply('update', object));
     informer.on('delete', (object) => apply('delete', object));
@@ -149,10 +165,11 @@ export class ClusterWatcher {
     state.failures += 1;
     state.lastError = describeError(error);
     state.lastErrorAt = new Date();
+    state.failingSince ??= state.lastErrorAt;
     const retryAfterMs = error instanceof ApiError ? (error.retryAfterMs ?? 0) : 0;
     const delayMs = Math.max(backoffDelay(this.backoff, state.failures), retryAfterMs);
     state.nextRetryAt = new Date(Date.now() + delayMs);
-    this.options.selfMetrics.watchErrors.inc({ kind: kind.metricName });
+    this.options.selfMetrics.watchErrors.inc({ kind: kind.metricName, reason: errorReason(error) });
     this.options.log.warn('list/watch failed, retrying', { kind: kind.metricName, error: state.lastError, retryInMs: delayMs });
     clearTimeout(watched.retryTimer);
     watched.retryTimer = setTimeout(() => void this.run(watched), delayMs);

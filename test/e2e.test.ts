@@ -146,7 +146,7 @@ test('an unreachable API server is retried: /readyz says why, then recovers when
   const body = (await response.json()) as any;
   t.deepEqual(body.notReady, ['deployment', 'pod', 'node', 'service']);
   t.regex(body.kinds.pod.lastError, /ECONNREFUSED/);
-  t.true((await (await fetch(`${exporter.url}/metrics`)).text()).includes('kube_api_exporter_watch_errors_total{kind="pod"}'));
+  t.true((await (await fetch(`${exporter.url}/metrics`)).text()).includes('kube_api_exporter_watch_errors_total{kind="pod",reason="connection"}'));
   t.is((await fetch(`${exporter.url}/healthz`)).status, 200, 'alive while not ready');
 
   const revived = new SimulatedApiServer();

@@ -22,8 +22,9 @@ export async function startTestCluster(
   t: ExecutionContext,
   seed: (api: SimulatedApiServer) => void = () => {},
   excludeNamespaces: readonly string[] = ['kube-system', 'kube-public'],
-  { watchTimeouts, api: apiOptions, limits }: { watchTimeouts?: WatchTimeouts; api?: SimulatedApiServerOptions; limits?: FlattenLimits } = {},
+  options: { watchTimeouts?: WatchTimeouts; api?: SimulatedApiServerOptions; limits?: FlattenLimits; unreadyAfterMs?: number } = {},
 ): Promise<TestCluster> {
+  const { api: apiOptions, ...exporterOptions } = options;
   const api = new SimulatedApiServer(apiOptions);
   const apiUrl = await api.start();
   t.teardown(() => api.stop());
@@ -33,8 +34,7 @@ export async function startTestCluster(
     kubeConfig: kubeConfigForServer(apiUrl),
     log: silentLogger,
     backoff: FAST_BACKOFF,
-    watchTimeouts,
-    limits,
+    ...exporterOptions,
   });
   t.teardown(() => exporter.stop());
   const get = (path: string) => fetch(`${exporter.url}${path}`);
