@@ -20,6 +20,10 @@ export interface Config {
   readonly maxSeriesPerObject: number;
   readonly maxLabelLength: number;
   readonly unreadyAfterSeconds: number;
+  readonly tlsCert: string | undefined;
+  readonly tlsKey: string | undefined;
+  readonly authTokenFile: string | undefined;
+  readonly basicAuthFile: string | undefined;
 }
 
 export class UsageError extends Error {}
@@ -137,6 +141,42 @@ export const FLAGS = [
     valueName: 'SECONDS',
     description: '/readyz answers 503, naming the kind, once its lists and watches have failed this long with nothing received',
     parse: parseSeconds,
+  }),
+  flagSpec({
+    flag: 'tls-cert',
+    key: 'tlsCert',
+    env: 'KUBE_API_EXPORTER_TLS_CERT',
+    default: undefined,
+    valueName: 'FILE',
+    description: 'serve HTTPS with this PEM certificate (chain); needs --tls-key',
+    parse: (text) => text,
+  }),
+  flagSpec({
+    flag: 'tls-key',
+    key: 'tlsKey',
+    env: 'KUBE_API_EXPORTER_TLS_KEY',
+    default: undefined,
+    valueName: 'FILE',
+    description: 'the PEM private key for --tls-cert',
+    parse: (text) => text,
+  }),
+  flagSpec({
+    flag: 'auth-token-file',
+    key: 'authTokenFile',
+    env: 'KUBE_API_EXPORTER_AUTH_TOKEN_FILE',
+    default: undefined,
+    valueName: 'FILE',
+    description: '/metrics and /leanix.json require "Authorization: Bearer <token>", the token being this file\'s content',
+    parse: (text) => text,
+  }),
+  flagSpec({
+    flag: 'basic-auth-file',
+    key: 'basicAuthFile',
+    env: 'KUBE_API_EXPORTER_BASIC_AUTH_FILE',
+    default: undefined,
+    valueName: 'FILE',
+    description: '/metrics and /leanix.json require HTTP basic auth with the "user:password" in this file',
+    parse: (text) => text,
   }),
 ] as const;
 

@@ -1,7 +1,6 @@
 /** Wires cache, watcher and HTTP server together: the exporter as a value that main, the demo and tests start. */
 
 import type { AddressInfo } from 'node:net';
-import { createServer, type RequestListener, type Server } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterCache } from './cache.js';
 import type { FlattenLimits } from './flatten.js';
@@ -9,6 +8,8 @@ import type { Config } from './config.js';
 import { KINDS } from './kinds.js';
 import type { Logger } from './log.js';
 import { SelfMetrics } from './self-metrics.js';
+import type { HttpAuth } from './http-guard.js';
+import { closeGracefully, listen, type TlsFiles } from './http-server.js';
 import { createApp } from './server.js';
 import { type Backoff, ClusterWatcher } from './watch.js';
 import type { WatchTimeouts } from './watch-stream.js';
@@ -22,6 +23,10 @@ export interface ExporterOptions {
   readonly limits?: FlattenLimits;
   /** See AppOptions.unreadyAfterMs. */
   readonly unreadyAfterMs?: number;
+  /** Serve HTTPS with this certificate and key. */
+  readonly tls?: TlsFiles;
+  /** Credentials /metrics and /leanix.json require. */
+  readonly auth?: HttpAuth;
 }
 
 export interface RunningExporter {
@@ -29,10 +34,11 @@ export interface RunningExporter {
   readonly url: string;
   readonly cache: ClusterCache;
   readonly watcher: ClusterWatcher;
-  stop(): Promise<void>;
+  /** Stops accepting requests and closes the watches; requests in flight get up to `graceMs` (default 5 s) to finish. */
+  stop(graceMs?: number): Promise<void>;
 }
 
-export async function startExporter({ config, kubeConfig, log, backoff, watchTimeouts, limits, unreadyAfterMs }: ExporterOptions): Promise<RunningExporter> {
+export async function startExporter({ config, kubeConfig, log, backoff, watchTimeouts, limits, unreadyAfterMs, tls, auth }: ExporterOptions): Promise<RunningExporter> {
   const cache = new ClusterCache({
     limits,
     onDropped: (kind, reason, count) => selfMetrics.flattenDropped.inc({ kind: kind.metricName, reason }, count),
@@ -51,33 +57,21 @@ export async function startExporter({ config, kubeConfig, log, backoff, watchTim
     leanixExcludeNamespaces: config.leanixExcludeNamespaces,
     log,
     unreadyAfterMs,
+    auth,
   });
-  const server = await listen(app.callback(), config.port, config.host);
+  const server = await listen(app.callback(), config.port, config.host, tls);
   watcher.start();
   const { port } = server.address() as AddressInfo;
-  const url = `http://${urlHost(config.host)}:${port}`;
+  const url = `${tls ? 'https' : 'http'}://${urlHost(config.host)}:${port}`;
   log.info('listening', { url, apiServer: kubeConfig.getCurrentCluster()?.server });
   return {
     url,
     cache,
     watcher,
-    async stop() {
-      await watcher.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+    async stop(graceMs = 5000) {
+      await Promise.all([closeGracefully(server, graceMs), watcher.stop()]);
     },
   };
-}
-
-async function listen(handler: RequestListener, port: number, host: string): Promise<Server> {
-  const server = createServer(handler);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  return server;
 }
 
 function urlHost(host: string): string {

@@ -4,11 +4,13 @@
 import { readFileSync } from 'node:fs';
 import { helpText, parseConfig, UsageError } from './config.js';
 import { startExporter } from './exporter.js';
+import { loadHttpSecurity } from './http-security.js';
 import { loadKubeConfig } from './kubeconfig.js';
 import { createLogger } from './log.js';
 
 const EXIT_USAGE = 2;
 const EXIT_FAILURE = 1;
+const SHUTDOWN_GRACE_MS = 5000;
 
 async function main(): Promise<void> {
   const parsed = parseConfig(process.argv.slice(2), process.env);
@@ -21,10 +23,16 @@ async function main(): Promise<void> {
   const kubeConfig = loadKubeConfig(config.kubeconfig, process.env);
   const watchTimeouts = { timeoutSeconds: config.watchTimeoutSeconds, idleTimeoutMs: config.watchIdleTimeoutSeconds * 1000 };
   const limits = { maxDepth: config.maxDepth, maxSeriesPerObject: config.maxSeriesPerObject, maxLabelValueLength: config.maxLabelLength };
-  const exporter = await startExporter({ config, kubeConfig, log, watchTimeouts, limits, unreadyAfterMs: config.unreadyAfterSeconds * 1000 });
+  const { tls, auth } = loadHttpSecurity(config);
+  const exporter = await startExporter({ config, kubeConfig, log, watchTimeouts, limits, unreadyAfterMs: config.unreadyAfterSeconds * 1000, tls, auth });
   const shutdown = (signal: string) => {
     log.info('shutting down', { signal });
-    exporter.stop().then(() => process.exit(0));
+    // Requests in flight get SHUTDOWN_GRACE_MS; whatever still holds the process after that does not.
+    setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS + 1000).unref();
+    exporter.stop(SHUTDOWN_GRACE_MS).then(() => {
+      log.info('stopped');
+      process.exit(0);
+    });
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);

@@ -7,6 +7,7 @@ import type { ClusterCache } from './cache.js';
 import { gzip, gzipOnce } from './gzip.js';
 import { kindByMetricName, type KindSpec } from './kinds.js';
 import { renderLeanix } from './leanix.js';
+import { type HttpAuth, onlyReadsOf, requireAuth } from './http-guard.js';
 import type { Logger } from './log.js';
 import type { SelfMetrics } from './self-metrics.js';
 import type { KindState } from './watch.js';
@@ -21,7 +22,12 @@ export interface AppOptions {
   readonly log: Logger;
   /** A kind whose lists and watches have failed this long, with nothing received, makes /readyz 503. */
   readonly unreadyAfterMs?: number;
+  /** Credentials required for the data endpoints (PROTECTED_PATHS). */
+  readonly auth?: HttpAuth;
 }
+
+/** The endpoints that serve cluster data; health and the index stay open for probes. */
+export const PROTECTED_PATHS: ReadonlySet<string> = new Set(['/metrics', '/metrics/self', '/leanix.json']);
 
 export interface Readiness {
   readonly ready: boolean;
@@ -111,7 +117,8 @@ export function createApp(options: AppOptions): Koa {
 
   const app = new Koa();
   app.on('error', (error: Error) => log.error('request failed', { error: error.message }));
+  app.use(onlyReadsOf(new Set(router.stack.map((layer) => String(layer.path)))));
+  app.use(requireAuth(options.auth, PROTECTED_PATHS));
   app.use(router.routes());
-  app.use(router.allowedMethods());
   return app;
 }

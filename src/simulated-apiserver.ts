@@ -81,6 +81,7 @@ export class SimulatedApiServer {
   private oldestResumable = 0;
   private resourceVersion = 0;
   private readonly watchers = new Set<Watcher>();
+  private readonly paths = new Set<string>();
   private server: Server | undefined;
   private address: { port: number; host: string } | undefined;
   /**
@@ -178,6 +179,11 @@ export class SimulatedApiServer {
     this.oldestResumable = this.resourceVersion;
   }
 
+  /** Every path requested so far (without the query). */
+  requestedPaths(): ReadonlySet<string> {
+    return new Set(this.paths);
+  }
+
   /** Open watches that are not stalled, of one kind or of all. */
   openWatches(kind?: KindSpec): number {
     return [...this.watchers].filter((watcher) => kind === undefined || watcher.kind === kind).length;
@@ -255,6 +261,7 @@ export class SimulatedApiServer {
 
   private respond(request: IncomingMessage, response: ServerResponse): void {
     const url = new URL(request.url ?? '/', 'http://localhost');
+    this.paths.add(url.pathname);
     if (this.options.token && request.headers.authorization !== `Bearer ${this.options.token}`) {
       return sendStatus(response, 401, 'Unauthorized', 'Unauthorized');
     }

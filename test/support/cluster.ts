@@ -1,12 +1,10 @@
 /** A simulated API server and an exporter watching it, for end-to-end tests. */
 
 import type { ExecutionContext } from 'ava';
-import type { FlattenLimits } from '../../src/flatten.js';
-import { startExporter, type RunningExporter } from '../../src/exporter.js';
+import { type ExporterOptions, startExporter, type RunningExporter } from '../../src/exporter.js';
 import { kubeConfigForServer } from '../../src/kubeconfig.js';
 import { silentLogger } from '../../src/log.js';
 import { SimulatedApiServer, type SimulatedApiServerOptions } from '../../src/simulated-apiserver.js';
-import type { WatchTimeouts } from '../../src/watch-stream.js';
 
 export const FAST_BACKOFF = { initialMs: 50, maxMs: 500 };
 
@@ -22,7 +20,7 @@ export async function startTestCluster(
   t: ExecutionContext,
   seed: (api: SimulatedApiServer) => void = () => {},
   excludeNamespaces: readonly string[] = ['kube-system', 'kube-public'],
-  options: { watchTimeouts?: WatchTimeouts; api?: SimulatedApiServerOptions; limits?: FlattenLimits; unreadyAfterMs?: number } = {},
+  options: Pick<ExporterOptions, 'watchTimeouts' | 'limits' | 'unreadyAfterMs' | 'tls' | 'auth'> & { api?: SimulatedApiServerOptions } = {},
 ): Promise<TestCluster> {
   const { api: apiOptions, ...exporterOptions } = options;
   const api = new SimulatedApiServer(apiOptions);
@@ -39,7 +37,7 @@ export async function startTestCluster(
   t.teardown(() => exporter.stop());
   const get = (path: string) => fetch(`${exporter.url}${path}`);
   const cluster: TestCluster = { api, apiUrl, exporter, get, text: async (path) => (await get(path)).text() };
-  await eventually(async () => (await get('/readyz')).status === 200, 'exporter ready');
+  await eventually(() => exporter.watcher.states().every(([, state]) => state.synced), 'exporter synced');
   return cluster;
 }
 
