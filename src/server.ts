@@ -37,7 +37,8 @@ export function readiness(states: ReadonlyArray<readonly [KindSpec, Readonly<Kin
       },
     ]),
   );
-  const notReady = states.filter(([, state]) => !state.synced).map(([kind]) => kind.metricName);
+  // A kind whose list or watch is failing serves a cache that can no longer follow the cluster: not ready until it recovers.
+  const notReady = states.filter(([, state]) => !state.synced || state.failures > 0).map(([kind]) => kind.metricName);
   return { ready: notReady.length === 0, notReady, kinds };
 }
 

@@ -10,6 +10,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { apiVersionOf, collectionPath, KINDS, type KindSpec } from './kinds.js';
 
+/**
+ * Kinds whose objects carry metadata.generation. kube-apiserver 1.32 sets it on deployments but not on pods (that
+ * came with PodObservedGenerationTracking in 1.33), nodes or services.
+ */
+const KINDS_WITH_GENERATION: ReadonlySet<string> = new Set(['Deployment']);
+
 type ApiObject = { metadata: Record<string, unknown>; spec?: unknown; [field: string]: unknown };
 type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -79,19 +85,19 @@ export class SimulatedApiServer {
       ...stored.metadata,
       uid: randomUUID(),
       creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-      generation: stored.metadata.generation ?? 1,
+      ...(KINDS_WITH_GENERATION.has(kind.kind) ? { generation: stored.metadata.generation ?? 1 } : {}),
     };
     return this.write(kind, 'ADDED', key, stored);
   }
 
-  /** Applies `mutate` to a copy; a changed `spec` bumps metadata.generation, as the real server does. */
+  /** Applies `mutate` to a copy; a changed `spec` bumps metadata.generation of kinds that have one, as the real server does. */
   update(kind: KindSpec, namespace: string | undefined, name: string, mutate: (object: any) => void): ApiObject {
     const key = `${namespace ?? ''}/${name}`;
     const current = this.collection(kind).get(key);
     if (!current) throw new Error(`${kind.kind} ${key} not found`);
     const next = structuredClone(current);
     mutate(next);
-    if (JSON.stringify(next.spec) !== JSON.stringify(current.spec)) {
+    if (KINDS_WITH_GENERATION.has(kind.kind) && JSON.stringify(next.spec) !== JSON.stringify(current.spec)) {
       next.metadata.generation = Number(current.metadata.generation ?? 0) + 1;
     }
     return this.write(kind, 'MODIFIED', key, next);

@@ -4,7 +4,7 @@
  * kind's state (synced, last error, next retry) is kept for /readyz and the self-metrics.
  */
 
-import { type Informer, type KubeConfig, type KubernetesObject, makeInformer } from '@kubernetes/client-node';
+import { type Informer, type KubeConfig, type KubernetesObject, ListWatch, Watch } from '@kubernetes/client-node';
 import { type ClusterCache, InvalidObjectError, type KubeObject } from './cache.js';
 import { collectionPath, type KindSpec } from './kinds.js';
 import { listCollection } from './list.js';
@@ -71,7 +71,7 @@ export class ClusterWatcher {
   private watchKind(kind: KindSpec): WatchedKind {
     const { kubeConfig, cache, selfMetrics, log } = this.options;
     const path = collectionPath(kind);
-    const informer = makeInformer<KubernetesObject>(kubeConfig, path, () => listCollection(kubeConfig, path));
+    const informer = new ListWatch<KubernetesObject>(path, new BookmarkWatch(kubeConfig), () => listCollection(kubeConfig, path), false);
     const watched: WatchedKind = { kind, informer, state: { synced: false, failures: 0 }, failedSinceStart: false };
 
     const apply = (type: WatchEventType, object: KubernetesObject) => {
@@ -119,6 +119,17 @@ export class ClusterWatcher {
     this.options.log.warn('list/watch failed, retrying', { kind: kind.metricName, error: state.lastError, retryInMs: delayMs });
     clearTimeout(watched.retryTimer);
     watched.retryTimer = setTimeout(() => void this.run(watched), delayMs);
+  }
+}
+
+/**
+ * client-node's Watch never asks for bookmarks. Without them a quiet kind's resourceVersion stays at its last list
+ * while the cluster's moves on, so a watch restart after the API server's history has moved past it (compaction,
+ * watch cache window, restart) gets 410 Gone and relists the whole kind; with them it resumes from the bookmark.
+ */
+class BookmarkWatch extends Watch {
+  override watch(...[path, queryParams, callback, done]: Parameters<Watch['watch']>): Promise<AbortController> {
+    return super.watch(path, { ...queryParams, allowWatchBookmarks: true }, callback, done);
   }
 }
 
