@@ -16,6 +16,7 @@ import { seriesValues } from './support/exposition.js';
 import { runStatus } from './support/kube-apiserver.js';
 import { loadManifests } from './support/manifests.js';
 import { prometheusApi, type RunningServer, startPrometheus } from './support/prometheus.js';
+import { runningStatus, webPod } from './support/pod-objects.js';
 import { EXPORTER_USER, type InstalledCluster, sharedCluster, startExporterAsServiceAccount } from './support/real-cluster.js';
 import { loadRuleGroups } from './support/rules.js';
 import { KUBECTL } from './support/tools.js';
@@ -324,47 +325,6 @@ test.serial('kube-apiserver killed: the exporter is unready while it is down, ke
   t.false(expectedPods.includes('shop/web-1'));
   t.is((await metrics(exporter)).get(`k8s_deployment_spec_replicas${labels(['name', 'web'], ['namespace', 'shop'])}`), 5);
 });
-
-function webPod(name: string, namespace: string) {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, namespace, labels: { app: 'web' } },
-    spec: {
-      containers: [
-        {
-          name: 'app',
-          image: 'shop/app:1.0',
-          env: [{ name: 'PASSWORD', value: 'hunter2' }],
-          ports: [{ name: 'http', containerPort: 8080 }],
-          resources: { requests: { cpu: '250m', memory: '64Mi' }, limits: { cpu: '1', memory: '128Mi' } },
-        },
-        { name: 'sidecar', image: 'shop/sidecar:1.0', resources: { requests: { cpu: '10m', memory: '16Mi' } } },
-      ],
-    },
-  };
-}
-
-function runningStatus(startedAt: string, restartCount: number) {
-  return {
-    phase: 'Running',
-    conditions: [
-      { type: 'Ready', status: 'True', lastTransitionTime: startedAt },
-      { type: 'PodScheduled', status: 'True', lastTransitionTime: startedAt },
-    ],
-    containerStatuses: ['app', 'sidecar'].map((name) => ({
-      name,
-      ready: true,
-      started: true,
-      restartCount,
-      image: `shop/${name}:1.0`,
-      imageID: `docker-pullable://shop/${name}@sha256:${'ef'.repeat(32)}`,
-      containerID: `containerd://${name}${'01'.repeat(28)}`,
-      state: { running: { startedAt } },
-      lastState: restartCount > 0 ? { terminated: { exitCode: 1, reason: 'Error', startedAt: '2026-11-26T06:59:00Z', finishedAt: '2026-11-26T07:00:59Z' } } : {},
-    })),
-  };
-}
 
 function healthyDeployment(observedGeneration: number, replicas: number) {
   return {
