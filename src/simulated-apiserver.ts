@@ -71,6 +71,9 @@ export class SimulatedApiServer {
     this.server = undefined;
     if (!server) return;
     this.closeWatches();
+    // Stopped and started again, this is an API server restarted on the same etcd: its watch cache starts empty,
+    // so a watch resuming from before the restart gets 410 Gone (as kube-apiserver 1.32 answers) and relists.
+    this.compact();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();

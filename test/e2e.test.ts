@@ -202,6 +202,27 @@ test('/metrics/self serves only the exporter\'s own metrics', async (t) => {
   t.false(text.includes('k8s_'));
 });
 
+test('an API server lost after sync: unready while away, last series still served, relisted after its restart', async (t) => {
+  const cluster = await startTestCluster(t, (api) => {
+    api.create(pod, aPod('stays', 'default', 'Running'));
+    api.create(pod, aPod('goes', 'default', 'Running'));
+  });
+  const port = Number(new URL(cluster.apiUrl).port);
+  await cluster.api.stop();
+  await eventually(async () => (await cluster.get('/readyz')).status === 503, 'unready while the API server is away');
+  t.deepEqual(((await (await cluster.get('/readyz')).json()) as any).notReady, ['deployment', 'pod', 'node', 'service']);
+  t.true((await cluster.text('/metrics')).includes('name="goes"'), 'last known series still served');
+  // Changes the exporter cannot see while the server is away; after the restart only a relist can show them.
+  cluster.api.delete(pod, 'default', 'goes');
+  cluster.api.create(pod, aPod('new', 'default', 'Running'));
+  await cluster.api.start(port);
+  await eventually(async () => (await cluster.get('/readyz')).status === 200, 'ready after the restart');
+  await eventually(async () => {
+    const text = await cluster.text('/metrics');
+    return !text.includes('name="goes"') && text.includes('name="new"') && text.includes('name="stays"');
+  }, 'relisted');
+});
+
 test('HTTP: index, health, unknown routes and methods', async (t) => {
   const cluster = await startTestCluster(t);
   t.regex(await cluster.text('/'), /href="metrics"/);
