@@ -19,7 +19,7 @@ import { prometheusApi, type RunningServer, startPrometheus } from './support/pr
 import { runningStatus, webPod } from './support/pod-objects.js';
 import { EXPORTER_USER, type InstalledCluster, sharedCluster, startExporterAsServiceAccount } from './support/real-cluster.js';
 import { loadRuleGroups } from './support/rules.js';
-import { KUBECTL } from './support/tools.js';
+import { haveTools, KUBECTL, PROMETHEUS } from './support/tools.js';
 
 const shared = sharedCluster();
 let exporter: Promise<RunningExporter> | undefined;
@@ -156,7 +156,7 @@ test.serial('nodes, pods and services created with kubectl: series match kubectl
 
 test.serial('a rollout through the status subresource: /metrics follows, and the deployment alerts select exactly the failing deployment', async (t) => {
   const ready = await setUp(t);
-  if (!ready) return;
+  if (!ready || !haveTools(t, PROMETHEUS)) return;
   const { cluster, exporter } = ready;
   const { plane } = cluster;
   for (const name of ['checkout', 'web']) {
