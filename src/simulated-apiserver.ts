@@ -50,6 +50,7 @@ export class SimulatedApiServer {
   private resourceVersion = 0;
   private readonly watchers = new Set<Watcher>();
   private server: Server | undefined;
+  private everStarted = false;
 
   constructor(private readonly options: SimulatedApiServerOptions = {}) {
     this.kinds = options.kinds ?? KINDS;
@@ -57,6 +58,10 @@ export class SimulatedApiServer {
   }
 
   async start(port = 0, host = '127.0.0.1'): Promise<string> {
+    // Started again, this is an API server restarted on the same etcd: its watch cache begins at the current
+    // resourceVersion, so a watch resuming from before that gets 410 Gone (as kube-apiserver 1.32 answers).
+    if (this.everStarted) this.compact();
+    this.everStarted = true;
     const server = createServer((request, response) => this.handle(request, response));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -71,9 +76,6 @@ export class SimulatedApiServer {
     this.server = undefined;
     if (!server) return;
     this.closeWatches();
-    // Stopped and started again, this is an API server restarted on the same etcd: its watch cache starts empty,
-    // so a watch resuming from before the restart gets 410 Gone (as kube-apiserver 1.32 answers) and relists.
-    this.compact();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();

@@ -212,7 +212,8 @@ test('an API server lost after sync: unready while away, last series still serve
   await eventually(async () => (await cluster.get('/readyz')).status === 503, 'unready while the API server is away');
   t.deepEqual(((await (await cluster.get('/readyz')).json()) as any).notReady, ['deployment', 'pod', 'node', 'service']);
   t.true((await cluster.text('/metrics')).includes('name="goes"'), 'last known series still served');
-  // Changes the exporter cannot see while the server is away; after the restart only a relist can show them.
+  // Changes made meanwhile (through another API server on the same etcd): the restarted server's watch history
+  // begins after them, so the exporter's watch gets 410 Gone and only its relist can show them.
   cluster.api.delete(pod, 'default', 'goes');
   cluster.api.create(pod, aPod('new', 'default', 'Running'));
   await cluster.api.start(port);

@@ -14,7 +14,7 @@ import { eventually } from './support/cluster.js';
 import { seriesValues } from './support/exposition.js';
 import { run, stopChild } from './support/kube-apiserver.js';
 import { runningStatus, webPod } from './support/pod-objects.js';
-import { EXPORTER_USER, sharedCluster, startExporterAsServiceAccount } from './support/real-cluster.js';
+import { exporterRequests, sharedCluster, startExporterAsServiceAccount } from './support/real-cluster.js';
 import { startTcpProxy } from './support/tcp-proxy.js';
 
 const shared = sharedCluster(['--watch-cache=false']);
@@ -44,10 +44,9 @@ test.serial('etcd compaction while the watch is cut off: 410 Gone, a relist, no 
   t.teardown(() => exporter.stop());
   const metrics = async () => seriesValues(await (await fetch(`${exporter.url}/metrics`)).text());
   const restarts = '{name="stays",namespace="compaction",container="app"}';
-  await eventually(async () => (await metrics()).get(`k8s_pod_status_containerStatuses_restartCount${restarts}`) === 0, 'stays exported');
+  await eventually(async () => (await metrics()).get(`k8s_pod_status_containerStatuses_restartCount${restarts}`) === 0, 'stays exported', 30_000);
   t.deepEqual(podsOf(await metrics(), 'compaction'), ['goes', 'stays']);
-  const podLists = () =>
-    plane.auditEvents().filter((event) => event.user.username === EXPORTER_USER && event.verb === 'list' && event.stage === 'ResponseComplete' && event.requestURI.startsWith('/api/v1/pods?')).length;
+  const podLists = () => exporterRequests(plane, 'list', '/api/v1/pods').length;
   const listsBefore = podLists();
 
   proxy.partition();
@@ -66,7 +65,7 @@ test.serial('etcd compaction while the watch is cut off: 410 Gone, a relist, no 
   t.deepEqual(podsOf(values, 'compaction'), ['new', 'stays'], 'the pod deleted while away is gone, the one created is there');
   t.is(values.get(`k8s_pod_status_containerStatuses_restartCount${restarts}`), 4, 'and the changed one is current');
   t.true(podLists() > listsBefore, 'the informer relisted after 410 Gone');
-  await eventually(async () => (await fetch(`${exporter.url}/readyz`)).status === 200, 'ready again');
+  await eventually(async () => (await fetch(`${exporter.url}/readyz`)).status === 200, 'ready again', 30_000);
 });
 
 test.serial(`size: ${SCALE_PODS} pods created through the API in parallel batches; initial sync time and exporter RSS`, async (t) => {

@@ -55,6 +55,18 @@ async function install(binary: string, apiServerArgs: readonly string[]): Promis
   }
 }
 
+/** The exporter's requests of this verb on a collection path (`/api/v1/pods`), from the audit log, in order. */
+export function exporterRequests(plane: ControlPlane, verb: string, path: string): URLSearchParams[] {
+  // A watch is logged once when its response starts (and again when it ends); other requests once, complete.
+  const stage = verb === 'watch' ? 'ResponseStarted' : 'ResponseComplete';
+  return plane
+    .auditEvents()
+    .filter((event) => event.user.username === EXPORTER_USER && event.verb === verb && event.stage === stage)
+    .map((event) => new URL(event.requestURI, 'https://audit.invalid'))
+    .filter((url) => url.pathname === path)
+    .map((url) => url.searchParams);
+}
+
 /** The exporter in this process, with the ServiceAccount's kubeconfig loaded as --kubeconfig loads it, once ready. */
 export async function startExporterAsServiceAccount(cluster: InstalledCluster, kubeconfig = cluster.exporterKubeconfig): Promise<RunningExporter> {
   const exporter = await startExporter({
