@@ -22,6 +22,16 @@ export function bodyEtag(body: string): string {
   return `"${createHash('sha1').update(body).digest('base64url')}"`;
 }
 
+/**
+ * Whether an If-None-Match header names the ETag (weak comparison, RFC 9110 13.1.2). Not koa's ctx.fresh: that
+ * answers no whenever the request also says Cache-Control: no-cache, which fetch() adds to conditional requests.
+ */
+export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+  return header.split(',').some((tag) => tag.trim() === '*' || opaque(tag) === opaque(etag));
+}
+
 export function addLeanixRoutes(router: Router, documents: LeanixDocuments, cache: ClusterCache, selfMetrics: SelfMetrics): void {
   for (const endpoint of LEANIX_ENDPOINTS) {
     router.get(endpoint.path, (ctx) => {
@@ -41,11 +51,14 @@ export function addLeanixRoutes(router: Router, documents: LeanixDocuments, cach
       }
       const done = selfMetrics.scrapeDuration.startTimer({ handler: endpoint.handler });
       const body = JSON.stringify(endpoint.render(documents));
-      ctx.type = 'application/json';
-      ctx.etag = bodyEtag(body);
-      ctx.status = 200;
-      if (ctx.fresh) ctx.status = 304;
-      else ctx.body = body;
+      const etag = bodyEtag(body);
+      ctx.set('ETag', etag);
+      if (matchesIfNoneMatch(ctx.get('If-None-Match') || undefined, etag)) {
+        ctx.status = 304;
+      } else {
+        ctx.type = 'application/json';
+        ctx.body = body;
+      }
       done();
     });
   }
