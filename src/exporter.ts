@@ -9,10 +9,11 @@ import { DeploymentHistory } from './deployment-history.js';
 import { KINDS } from './kinds.js';
 import { leanixDocuments } from './leanix-documents.js';
 import { LDIF_CONNECTOR_VERSION } from './leanix-ldif.js';
+import { LeanixPusher } from './leanix-push.js';
 import type { Logger } from './log.js';
 import { SelfMetrics } from './self-metrics.js';
 import { createApp } from './server.js';
-import { type Backoff, ClusterWatcher } from './watch.js';
+import { type Backoff, ClusterWatcher, DEFAULT_BACKOFF } from './watch.js';
 
 export interface ExporterOptions {
   /** Flags not given take their defaults. */
@@ -51,6 +52,17 @@ export async function startExporter({ config: given, kubeConfig, log, backoff }:
     syncStates: () => watcher?.states().map(([kind, state]) => [kind.metricName, state.synced] as const) ?? [],
     seriesCount: () => cache.metrics.seriesCount,
   });
+  const pusher = config.leanixPushUrl
+    ? new LeanixPusher({
+        url: config.leanixPushUrl,
+        debounceMs: config.leanixPushDebounceMs,
+        render: () => JSON.stringify(leanix.ldif()),
+        backoff: backoff ?? DEFAULT_BACKOFF,
+        log,
+        onResult: (result) => selfMetrics.leanixPushes.inc({ result }),
+      })
+    : undefined;
+  if (pusher) cache.onChange(() => pusher.changed());
   watcher = new ClusterWatcher({ kubeConfig, kinds: KINDS, cache, selfMetrics, log, backoff });
   const app = createApp({
     cache,
@@ -70,6 +82,7 @@ export async function startExporter({ config: given, kubeConfig, log, backoff }:
     watcher,
     async stop() {
       await watcher.stop();
+      await pusher?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
