@@ -16,8 +16,8 @@
 
 import type { CacheChange, KubeObject } from './cache.js';
 import { optionalNumber, optionalText, record, records, text } from './fields.js';
-import { containerResources, type ContainerResources, templateSpec } from './leanix-v2.js';
 import { type NamespaceFilter, namespaceVisible } from './namespace-filter.js';
+import { containerResources, type ContainerResources, templateSpec } from './pod-template.js';
 
 export type RolloutOutcome = 'progressing' | 'completed' | 'failed' | 'superseded';
 
@@ -79,7 +79,10 @@ export function rolloutOutcome(deployment: KubeObject): 'completed' | 'failed' |
 type MutableRollout = { -readonly [K in keyof Rollout]: Rollout[K] };
 
 export class DeploymentHistory {
+  /** Oldest first. */
   private readonly rollouts: MutableRollout[] = [];
+  /** The same rollouts by deployment uid, oldest first. */
+  private readonly byDeployment = new Map<string, MutableRollout[]>();
   private countsCompleteSince: Date;
   private readonly now: () => Date;
 
@@ -96,7 +99,7 @@ export class DeploymentHistory {
     if (generation === undefined) return;
     const now = this.now();
     if (this.startsRollout(deployment, change.previous, generation)) this.record(deployment, generation, now);
-    const open = this.rollouts.find((rollout) => rollout.uid === uidOf(deployment) && rollout.generation === generation && rollout.outcome === 'progressing');
+    const open = this.byDeployment.get(uidOf(deployment))?.find((rollout) => rollout.generation === generation && rollout.outcome === 'progressing');
     const outcome = open && rolloutOutcome(deployment);
     if (open && outcome) {
       open.outcome = outcome;
@@ -123,8 +126,9 @@ export class DeploymentHistory {
 
   private startsRollout(deployment: KubeObject, previous: KubeObject | undefined, generation: number): boolean {
     if (!previous) {
+      // creationTimestamp has whole seconds: one created in the exporter's first second counts as existing before.
       const created = Date.parse(text(record(deployment.metadata).creationTimestamp));
-      return created >= this.options.startedAt.getTime();
+      return created > this.options.startedAt.getTime();
     }
     const previousGeneration = optionalNumber(record(previous.metadata).generation);
     return previousGeneration !== undefined && generation > previousGeneration;
@@ -132,14 +136,15 @@ export class DeploymentHistory {
 
   private record(deployment: KubeObject, generation: number, now: Date): void {
     const uid = uidOf(deployment);
-    for (const rollout of this.rollouts) {
-      if (rollout.uid === uid && rollout.outcome === 'progressing') {
+    const ofDeployment = this.byDeployment.get(uid) ?? [];
+    for (const rollout of ofDeployment) {
+      if (rollout.outcome === 'progressing') {
         rollout.outcome = 'superseded';
         rollout.finishedAt = now.toISOString();
       }
     }
     const containers = containerResources(templateSpec(deployment));
-    this.rollouts.push({
+    const rollout: MutableRollout = {
       namespace: text(deployment.metadata?.namespace),
       name: text(deployment.metadata?.name),
       uid,
@@ -149,14 +154,19 @@ export class DeploymentHistory {
       images: [...new Set(containers.map((container) => container.image))],
       containers,
       outcome: 'progressing',
-    });
-    const ofDeployment = this.rollouts.filter((rollout) => rollout.uid === uid);
+    };
+    this.rollouts.push(rollout);
+    ofDeployment.push(rollout);
+    this.byDeployment.set(uid, ofDeployment);
     if (ofDeployment.length > this.options.perDeployment) this.drop(ofDeployment[0]);
     if (this.rollouts.length > this.options.total) this.drop(this.rollouts[0]);
   }
 
   private drop(rollout: MutableRollout): void {
     this.rollouts.splice(this.rollouts.indexOf(rollout), 1);
+    const ofDeployment = this.byDeployment.get(rollout.uid)!;
+    ofDeployment.splice(ofDeployment.indexOf(rollout), 1);
+    if (ofDeployment.length === 0) this.byDeployment.delete(rollout.uid);
     const dropped = new Date(rollout.observedAt);
     if (dropped > this.countsCompleteSince) this.countsCompleteSince = dropped;
   }

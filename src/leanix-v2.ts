@@ -8,21 +8,15 @@ import _ from 'lodash';
 import type { KubeObject } from './cache.js';
 import { clusterResources, type ClusterResources } from './cluster-resources.js';
 import type { DeploymentHistoryView } from './deployment-history.js';
-import { type Fields, optionalNumber, optionalText, quantities, record, records, stringMap, text } from './fields.js';
+import { optionalNumber, optionalText, quantities, record, records, stringMap, text } from './fields.js';
 import { type NamespaceFilter, visibleObjects } from './namespace-filter.js';
+import { containerResources, type ContainerResources, templateSpec } from './pod-template.js';
 
 export interface InventoryObjects {
   readonly services: Iterable<KubeObject>;
   readonly deployments: Iterable<KubeObject>;
   readonly pods: Iterable<KubeObject>;
   readonly nodes: Iterable<KubeObject>;
-}
-
-export interface ContainerResources {
-  readonly name: string;
-  readonly image: string;
-  readonly requests: Readonly<Record<string, number>>;
-  readonly limits: Readonly<Record<string, number>>;
 }
 
 export interface ServiceView {
@@ -81,20 +75,6 @@ export interface LeanixInventoryV2 {
 const uidOf = (object: KubeObject) => text(record(object.metadata).uid);
 const nameOf = (object: KubeObject) => text(object.metadata?.name);
 const namespaceOf = (object: KubeObject) => text(object.metadata?.namespace);
-
-export function containerResources(podSpec: Fields): ContainerResources[] {
-  return records(podSpec.containers).map((container) => ({
-    name: text(container.name),
-    image: text(container.image),
-    requests: quantities(record(container.resources).requests),
-    limits: quantities(record(container.resources).limits),
-  }));
-}
-
-/** The pod template's spec of a deployment. */
-export function templateSpec(deployment: KubeObject): Fields {
-  return record(record(record(deployment.spec).template).spec);
-}
 
 export function serviceView(service: KubeObject): ServiceView {
   const spec = record(service.spec);
