@@ -104,6 +104,8 @@ async function benchScale(scale: Scale): Promise<void> {
     const rssAfterSync = rssMiB(child.pid!);
     const ours = await timeScrapes(`${exporterUrl}/metrics`);
     const leanix = await timeScrapes(`${exporterUrl}/leanix.json`);
+    const leanixV2 = await timeScrapes(`${exporterUrl}/leanix/v2.json`);
+    const leanixLdif = await timeScrapes(`${exporterUrl}/leanix/ldif.json`);
 
     const [podKind, pods] = cluster[0];
     const stormStart = performance.now();
@@ -127,7 +129,9 @@ async function benchScale(scale: Scale): Promise<void> {
     const ms = (value: number) => `${value.toFixed(1)} ms`;
     console.log(`\n## Scale ${scale.name}: ${scale.pods} pods, ${scale.deployments} deployments, ${scale.nodes} nodes, ${scale.services} services`);
     console.log(`initial sync ${syncSeconds.toFixed(2)} s · RSS after sync ${rssAfterSync.toFixed(0)} MiB · after a MODIFIED storm ${rssAfterChurn.toFixed(0)} MiB · ${eventsPerSecond.toFixed(0)} events/s applied (upper bound: includes scrapes polling for completion)`);
-    console.log(`/leanix.json p50 ${ms(leanix.p50)} p99 ${ms(leanix.p99)}, ${(leanix.bytes / 1e6).toFixed(2)} MB`);
+    for (const [path, stats] of [['/leanix.json', leanix], ['/leanix/v2.json', leanixV2], ['/leanix/ldif.json', leanixLdif]] as const) {
+      console.log(`${path} p50 ${ms(stats.p50)} p99 ${ms(stats.p99)}, ${(stats.bytes / 1e6).toFixed(2)} MB`);
+    }
     console.log('');
     console.log('| /metrics (uncompressed) | p50 | p99 | bytes | ours vs this (p50) |');
     console.log('| --- | --- | --- | --- | --- |');
