@@ -67,6 +67,7 @@ export class LeanixPusher {
       const digest = createHash('sha1').update(body).digest('hex');
       if (digest === this.lastDelivered) return;
       const outcome = await this.post(body);
+      if (this.stopped) return;
       this.options.onResult(outcome === 'ok' ? 'ok' : 'failed');
       if (outcome === 'ok') {
         this.lastDelivered = digest;

@@ -10,13 +10,13 @@ import type { ClusterCache } from './cache.js';
 import type { LeanixDocuments } from './leanix-documents.js';
 import type { SelfMetrics } from './self-metrics.js';
 
-export const LEANIX_ENDPOINTS = [
+const LEANIX_ENDPOINTS = [
   { path: '/leanix.json', handler: 'leanix', render: (documents: LeanixDocuments) => documents.v1() },
   { path: '/leanix/v2.json', handler: 'leanix_v2', render: (documents: LeanixDocuments) => documents.v2() },
   { path: '/leanix/ldif.json', handler: 'leanix_ldif', render: (documents: LeanixDocuments) => documents.ldif() },
 ] as const;
 
-export const CHANGE_COUNT_HEADER = 'X-Change-Count';
+const CHANGE_COUNT_HEADER = 'X-Change-Count';
 
 export function bodyEtag(body: string): string {
   return `"${createHash('sha1').update(body).digest('base64url')}"`;

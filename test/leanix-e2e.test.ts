@@ -61,6 +61,8 @@ test('a rollout and a failed rollout are recorded with their images, requests an
 
 test('every LeanIX endpoint: ETag and If-None-Match → 304 until a change; ?since= by change count', async (t) => {
   const cluster = await startTestCluster(t, (api) => api.create(deployment, helloworldDeployment()));
+  const index = await cluster.text('/');
+  for (const path of ENDPOINTS) t.true(index.includes(`href="${path.slice(1)}"`), `index links ${path}`);
   for (const path of ENDPOINTS) {
     const first = await cluster.get(path);
     const etag = first.headers.get('etag')!;
