@@ -20,6 +20,8 @@ export interface Sample {
   /** The field path the family comes from, lists as `[]`: `spec.containers[].ports[].containerPort`. */
   readonly path: string;
   readonly labels: Labels;
+  /** The labels as exposition text, `{name="value",...}`: rendered once per object or list element, not per sample. */
+  readonly labelText: string;
   readonly value: number;
 }
 
@@ -55,8 +57,10 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d
 
 interface Walk {
   readonly samples: Sample[];
-  /** Label sets already emitted, by metric name. */
-  readonly seen: Map<string, Set<string>>;
+  /** The field that first emitted each metric name. */
+  readonly fieldOfName: Map<string, Field>;
+  /** Label sets emitted under names that more than one field maps to (sanitising collisions). */
+  readonly contested: Map<string, Set<string>>;
 }
 
 /**
@@ -106,6 +110,7 @@ function elementField(list: Field): Field {
 interface Position {
   readonly field: Field;
   readonly labels: Labels;
+  readonly labelText: string;
   /** The key this value sits under, and the key of the map or list that holds it. */
   readonly key: string;
   readonly parentKey: string;
@@ -114,13 +119,13 @@ interface Position {
 export function flatten(metricPrefix: string, identity: ObjectIdentity, object: unknown): Sample[] {
   const labels: [string, string][] = [['name', identity.name]];
   if (identity.namespace !== undefined) labels.push(['namespace', identity.namespace]);
-  const walk: Walk = { samples: [], seen: new Map() };
+  const walk: Walk = { samples: [], fieldOfName: new Map(), contested: new Map() };
   let rootField = fieldTries.get(metricPrefix);
   if (rootField === undefined) {
     rootField = newField(metricPrefix, '');
     fieldTries.set(metricPrefix, rootField);
   }
-  const root: Position = { field: rootField, labels, key: '', parentKey: '' };
+  const root: Position = { field: rootField, labels, labelText: renderLabels(labels), key: '', parentKey: '' };
   visit(walk, root, object);
   return walk.samples;
 }
@@ -147,19 +152,15 @@ function visit(walk: Walk, at: Position, value: unknown): void {
 }
 
 function descend(at: Position, key: string): Position {
-  return { field: childField(at.field, key), labels: at.labels, key, parentKey: at.key };
+  return { field: childField(at.field, key), labels: at.labels, labelText: at.labelText, key, parentKey: at.key };
 }
 
 function visitList(walk: Walk, at: Position, items: readonly unknown[]): void {
   const labelName = uniqueLabelName(at.labels, LIST_LABELS.get(at.key) ?? singular(at.key));
   const keys = elementKeys(items);
   items.forEach((item, index) => {
-    const element: Position = {
-      ...at,
-      field: elementField(at.field),
-      labels: [...at.labels, [labelName, keys?.[index] ?? String(index)]],
-      parentKey: at.key,
-    };
+    const labels: Labels = [...at.labels, [labelName, keys?.[index] ?? String(index)]];
+    const element: Position = { ...at, field: elementField(at.field), labels, labelText: renderLabels(labels), parentKey: at.key };
     if (item !== null && typeof item === 'object' && !Array.isArray(item)) {
       visit(walk, element, item);
     } else {
@@ -214,17 +215,31 @@ function timestampSeconds(text: string): number | undefined {
 }
 
 function emit(walk: Walk, at: Position, value: number): void {
-  // Sanitising can map two keys onto one name (`a-b`, `a_b`): the first keeps the series, so none is ever doubled.
+  if (isDuplicate(walk, at)) return;
   const { metricName, path } = at.field;
-  const labels = renderLabels(at.labels);
-  let seenLabels = walk.seen.get(metricName);
-  if (seenLabels === undefined) {
-    seenLabels = new Set();
-    walk.seen.set(metricName, seenLabels);
+  walk.samples.push({ name: metricName, path, labels: at.labels, labelText: at.labelText, value });
+}
+
+/**
+ * Sanitising can map two fields onto one name (`a-b`, `a_b`): the first series keeps the name, so none is ever
+ * doubled. One field never repeats a label set within an object, so only names shared by fields need checking.
+ */
+function isDuplicate(walk: Walk, at: Position): boolean {
+  const { metricName } = at.field;
+  const owner = walk.fieldOfName.get(metricName);
+  if (owner === undefined) {
+    walk.fieldOfName.set(metricName, at.field);
+    return false;
   }
-  if (seenLabels.has(labels)) return;
-  seenLabels.add(labels);
-  walk.samples.push({ name: metricName, path, labels: at.labels, value });
+  let taken = walk.contested.get(metricName);
+  if (taken === undefined) {
+    if (owner === at.field) return false;
+    taken = new Set(walk.samples.filter((sample) => sample.name === metricName).map((sample) => sample.labelText));
+    walk.contested.set(metricName, taken);
+  }
+  if (taken.has(at.labelText)) return true;
+  taken.add(at.labelText);
+  return false;
 }
 
 export function sanitizeName(text: string): string {

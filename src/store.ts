@@ -103,22 +103,13 @@ export class MetricsStore {
 }
 
 export function renderSample(sample: Sample): string {
-  return `${sample.name}${renderLabels(sample.labels)} ${formatValue(sample.value)}\n`;
+  return `${sample.name}${sample.labelText} ${formatValue(sample.value)}\n`;
 }
 
-const renderedLabels = new WeakMap<Labels, string>();
-
-/**
- * `{name="value",...}`, or '' for no labels. Memoised per labels array: flatten shares one array between all the
- * samples of an object or list element, so each is escaped and joined once.
- */
+/** `{name="value",...}`, or '' for no labels. */
 export function renderLabels(labels: Labels): string {
-  let rendered = renderedLabels.get(labels);
-  if (rendered === undefined) {
-    rendered = labels.length === 0 ? '' : `{${labels.map(([name, value]) => `${name}="${escapeLabelValue(value)}"`).join(',')}}`;
-    renderedLabels.set(labels, rendered);
-  }
-  return rendered;
+  if (labels.length === 0) return '';
+  return `{${labels.map(([name, value]) => `${name}="${escapeLabelValue(value)}"`).join(',')}}`;
 }
 
 export function escapeLabelValue(value: string): string {
