@@ -51,6 +51,8 @@ export class SimulatedApiServer {
   private readonly watchers = new Set<Watcher>();
   private server: Server | undefined;
   private everStarted = false;
+  /** LISTs begun (first pages) per kind: a relist shows here, a resumed watch does not. */
+  private readonly listsBegun = new Map<KindSpec, number>();
 
   constructor(private readonly options: SimulatedApiServerOptions = {}) {
     this.kinds = options.kinds ?? KINDS;
@@ -176,7 +178,13 @@ export class SimulatedApiServer {
     }
     const watch = url.searchParams.get('watch');
     if (watch === 'true' || watch === '1') return this.watch(kind, namespace, url.searchParams, request, response);
+    if (!url.searchParams.has('continue')) this.listsBegun.set(kind, this.listsCount(kind) + 1);
     this.sendList(kind, namespace, url.searchParams, response);
+  }
+
+  /** How many LISTs of this kind have begun (continued pages not counted). */
+  listsCount(kind: KindSpec): number {
+    return this.listsBegun.get(kind) ?? 0;
   }
 
   private route(pathname: string): { kind: KindSpec; namespace?: string; name?: string } | undefined {

@@ -125,6 +125,30 @@ test('a relist after 410 Gone drops objects deleted while the watch was away', a
   t.true((await cluster.text('/metrics')).includes('name="stays"'));
 });
 
+test('watches ask for bookmarks: a quiet kind resumes from one after its last change left the history, without a relist', async (t) => {
+  const api = new SimulatedApiServer({ bookmarkIntervalMs: 20, historyLimit: 5 });
+  const apiUrl = await api.start();
+  t.teardown(() => api.stop());
+  api.create(node, { metadata: { name: 'quiet' }, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
+  const exporter = await startExporter({
+    config: { port: 0, host: '127.0.0.1', leanixExcludeNamespaces: new Set() },
+    kubeConfig: kubeConfigForServer(apiUrl),
+    log: silentLogger,
+    backoff: FAST_BACKOFF,
+  });
+  t.teardown(() => exporter.stop());
+  await eventually(async () => (await fetch(`${exporter.url}/readyz`)).status === 200, 'synced');
+  // More pod writes than the history keeps: the node's own last change is no longer resumable.
+  for (let index = 0; index < 10; index += 1) api.create(pod, aPod(`busy-${index}`, 'default', 'Running'));
+  await eventually(async () => (await fetch(`${exporter.url}/metrics`)).text().then((text) => text.includes('name="busy-9"')), 'pods seen');
+  // Bookmarks come every 20 ms; nothing outside the informer shows its resourceVersion, so give it ample time.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  api.closeWatches();
+  api.create(node, { metadata: { name: 'late' } });
+  await eventually(async () => (await fetch(`${exporter.url}/metrics`)).text().then((text) => text.includes('name="late"')), 'node watch resumed');
+  t.is(api.listsCount(node), 1, 'the node watch resumed from a bookmark instead of relisting after 410 Gone');
+});
+
 test('an unreachable API server is retried: /readyz says why, then recovers when it comes up', async (t) => {
   const api = new SimulatedApiServer();
   const apiUrl = await api.start();
