@@ -18,6 +18,8 @@ export interface Sample {
   readonly name: string;
   /** The field path the family comes from, lists as `[]`: `spec.containers[].ports[].containerPort`. */
   readonly path: string;
+  /** HELP text for a family that is not a field's value; else the HELP names the path. */
+  readonly help?: string;
   readonly labels: Labels;
   readonly value: number;
 }
@@ -61,6 +63,8 @@ interface Walk {
 interface Position {
   readonly metricName: string;
   readonly path: string;
+  /** HELP text for a family that is not a field's value; else the HELP names the path. */
+  readonly help?: string;
   readonly labels: Labels;
   /** The key this value sits under, and the key of the map or list that holds it. */
   readonly key: string;

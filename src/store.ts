@@ -26,7 +26,7 @@ export class MetricsStore {
       const entry = linesByFamily.get(sample.name);
       const line = renderSample(sample);
       if (entry) entry.lines += line;
-      else linesByFamily.set(sample.name, { help: sample.path, lines: line });
+      else linesByFamily.set(sample.name, { help: sample.help ?? `Value of field ${sample.path}`, lines: line });
     }
     this.removeFromFamilies(objectKey, (name) => !linesByFamily.has(name));
     for (const [name, { help, lines }] of linesByFamily) {
@@ -58,7 +58,7 @@ export class MetricsStore {
     const parts: string[] = [];
     for (const name of this.sortedFamilyNames) {
       const family = this.families.get(name)!;
-      parts.push(`# HELP ${name} Value of field ${escapeHelp(family.help)}\n# TYPE ${name} gauge\n`);
+      parts.push(`# HELP ${name} ${escapeHelp(family.help)}\n# TYPE ${name} gauge\n`);
       for (const lines of family.members.values()) parts.push(lines);
     }
     this.rendered = parts.join('');
