@@ -5,11 +5,15 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterCache } from './cache.js';
 import type { Config } from './config.js';
+import { PodEventLog } from './event-log.js';
 import { KINDS } from './kinds.js';
 import type { Logger } from './log.js';
 import { SelfMetrics } from './self-metrics.js';
 import { createApp } from './server.js';
 import { type Backoff, ClusterWatcher } from './watch.js';
+
+/** Pod event messages kept for replay on /events. */
+export const EVENT_REPLAY_CAPACITY = 1000;
 
 export interface ExporterOptions {
   readonly config: Pick<Config, 'port' | 'host' | 'leanixExcludeNamespaces'>;
@@ -23,6 +27,7 @@ export interface RunningExporter {
   readonly url: string;
   readonly cache: ClusterCache;
   readonly watcher: ClusterWatcher;
+  readonly events: PodEventLog;
   stop(): Promise<void>;
 }
 
@@ -34,6 +39,8 @@ export async function startExporter({ config, kubeConfig, log, backoff }: Export
     syncStates: () => watcher?.states().map(([kind, state]) => [kind.metricName, state.synced] as const) ?? [],
     seriesCount: () => cache.metrics.seriesCount,
   });
+  const events = new PodEventLog({ capacity: EVENT_REPLAY_CAPACITY, registry: selfMetrics.registry, log });
+  events.follow(cache);
   watcher = new ClusterWatcher({ kubeConfig, kinds: KINDS, cache, selfMetrics, log, backoff });
   const app = createApp({
     cache,
@@ -51,6 +58,7 @@ export async function startExporter({ config, kubeConfig, log, backoff }: Export
     url,
     cache,
     watcher,
+    events,
     async stop() {
       await watcher.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
