@@ -6,6 +6,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterCache } from './cache.js';
 import type { Config } from './config.js';
 import { PodEventLog } from './event-log.js';
+import { EventStream } from './event-stream.js';
 import { KINDS } from './kinds.js';
 import type { Logger } from './log.js';
 import { SelfMetrics } from './self-metrics.js';
@@ -41,12 +42,14 @@ export async function startExporter({ config, kubeConfig, log, backoff }: Export
   });
   const events = new PodEventLog({ capacity: EVENT_REPLAY_CAPACITY, registry: selfMetrics.registry, log });
   events.follow(cache);
+  const eventStream = new EventStream(events);
   watcher = new ClusterWatcher({ kubeConfig, kinds: KINDS, cache, selfMetrics, log, backoff });
   const app = createApp({
     cache,
     selfMetrics,
     kindStates: () => watcher.states(),
     leanixExcludeNamespaces: config.leanixExcludeNamespaces,
+    eventStream,
     log,
   });
   const server = await listen(app.callback(), config.port, config.host);
@@ -61,6 +64,7 @@ export async function startExporter({ config, kubeConfig, log, backoff }: Export
     events,
     async stop() {
       await watcher.stop();
+      eventStream.closeAll();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

@@ -3,6 +3,7 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { ClusterCache } from './cache.js';
+import type { EventStream } from './event-stream.js';
 import { kindByMetricName, type KindSpec } from './kinds.js';
 import { renderLeanix } from './leanix.js';
 import type { Logger } from './log.js';
@@ -16,6 +17,7 @@ export interface AppOptions {
   readonly selfMetrics: SelfMetrics;
   readonly kindStates: () => ReadonlyArray<readonly [KindSpec, Readonly<KindState>]>;
   readonly leanixExcludeNamespaces: ReadonlySet<string>;
+  readonly eventStream: EventStream;
   readonly log: Logger;
 }
 
@@ -46,6 +48,7 @@ const INDEX_PAGE = `<!doctype html>
 <body><h1>kube-api-exporter</h1><ul>
 <li><a href="metrics">/metrics</a>: Prometheus metrics</li>
 <li><a href="leanix.json">/leanix.json</a>: LeanIX inventory</li>
+<li><a href="events">/events</a>: pod lifecycle events (Server-Sent Events)</li>
 <li><a href="healthz">/healthz</a>: liveness</li>
 <li><a href="readyz">/readyz</a>: readiness, per kind</li>
 </ul></body></html>
@@ -73,6 +76,7 @@ export function createApp(options: AppOptions): Koa {
     ctx.body = renderLeanix(cache.objects(podKind), options.leanixExcludeNamespaces, cache.lastChange);
     done();
   });
+  router.get('/events', options.eventStream.handle);
   router.get('/healthz', (ctx) => {
     ctx.body = 'ok\n';
   });
