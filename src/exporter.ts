@@ -10,6 +10,7 @@ import { EventStream } from './event-stream.js';
 import { KINDS } from './kinds.js';
 import type { Logger } from './log.js';
 import { SelfMetrics } from './self-metrics.js';
+import { RedisSink } from './redis-sink.js';
 import { createApp } from './server.js';
 import { type Backoff, ClusterWatcher } from './watch.js';
 
@@ -17,7 +18,7 @@ import { type Backoff, ClusterWatcher } from './watch.js';
 export const EVENT_REPLAY_CAPACITY = 1000;
 
 export interface ExporterOptions {
-  readonly config: Pick<Config, 'port' | 'host' | 'leanixExcludeNamespaces'>;
+  readonly config: Pick<Config, 'port' | 'host' | 'leanixExcludeNamespaces'> & Partial<Pick<Config, 'redisUrl'>>;
   readonly kubeConfig: KubeConfig;
   readonly log: Logger;
   readonly backoff?: Backoff;
@@ -43,6 +44,8 @@ export async function startExporter({ config, kubeConfig, log, backoff }: Export
   const events = new PodEventLog({ capacity: EVENT_REPLAY_CAPACITY, registry: selfMetrics.registry, log });
   events.follow(cache);
   const eventStream = new EventStream(events);
+  const redis = config.redisUrl === undefined ? undefined : new RedisSink({ url: config.redisUrl, registry: selfMetrics.registry, log, backoff });
+  if (redis) events.subscribe(redis.accept);
   watcher = new ClusterWatcher({ kubeConfig, kinds: KINDS, cache, selfMetrics, log, backoff });
   const app = createApp({
     cache,
@@ -65,6 +68,7 @@ export async function startExporter({ config, kubeConfig, log, backoff }: Export
     async stop() {
       await watcher.stop();
       eventStream.closeAll();
+      await redis?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

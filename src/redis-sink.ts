@@ -1,0 +1,125 @@
+/**
+ * The Redis sink: PUBLISH galileo/events "<unix time> pod/<event> <metadata JSON>", as telemd-kubernetes-adapter
+ * does. It never blocks the watch path: messages are queued and sent in order by one loop. While Redis is down the
+ * client reconnects with capped exponential backoff and up to `capacity` messages wait; past that the oldest are
+ * dropped and counted, and the count is logged when Redis is back. A message whose PUBLISH got no reply is sent
+ * again, so delivery is at least once.
+ */
+
+import { Redis } from 'ioredis';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { adapterMessage, type EventMessage } from './event-log.js';
+import type { Logger } from './log.js';
+import { SELF_PREFIX } from './self-metrics.js';
+import { type Backoff, backoffDelay, DEFAULT_BACKOFF } from './watch.js';
+
+export const EVENTS_CHANNEL = 'galileo/events';
+export const DEFAULT_REDIS_BUFFER = 10_000;
+
+export interface RedisSinkOptions {
+  readonly url: string;
+  readonly registry: Registry;
+  readonly log: Logger;
+  /** Messages kept while Redis is unreachable. */
+  readonly capacity?: number;
+  readonly backoff?: Backoff;
+}
+
+export class RedisSink {
+  private readonly client: Redis;
+  private readonly queue: string[] = [];
+  private readonly capacity: number;
+  private sending = false;
+  private droppedWhileDown = 0;
+  private readonly published: Counter;
+  private readonly dropped: Counter;
+
+  constructor(private readonly options: RedisSinkOptions) {
+    const { registry, log } = options;
+    const registers = [registry];
+    this.capacity = options.capacity ?? DEFAULT_REDIS_BUFFER;
+    this.published = new Counter({ name: `${SELF_PREFIX}redis_published_total`, help: 'Pod event messages published to Redis.', registers });
+    this.dropped = new Counter({
+      name: `${SELF_PREFIX}redis_dropped_total`,
+      help: 'Pod event messages dropped because Redis was unreachable and the buffer was full.',
+      registers,
+    });
+    const sink = this;
+    new Gauge({
+      name: `${SELF_PREFIX}redis_buffered`,
+      help: 'Pod event messages waiting to be published to Redis.',
+      registers,
+      collect() {
+        this.set(sink.queue.length);
+      },
+    });
+    new Gauge({
+      name: `${SELF_PREFIX}redis_up`,
+      help: '1 while the connection to Redis is ready, else 0.',
+      registers,
+      collect() {
+        this.set(sink.client.status === 'ready' ? 1 : 0);
+      },
+    });
+
+    const backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.client = new Redis(options.url, {
+      connectionName: 'kube-api-exporter',
+      // Our queue is the only buffer: commands fail at once while disconnected instead of piling up in ioredis.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
+      retryStrategy: (attempt) => backoffDelay(backoff, attempt),
+    });
+    let reportedDown = false;
+    this.client.on('ready', () => {
+      log.info('redis connected', { url: redactedUrl(options.url), buffered: this.queue.length, droppedWhileDown: this.droppedWhileDown });
+      reportedDown = false;
+      this.droppedWhileDown = 0;
+      void this.drain();
+    });
+    this.client.on('error', (error: Error) => {
+      if (reportedDown) return;
+      reportedDown = true;
+      log.warn('redis unreachable, buffering pod events', { url: redactedUrl(options.url), error: error.message, capacity: this.capacity });
+    });
+  }
+
+  /** Queues the message; called on the watch path, so it only queues. */
+  readonly accept = (message: EventMessage): void => {
+    this.queue.push(adapterMessage(message));
+    if (this.queue.length > this.capacity) {
+      this.queue.shift();
+      this.dropped.inc();
+      this.droppedWhileDown += 1;
+    }
+    void this.drain();
+  };
+
+  async stop(): Promise<void> {
+    this.client.disconnect();
+  }
+
+  private async drain(): Promise<void> {
+    if (this.sending) return;
+    this.sending = true;
+    try {
+      while (this.queue.length > 0 && this.client.status === 'ready') {
+        await this.client.publish(EVENTS_CHANNEL, this.queue[0]);
+        this.queue.shift();
+        this.published.inc();
+      }
+    } catch (error) {
+      // Not sent: it stays first in the queue, for the next 'ready' or the next message.
+      this.options.log.debug('redis publish failed', { error: (error as Error).message });
+    } finally {
+      this.sending = false;
+    }
+  }
+}
+
+function redactedUrl(text: string): string {
+  const url = new URL(text);
+  if (url.password) url.password = '***';
+  return url.toString();
+}
