@@ -196,7 +196,7 @@ export function seedDemoCluster(api: SimulatedApiServer): void {
   });
 }
 
-/** Every tick one change, in turn: a helloworld rollout (two ticks), a container restart, a pod replaced. */
+/** Every tick one change, in turn: a helloworld rollout (two ticks), a container restart, a pod shut down and replaced. */
 export function startDemoLife(api: SimulatedApiServer, { intervalMs }: { intervalMs: number }): () => void {
   let tick = 0;
   let release = 1;
@@ -223,6 +223,9 @@ export function startDemoLife(api: SimulatedApiServer, { intervalMs }: { interva
         status.restartCount += 1;
       }),
     () => {
+      api.update(pod, 'default', helloworldPodName, (object) => {
+        object.metadata.deletionTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+      });
       api.delete(pod, 'default', helloworldPodName);
       const replacement = helloworldPod(randomBytes(3).toString('hex').slice(0, 5));
       helloworldPodName = replacement.metadata.name;

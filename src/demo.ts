@@ -27,6 +27,7 @@ async function demo(): Promise<void> {
       `kube-api-exporter:               ${exporter.url}/`,
       `  metrics:      ${exporter.url}/metrics`,
       `  LeanIX:       ${exporter.url}/leanix.json`,
+      `  pod events:   ${exporter.url}/events   (curl -N; with --redis-url also on Redis)`,
       `  readiness:    ${exporter.url}/readyz`,
       `The cluster changes every ${LIFE_INTERVAL_MS / 1000} s (rollouts, restarts, replaced pods). Ctrl+C stops.`,
       '',
