@@ -20,7 +20,8 @@ export function sseFrame(message: EventMessage): string {
 }
 
 export class EventStream {
-  private readonly open = new Set<ServerResponse>();
+  /** Open streams, each with the function that closes it. */
+  private readonly open = new Map<ServerResponse, () => void>();
   private readonly maxBehindBytes: number;
   private readonly keepAliveMs: number;
 
@@ -50,24 +51,30 @@ export class EventStream {
     const res = ctx.res;
     ctx.req.socket.setTimeout(0);
     res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' });
-    this.open.add(res);
-    const send = (text: string) => {
-      if (res.writableLength > this.maxBehindBytes) res.end();
-      else res.write(text);
-    };
-    send(': kube-api-exporter pod events\n\n');
-    if (header !== '') for (const message of this.events.since(Number(header))) send(sseFrame(message));
-    const unsubscribe = this.events.subscribe((message) => send(sseFrame(message)));
-    const keepAlive = setInterval(() => send(': keep-alive\n\n'), this.keepAliveMs);
-    res.on('close', () => {
+    let unsubscribe = () => {};
+    let keepAlive: NodeJS.Timeout | undefined;
+    const close = () => {
       unsubscribe();
       clearInterval(keepAlive);
       this.open.delete(res);
-    });
+      if (!res.writableEnded) res.end();
+    };
+    const send = (text: string) => {
+      if (res.writableEnded) return;
+      if (res.writableLength > this.maxBehindBytes) close();
+      else res.write(text);
+    };
+    this.open.set(res, close);
+    res.on('close', close);
+    send(': kube-api-exporter pod events\n\n');
+    if (header !== '') for (const message of this.events.since(Number(header))) send(sseFrame(message));
+    if (res.writableEnded) return;
+    unsubscribe = this.events.subscribe((message) => send(sseFrame(message)));
+    keepAlive = setInterval(() => send(': keep-alive\n\n'), this.keepAliveMs);
   };
 
   /** Ends every open stream, so that the HTTP server can close. */
   closeAll(): void {
-    for (const res of this.open) res.end();
+    for (const close of [...this.open.values()]) close();
   }
 }

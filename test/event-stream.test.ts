@@ -1,5 +1,14 @@
-import test from 'ava';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import { type AddressInfo, connect } from 'node:net';
+import test, { type ExecutionContext } from 'ava';
+import Koa from 'koa';
+import { Registry } from 'prom-client';
+import { ClusterCache } from '../src/cache.js';
+import { PodEventLog } from '../src/event-log.js';
+import { EventStream } from '../src/event-stream.js';
 import { kindByMetricName } from '../src/kinds.js';
+import { silentLogger } from '../src/log.js';
 import { eventually, startTestCluster } from './support/cluster.js';
 import { openEventStream, type SseFrame } from './support/sse.js';
 
@@ -55,4 +64,60 @@ test('stopping the exporter ends open event streams', async (t) => {
   await cluster.exporter.stop();
   const outcome = await Promise.race([stream.ended.then(() => 'ended'), new Promise((resolve) => setTimeout(resolve, 10_000, 'still open').unref())]);
   t.is(outcome, 'ended');
+});
+
+async function serve(t: ExecutionContext, stream: EventStream): Promise<number> {
+  const app = new Koa().use((ctx) => stream.handle(ctx));
+  const server = createServer(app.callback());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => {
+    stream.closeAll();
+    server.closeAllConnections();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+/** A raw client that sends the request and then reads only when told to. */
+async function rawClient(t: ExecutionContext, port: number) {
+  const socket = connect(port, '127.0.0.1');
+  t.teardown(() => socket.destroy());
+  await once(socket, 'connect');
+  socket.write('GET /events HTTP/1.1\r\nHost: test\r\n\r\n');
+  let received = '';
+  socket.on('data', (chunk) => (received += chunk.toString('utf8')));
+  return { socket, received: () => received };
+}
+
+function manyContainers(count: number) {
+  return Array.from({ length: count }, (_, index) => ({ name: `c${index}`, image: `registry.example.com/team/image-${index}:${'1'.repeat(40)}` }));
+}
+
+test('a client that stops reading is disconnected once it is too far behind; the others go on', async (t) => {
+  const cache = new ClusterCache();
+  const events = new PodEventLog({ capacity: 10, registry: new Registry(), log: silentLogger });
+  events.follow(cache);
+  const stream = new EventStream(events, { maxBehindBytes: 64 * 1024 });
+  const port = await serve(t, stream);
+  const stalled = await rawClient(t, port);
+  stalled.socket.pause();
+  await eventually(() => stream.clients === 1, 'client connected');
+  const containers = manyContainers(50);
+  for (let index = 0; index < 2000 && stream.clients > 0; index++) {
+    cache.upsert(pod, { metadata: { name: `p${index}`, namespace: 'shop' }, spec: { containers }, status: { phase: 'Pending' } });
+  }
+  t.is(stream.clients, 0, 'the stalled client was let go');
+  const reader = await rawClient(t, port);
+  await eventually(() => stream.clients === 1, 'a new client connects');
+  cache.upsert(pod, { metadata: { name: 'late', namespace: 'shop' }, spec: { containers: [{ name: 'app' }] }, status: { phase: 'Pending' } });
+  await eventually(() => reader.received().includes('"podName":"late"'), 'the new client reads on');
+});
+
+test('idle streams get a keep-alive comment', async (t) => {
+  const events = new PodEventLog({ capacity: 10, registry: new Registry(), log: silentLogger });
+  const port = await serve(t, new EventStream(events, { keepAliveMs: 50 }));
+  const client = await rawClient(t, port);
+  await eventually(() => client.received().split(': keep-alive\n\n').length > 2, 'two keep-alives');
+  t.true(client.received().startsWith('HTTP/1.1 200 OK\r\n'));
+  t.true(client.received().includes(': kube-api-exporter pod events\n\n'));
 });
