@@ -1,7 +1,7 @@
+/** The watched kinds, as data. Adding a kind is one entry here (plus its RBAC rule in k8s/). */
 import { containerInfoSamples } from './container-info.js';
 import type { Sample } from './flatten.js';
 
-/** The watched kinds, as data. Adding a kind is one entry here (plus its RBAC rule in k8s/). */
 export interface KindSpec {
   /** Metric prefix segment and the name used in logs, self-metrics and /readyz: `k8s_<metricName>_...`. */
   readonly metricName: string;

@@ -39,9 +39,11 @@ test('a relist after a watch gap emits what was missed, deletes included, and no
     object.metadata.deletionTimestamp = '2024-01-01T00:00:30Z';
   });
   cluster.api.create(pod, aPod('new', 'Pending'));
+  cluster.api.delete(pod, 'shop', 'stays');
+  cluster.api.create(pod, aPod('stays', 'Pending'));
   cluster.api.compact();
   cluster.api.closeWatches();
-  await eventually(() => seen.length >= 4, 'missed events after the relist');
+  await eventually(() => seen.length >= 7, 'missed events after the relist');
 
   // A resumed watch and a relist with nothing changed must add nothing; a marker pod shows they have happened.
   cluster.api.closeWatches();
@@ -50,5 +52,18 @@ test('a relist after a watch gap emits what was missed, deletes included, and no
   cluster.api.closeWatches();
   cluster.api.create(pod, aPod('marker', 'Pending'));
   await eventually(() => seen.some((message) => message.metadata.podName === 'marker' && message.event === 'pod/pending'), 'marker seen');
-  t.deepEqual(summary(seen), ['pod/delete goes', 'pod/shutdown leaving', 'pod/create new', 'pod/pending new', 'pod/create marker', 'pod/pending marker']);
+  t.deepEqual(summary(seen), [
+    'pod/delete goes',
+    'pod/shutdown leaving',
+    'pod/create new',
+    'pod/pending new',
+    // Replaced under the same name: the relist shows a new uid, so the old pod is deleted before the new one comes.
+    'pod/delete stays',
+    'pod/create stays',
+    'pod/pending stays',
+    'pod/create marker',
+    'pod/pending marker',
+  ]);
+  const [deleted, created] = seen.filter((message) => message.metadata.podName === 'stays');
+  t.not(deleted.metadata.podUid, created.metadata.podUid);
 });
