@@ -5,8 +5,9 @@
  * duplicate `container_id=""` rows.
  */
 
-import type { Sample } from './flatten.js';
+import type { Labels, Sample } from './flatten.js';
 import { podContainers, podFacts } from './pod-containers.js';
+import { renderLabels } from './store.js';
 
 export const CONTAINER_INFO_METRIC = 'k8s_pod_container_info';
 const HELP = 'One series per container with a container ID: its pod, image and node, for joins on container_id.';
@@ -15,11 +16,8 @@ export function containerInfoSamples(pod: unknown): Sample[] {
   const facts = podFacts(pod);
   return podContainers(pod)
     .filter((container) => container.containerID !== '')
-    .map((container) => ({
-      name: CONTAINER_INFO_METRIC,
-      path: '',
-      help: HELP,
-      labels: [
+    .map((container) => {
+      const labels: Labels = [
         ['namespace', facts.namespace],
         ['pod', facts.name],
         ['container', container.name],
@@ -30,7 +28,7 @@ export function containerInfoSamples(pod: unknown): Sample[] {
         ['pod_uid', facts.uid],
         ['qos_class', facts.qosClass],
         ['init_container', String(container.init)],
-      ],
-      value: 1,
-    }));
+      ];
+      return { name: CONTAINER_INFO_METRIC, path: '', help: HELP, labels, labelText: renderLabels(labels), value: 1 };
+    });
 }

@@ -59,7 +59,7 @@ for (const { title, object, expected } of labelCases) {
 test('the info family renders under its own HELP as valid exposition', (t) => {
   const store = new MetricsStore();
   store.set('pod/shop/web-1', containerInfoSamples(aPod(OLD_ID)));
-  const text = store.render();
+  const text = store.render().toString('utf8');
   t.true(text.startsWith('# HELP k8s_pod_container_info One series per container with a container ID: its pod, image and node, for joins on container_id.\n# TYPE k8s_pod_container_info gauge\n'));
   t.deepEqual(expositionProblems(text), []);
   if (promtoolAvailable()) t.deepEqual(promtoolProblems(text), []);
