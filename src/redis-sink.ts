@@ -69,6 +69,8 @@ export class RedisSink {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       autoResendUnfulfilledCommands: false,
+      // A connection that went silent must not hold the queue forever; the message is sent again.
+      commandTimeout: 10_000,
       retryStrategy: (attempt) => backoffDelay(backoff, attempt),
     });
     let reportedDown = false;
