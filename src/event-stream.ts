@@ -6,9 +6,12 @@
 
 import type { ServerResponse } from 'node:http';
 import type { Context } from 'koa';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { EventMessage, PodEventLog } from './event-log.js';
+import { SELF_PREFIX } from './self-metrics.js';
 
 export interface EventStreamOptions {
+  readonly registry: Registry;
   /** Bytes a client may fall behind before it is disconnected. */
   readonly maxBehindBytes?: number;
   readonly keepAliveMs?: number;
@@ -24,10 +27,26 @@ export class EventStream {
   private readonly open = new Map<ServerResponse, () => void>();
   private readonly maxBehindBytes: number;
   private readonly keepAliveMs: number;
+  private readonly slowClients: Counter;
 
-  constructor(private readonly events: PodEventLog, options: EventStreamOptions = {}) {
+  constructor(private readonly events: PodEventLog, options: EventStreamOptions) {
     this.maxBehindBytes = options.maxBehindBytes ?? 1024 * 1024;
     this.keepAliveMs = options.keepAliveMs ?? 15_000;
+    const registers = [options.registry];
+    const stream = this;
+    new Gauge({
+      name: `${SELF_PREFIX}event_stream_clients`,
+      help: 'Clients connected to /events.',
+      registers,
+      collect() {
+        this.set(stream.clients);
+      },
+    });
+    this.slowClients = new Counter({
+      name: `${SELF_PREFIX}event_stream_slow_clients_total`,
+      help: 'Clients of /events disconnected because they fell too far behind.',
+      registers,
+    });
   }
 
   get clients(): number {
@@ -61,8 +80,12 @@ export class EventStream {
     };
     const send = (text: string) => {
       if (res.writableEnded) return;
-      if (res.writableLength > this.maxBehindBytes) close();
-      else res.write(text);
+      if (res.writableLength <= this.maxBehindBytes) {
+        res.write(text);
+        return;
+      }
+      this.slowClients.inc();
+      close();
     };
     this.open.set(res, close);
     res.on('close', close);

@@ -43,7 +43,7 @@ export async function startExporter({ config, kubeConfig, log, backoff }: Export
   });
   const events = new PodEventLog({ capacity: EVENT_REPLAY_CAPACITY, registry: selfMetrics.registry, log });
   events.follow(cache);
-  const eventStream = new EventStream(events);
+  const eventStream = new EventStream(events, { registry: selfMetrics.registry });
   const redis = config.redisUrl === undefined ? undefined : new RedisSink({ url: config.redisUrl, registry: selfMetrics.registry, log, backoff });
   if (redis) events.subscribe(redis.accept);
   watcher = new ClusterWatcher({ kubeConfig, kinds: KINDS, cache, selfMetrics, log, backoff });

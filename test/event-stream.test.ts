@@ -97,7 +97,8 @@ test('a client that stops reading is disconnected once it is too far behind; the
   const cache = new ClusterCache();
   const events = new PodEventLog({ capacity: 10, registry: new Registry(), log: silentLogger });
   events.follow(cache);
-  const stream = new EventStream(events, { maxBehindBytes: 64 * 1024 });
+  const registry = new Registry();
+  const stream = new EventStream(events, { registry, maxBehindBytes: 64 * 1024 });
   const port = await serve(t, stream);
   const stalled = await rawClient(t, port);
   stalled.socket.pause();
@@ -107,15 +108,17 @@ test('a client that stops reading is disconnected once it is too far behind; the
     cache.upsert(pod, { metadata: { name: `p${index}`, namespace: 'shop' }, spec: { containers }, status: { phase: 'Pending' } });
   }
   t.is(stream.clients, 0, 'the stalled client was let go');
+  t.is((await registry.getSingleMetric('kube_api_exporter_event_stream_slow_clients_total')!.get()).values[0].value, 1);
   const reader = await rawClient(t, port);
   await eventually(() => stream.clients === 1, 'a new client connects');
   cache.upsert(pod, { metadata: { name: 'late', namespace: 'shop' }, spec: { containers: [{ name: 'app' }] }, status: { phase: 'Pending' } });
   await eventually(() => reader.received().includes('"podName":"late"'), 'the new client reads on');
+  t.regex(await registry.getSingleMetricAsString('kube_api_exporter_event_stream_clients'), /^kube_api_exporter_event_stream_clients 1$/m);
 });
 
 test('idle streams get a keep-alive comment', async (t) => {
   const events = new PodEventLog({ capacity: 10, registry: new Registry(), log: silentLogger });
-  const port = await serve(t, new EventStream(events, { keepAliveMs: 50 }));
+  const port = await serve(t, new EventStream(events, { registry: new Registry(), keepAliveMs: 50 }));
   const client = await rawClient(t, port);
   await eventually(() => client.received().split(': keep-alive\n\n').length > 2, 'two keep-alives');
   t.true(client.received().startsWith('HTTP/1.1 200 OK\r\n'));
