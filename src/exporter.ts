@@ -4,21 +4,26 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterCache } from './cache.js';
-import type { Config } from './config.js';
+import { type Config, defaultConfig } from './config.js';
+import { DeploymentHistory } from './deployment-history.js';
 import { PodEventLog } from './event-log.js';
 import { EventStream } from './event-stream.js';
 import { KINDS } from './kinds.js';
+import { leanixDocuments } from './leanix-documents.js';
+import { LDIF_CONNECTOR_VERSION } from './leanix-ldif.js';
+import { LeanixPusher } from './leanix-push.js';
 import type { Logger } from './log.js';
 import { SelfMetrics } from './self-metrics.js';
 import { RedisSink } from './redis-sink.js';
 import { createApp } from './server.js';
-import { type Backoff, ClusterWatcher } from './watch.js';
+import { type Backoff, ClusterWatcher, DEFAULT_BACKOFF } from './watch.js';
 
 /** Pod event messages kept for replay on /events. */
 export const EVENT_REPLAY_CAPACITY = 1000;
 
 export interface ExporterOptions {
-  readonly config: Pick<Config, 'port' | 'host' | 'leanixExcludeNamespaces'> & Partial<Pick<Config, 'redisUrl'>>;
+  /** Flags not given take their defaults. */
+  readonly config: Pick<Config, 'port' | 'host' | 'leanixExcludeNamespaces'> & Partial<Config>;
   readonly kubeConfig: KubeConfig;
   readonly log: Logger;
   readonly backoff?: Backoff;
@@ -33,8 +38,21 @@ export interface RunningExporter {
   stop(): Promise<void>;
 }
 
-export async function startExporter({ config, kubeConfig, log, backoff }: ExporterOptions): Promise<RunningExporter> {
+export async function startExporter({ config: given, kubeConfig, log, backoff }: ExporterOptions): Promise<RunningExporter> {
+  const config: Config = { ...defaultConfig(), ...given };
   const cache = new ClusterCache();
+  const history = new DeploymentHistory({
+    perDeployment: config.leanixHistoryPerDeployment,
+    total: config.leanixHistoryMax,
+    startedAt: new Date(),
+  });
+  cache.onChange((change) => history.observe(change));
+  const leanix = leanixDocuments({
+    cache,
+    history,
+    filter: { include: config.leanixIncludeNamespaces ?? new Set(), exclude: config.leanixExcludeNamespaces },
+    ldifHeader: { connectorId: config.leanixConnectorId, connectorVersion: LDIF_CONNECTOR_VERSION },
+  });
   let watcher: ClusterWatcher | undefined;
   const selfMetrics = new SelfMetrics({
     objectCounts: () => KINDS.map((kind) => [kind.metricName, cache.count(kind)] as const),
@@ -46,12 +64,23 @@ export async function startExporter({ config, kubeConfig, log, backoff }: Export
   const eventStream = new EventStream(events, { registry: selfMetrics.registry });
   const redis = config.redisUrl === undefined ? undefined : new RedisSink({ url: config.redisUrl, registry: selfMetrics.registry, log, backoff });
   if (redis) events.subscribe(redis.accept);
+  const pusher = config.leanixPushUrl
+    ? new LeanixPusher({
+        url: config.leanixPushUrl,
+        debounceMs: config.leanixPushDebounceMs,
+        render: () => JSON.stringify(leanix.ldif()),
+        backoff: backoff ?? DEFAULT_BACKOFF,
+        log,
+        onResult: (result) => selfMetrics.leanixPushes.inc({ result }),
+      })
+    : undefined;
+  if (pusher) cache.onChange(() => pusher.changed());
   watcher = new ClusterWatcher({ kubeConfig, kinds: KINDS, cache, selfMetrics, log, backoff });
   const app = createApp({
     cache,
     selfMetrics,
     kindStates: () => watcher.states(),
-    leanixExcludeNamespaces: config.leanixExcludeNamespaces,
+    leanix,
     eventStream,
     log,
   });
@@ -69,6 +98,7 @@ export async function startExporter({ config, kubeConfig, log, backoff }: Export
       await watcher.stop();
       eventStream.closeAll();
       await redis?.stop();
+      await pusher?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

@@ -3,6 +3,8 @@
  * join table (src/container-info.ts) and the pod event payloads (src/pod-events.ts). Pure.
  */
 
+import { type Fields, record, records, text } from './fields.js';
+
 export interface PodContainer {
   readonly name: string;
   readonly init: boolean;
@@ -26,8 +28,6 @@ export interface PodFacts {
   readonly phase: string;
   readonly deletionRequested: boolean;
 }
-
-type Json = Record<string, unknown>;
 
 /** Reads defensively: a malformed field reads as missing, never throws. */
 export function podFacts(pod: unknown): PodFacts {
@@ -54,12 +54,12 @@ export function podContainers(pod: unknown): PodContainer[] {
   const spec = record(record(pod).spec);
   const status = record(record(pod).status);
   return [
-    ...joinContainers(list(spec.initContainers), list(status.initContainerStatuses), true),
-    ...joinContainers(list(spec.containers), list(status.containerStatuses), false),
+    ...joinContainers(records(spec.initContainers), records(status.initContainerStatuses), true),
+    ...joinContainers(records(spec.containers), records(status.containerStatuses), false),
   ];
 }
 
-function joinContainers(specs: readonly Json[], statuses: readonly Json[], init: boolean): PodContainer[] {
+function joinContainers(specs: readonly Fields[], statuses: readonly Fields[], init: boolean): PodContainer[] {
   const statusByName = new Map(statuses.map((status) => [text(status.name), status]));
   const names = [...new Set([...specs.map((spec) => text(spec.name)), ...statusByName.keys()])].filter(Boolean);
   const specByName = new Map(specs.map((spec) => [text(spec.name), spec]));
@@ -73,16 +73,4 @@ function joinContainers(specs: readonly Json[], statuses: readonly Json[], init:
       imageID: text(status.imageID),
     };
   });
-}
-
-function record(value: unknown): Json {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {};
-}
-
-function list(value: unknown): Json[] {
-  return Array.isArray(value) ? value.map(record) : [];
-}
-
-function text(value: unknown): string {
-  return typeof value === 'string' ? value : '';
 }

@@ -1,7 +1,8 @@
 /** A simulated API server and an exporter watching it, for end-to-end tests. */
 
 import type { ExecutionContext } from 'ava';
-import { type ExporterOptions, startExporter, type RunningExporter } from '../../src/exporter.js';
+import type { Config } from '../../src/config.js';
+import { startExporter, type RunningExporter } from '../../src/exporter.js';
 import { kubeConfigForServer } from '../../src/kubeconfig.js';
 import { silentLogger } from '../../src/log.js';
 import { SimulatedApiServer } from '../../src/simulated-apiserver.js';
@@ -20,14 +21,14 @@ export async function startTestCluster(
   t: ExecutionContext,
   seed: (api: SimulatedApiServer) => void = () => {},
   excludeNamespaces: readonly string[] = ['kube-system', 'kube-public'],
-  extraConfig: Omit<ExporterOptions['config'], 'port' | 'host' | 'leanixExcludeNamespaces'> = {},
+  config: Partial<Config> = {},
 ): Promise<TestCluster> {
   const api = new SimulatedApiServer();
   const apiUrl = await api.start();
   t.teardown(() => api.stop());
   seed(api);
   const exporter = await startExporter({
-    config: { port: 0, host: '127.0.0.1', leanixExcludeNamespaces: new Set(excludeNamespaces), ...extraConfig },
+    config: { ...config, port: 0, host: '127.0.0.1', leanixExcludeNamespaces: new Set(excludeNamespaces) },
     kubeConfig: kubeConfigForServer(apiUrl),
     log: silentLogger,
     backoff: FAST_BACKOFF,
