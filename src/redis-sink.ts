@@ -1,6 +1,6 @@
 /**
  * The Redis sink: PUBLISH galileo/events "<unix time> pod/<event> <metadata JSON>", as telemd-kubernetes-adapter
- * does. It never blocks the watch path: messages are queued and sent in order by one loop. While Redis is down the
+ * does. It never blocks the watch path: messages are queued and sent in order by one loop, in pipelined batches. While Redis is down the
  * client reconnects with capped exponential backoff and up to `capacity` messages wait; past that the oldest are
  * dropped and counted, and the count is logged when Redis is back. A message whose PUBLISH got no reply is sent
  * again, so delivery is at least once.
@@ -15,6 +15,7 @@ import { type Backoff, backoffDelay, DEFAULT_BACKOFF } from './watch.js';
 
 export const EVENTS_CHANNEL = 'galileo/events';
 export const DEFAULT_REDIS_BUFFER = 10_000;
+const PUBLISH_BATCH = 256;
 
 export interface RedisSinkOptions {
   readonly url: string;
@@ -29,7 +30,8 @@ export class RedisSink {
   private readonly client: Redis;
   private readonly queue: string[] = [];
   private readonly capacity: number;
-  private sending = false;
+  /** Messages taken from the queue and not yet answered by Redis. */
+  private inFlight = 0;
   private droppedWhileDown = 0;
   private readonly published: Counter;
   private readonly dropped: Counter;
@@ -50,7 +52,7 @@ export class RedisSink {
       help: 'Pod event messages waiting to be published to Redis.',
       registers,
       collect() {
-        this.set(sink.queue.length);
+        this.set(sink.queue.length + sink.inFlight);
       },
     });
     new Gauge({
@@ -90,11 +92,7 @@ export class RedisSink {
   /** Queues the message; called on the watch path, so it only queues. */
   readonly accept = (message: EventMessage): void => {
     this.queue.push(adapterMessage(message));
-    if (this.queue.length > this.capacity) {
-      this.queue.shift();
-      this.dropped.inc();
-      this.droppedWhileDown += 1;
-    }
+    this.dropOverCapacity();
     void this.drain();
   };
 
@@ -102,21 +100,45 @@ export class RedisSink {
     this.client.disconnect();
   }
 
+  /** Sends the queue in order, in pipelined batches: one round trip per batch, not per message. */
   private async drain(): Promise<void> {
-    if (this.sending) return;
-    this.sending = true;
-    try {
-      while (this.queue.length > 0 && this.client.status === 'ready') {
-        await this.client.publish(EVENTS_CHANNEL, this.queue[0]);
-        this.queue.shift();
-        this.published.inc();
+    if (this.inFlight > 0) return;
+    while (this.queue.length > 0 && this.client.status === 'ready') {
+      const batch = this.queue.splice(0, PUBLISH_BATCH);
+      this.inFlight = batch.length;
+      const sent = await this.publish(batch);
+      this.inFlight = 0;
+      this.published.inc(sent);
+      if (sent < batch.length) {
+        // Not sent: back to the front of the queue, for the next 'ready' or the next message.
+        this.queue.unshift(...batch.slice(sent));
+        this.dropOverCapacity();
+        return;
       }
-    } catch (error) {
-      // Not sent: it stays first in the queue, for the next 'ready' or the next message.
-      this.options.log.debug('redis publish failed', { error: (error as Error).message });
-    } finally {
-      this.sending = false;
     }
+  }
+
+  /** How many of the batch, from its start, Redis accepted. */
+  private async publish(batch: readonly string[]): Promise<number> {
+    const pipeline = this.client.pipeline();
+    for (const text of batch) pipeline.publish(EVENTS_CHANNEL, text);
+    try {
+      const results = (await pipeline.exec()) ?? [];
+      const failed = results.findIndex(([error]) => error);
+      if (failed >= 0) this.options.log.debug('redis publish failed', { error: results[failed][0]!.message });
+      return failed < 0 ? results.length : failed;
+    } catch (error) {
+      this.options.log.debug('redis publish failed', { error: (error as Error).message });
+      return 0;
+    }
+  }
+
+  private dropOverCapacity(): void {
+    const excess = this.queue.length - this.capacity;
+    if (excess <= 0) return;
+    this.queue.splice(0, excess);
+    this.dropped.inc(excess);
+    this.droppedWhileDown += excess;
   }
 }
 

@@ -148,3 +148,21 @@ test('a full buffer while Redis is down drops the oldest, counts them and report
   t.truthy(reconnected);
   t.like(JSON.parse(reconnected!), { buffered: 3, droppedWhileDown: 2, url: `${redis.url}` });
 });
+
+test('a burst (the first list of a large cluster) is delivered complete and in order', async (t) => {
+  if (!haveTools(t, REDIS_SERVER)) return;
+  const redis = await startTestRedis(t);
+  const messages = await subscribe(redis, EVENTS_CHANNEL);
+  const registry = new Registry();
+  const sink = new RedisSink({ url: redis.url, registry, log: createLogger('error', () => {}), backoff: FAST_BACKOFF });
+  t.teardown(() => sink.stop());
+  await eventually(async () => (await registry.getSingleMetric('kube_api_exporter_redis_up')!.get()).values[0]?.value === 1, 'connected');
+  const count = 5000;
+  const started = Date.now();
+  for (let id = 1; id <= count; id++) sink.accept(message(id));
+  await eventually(() => messages.length === count, `${count} messages delivered`, 60_000);
+  const seconds = (Date.now() - started) / 1000;
+  t.deepEqual(messages.map((text) => parse(text).metadata.podName), Array.from({ length: count }, (_, index) => `p${index + 1}`));
+  t.is((await registry.getSingleMetric('kube_api_exporter_redis_dropped_total')!.get()).values[0].value, 0);
+  t.log(`${count} messages published in ${seconds.toFixed(2)} s (${Math.round(count / seconds)} messages/s, with the subscriber on the same machine)`);
+});
