@@ -21,6 +21,7 @@ export interface Config {
   readonly leanixPushUrl: string | undefined;
   readonly leanixPushDebounceMs: number;
   readonly logLevel: LogLevel;
+  readonly redisUrl: string | undefined;
 }
 
 export class UsageError extends Error {}
@@ -33,7 +34,11 @@ interface FlagSpec<K extends keyof Config> {
   readonly valueName: string;
   readonly description: string;
   readonly parse: (text: string) => Config[K];
+  /** The value when neither the flag nor its variable is set, from other variables (drop-in compatibility). */
+  readonly fallback?: (env: Environment) => { readonly text: string; readonly source: string } | undefined;
 }
+
+type Environment = Readonly<Record<string, string | undefined>>;
 
 function flagSpec<K extends keyof Config>(spec: FlagSpec<K>): FlagSpec<K> {
   return spec;
@@ -139,19 +144,40 @@ export const FLAGS = [
     description: `one of ${LOG_LEVELS.join(', ')}`,
     parse: parseLogLevel,
   }),
+  flagSpec({
+    flag: 'redis-url',
+    key: 'redisUrl',
+    env: 'KUBE_API_EXPORTER_REDIS_URL',
+    default: undefined,
+    valueName: 'URL',
+    description:
+      'publish pod events to the channel galileo/events of this Redis, redis://[user:password@]host[:port][/db]; else from $telemd_kubernetes_adapter_redis_host and _port, as telemd-kubernetes-adapter reads them',
+    parse: parseRedisUrl,
+    fallback: (env) => {
+      const host = env.telemd_kubernetes_adapter_redis_host;
+      if (!host) return undefined;
+      const port = env.telemd_kubernetes_adapter_redis_port || '6379';
+      return { text: `redis://${host}:${port}`, source: '$telemd_kubernetes_adapter_redis_host/_port' };
+    },
+  }),
 ] as const;
 
 export type ParseResult = { readonly action: 'run'; readonly config: Config } | { readonly action: 'help' | 'version' };
 
-export function parseConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ParseResult {
+export function parseConfig(argv: readonly string[], env: Environment): ParseResult {
   const values: Record<string, string | boolean | undefined> = parseFlags(argv).values;
   if (values.help) return { action: 'help' };
   if (values.version) return { action: 'version' };
   const config: Record<string, unknown> = {};
   for (const spec of FLAGS) {
     const fromFlag = values[spec.flag] as string | undefined;
-    const text = fromFlag ?? env[spec.env] ?? spec.default;
-    config[spec.key] = text === undefined ? undefined : parseValue(spec, text, fromFlag !== undefined);
+    const fromEnv = env[spec.env];
+    const given =
+      fromFlag !== undefined ? { text: fromFlag, source: `--${spec.flag}` }
+      : fromEnv !== undefined ? { text: fromEnv, source: `$${spec.env}` }
+      : (spec as FlagSpec<keyof Config>).fallback?.(env);
+    const text = given?.text ?? spec.default;
+    config[spec.key] = text === undefined ? undefined : parseValue(spec, text, given?.source ?? 'default');
   }
   return { action: 'run', config: config as unknown as Config };
 }
@@ -170,11 +196,10 @@ function parseFlags(argv: readonly string[]) {
   }
 }
 
-function parseValue<K extends keyof Config>(spec: FlagSpec<K>, text: string, fromFlag: boolean): Config[K] {
+function parseValue<K extends keyof Config>(spec: FlagSpec<K>, text: string, source: string): Config[K] {
   try {
     return spec.parse(text);
   } catch (error) {
-    const source = fromFlag ? `--${spec.flag}` : `$${spec.env}`;
     throw new UsageError(`invalid ${source} "${text}": ${(error as Error).message}`);
   }
 }
@@ -215,6 +240,18 @@ function parseLogLevel(text: string): LogLevel {
   const level = LOG_LEVELS.find((candidate) => candidate === text);
   if (!level) throw new Error(`expected one of ${LOG_LEVELS.join(', ')}`);
   return level;
+}
+
+function parseRedisUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error('expected redis://host[:port]');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new Error('expected redis://host[:port] or rediss://');
+  if (url.hostname === '') throw new Error('no host');
+  return text;
 }
 
 /** Every flag at its default (no argv, no environment). */
