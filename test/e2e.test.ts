@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { startExporter } from '../src/exporter.js';
 import { KINDS } from '../src/kinds.js';
 import { kubeConfigForServer } from '../src/kubeconfig.js';
@@ -125,11 +125,8 @@ test('a relist after 410 Gone drops objects deleted while the watch was away', a
   t.true((await cluster.text('/metrics')).includes('name="stays"'));
 });
 
-test('watches ask for bookmarks: a quiet kind resumes from one after its last change left the history, without a relist', async (t) => {
-  const api = new SimulatedApiServer({ bookmarkIntervalMs: 20, historyLimit: 5 });
-  const apiUrl = await api.start();
-  t.teardown(() => api.stop());
-  api.create(node, { metadata: { name: 'quiet' }, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
+/** An exporter watching this API server URL, whether or not anything serves it yet; stopped in teardown. */
+async function exporterWatching(t: ExecutionContext, apiUrl: string) {
   const exporter = await startExporter({
     config: { port: 0, host: '127.0.0.1', leanixExcludeNamespaces: new Set() },
     kubeConfig: kubeConfigForServer(apiUrl),
@@ -137,6 +134,15 @@ test('watches ask for bookmarks: a quiet kind resumes from one after its last ch
     backoff: FAST_BACKOFF,
   });
   t.teardown(() => exporter.stop());
+  return exporter;
+}
+
+test('watches ask for bookmarks: a quiet kind resumes from one after its last change left the history, without a relist', async (t) => {
+  const api = new SimulatedApiServer({ bookmarkIntervalMs: 20, historyLimit: 5 });
+  const apiUrl = await api.start();
+  t.teardown(() => api.stop());
+  api.create(node, { metadata: { name: 'quiet' }, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
+  const exporter = await exporterWatching(t, apiUrl);
   await eventually(async () => (await fetch(`${exporter.url}/readyz`)).status === 200, 'synced');
   // More pod writes than the history keeps: the node's own last change is no longer resumable.
   for (let index = 0; index < 10; index += 1) api.create(pod, aPod(`busy-${index}`, 'default', 'Running'));
@@ -154,13 +160,7 @@ test('an unreachable API server is retried: /readyz says why, then recovers when
   const apiUrl = await api.start();
   const port = Number(new URL(apiUrl).port);
   await api.stop();
-  const exporter = await startExporter({
-    config: { port: 0, host: '127.0.0.1', leanixExcludeNamespaces: new Set() },
-    kubeConfig: kubeConfigForServer(apiUrl),
-    log: silentLogger,
-    backoff: FAST_BACKOFF,
-  });
-  t.teardown(() => exporter.stop());
+  const exporter = await exporterWatching(t, apiUrl);
   await eventually(async () => {
     const body = (await (await fetch(`${exporter.url}/readyz`)).json()) as any;
     return body.kinds.pod.lastError !== undefined;
