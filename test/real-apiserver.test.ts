@@ -97,6 +97,8 @@ test.serial('nodes, pods and services created with kubectl: series match kubectl
     ],
   });
   await plane.kubectl(['create', '-f', '-'], JSON.stringify(webPod('web-1', 'shop')));
+  // What the scheduler would do: bind the pod to the node.
+  await plane.request('POST', '/api/v1/namespaces/shop/pods/web-1/binding', { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'web-1' }, target: { apiVersion: 'v1', kind: 'Node', name: 'worker-1' } });
   await patchStatus(cluster, 'pod/web-1', 'shop', runningStatus('2026-11-26T07:01:02Z', 2));
   await plane.kubectl(['-n', 'shop', 'create', 'service', 'nodeport', 'edge', '--tcp=80:8080', '--tcp=443:8443']);
   await plane.kubectl(['-n', 'shop', 'create', 'service', 'clusterip', 'web', '--tcp=80:http']);
@@ -129,6 +131,19 @@ test.serial('nodes, pods and services created with kubectl: series match kubectl
     expected.set(`k8s_pod_status_containerStatuses_restartCount${id}`, status.restartCount);
     expected.set(`k8s_pod_status_containerStatuses_ready${id}`, status.ready ? 1 : 0);
     expected.set(`k8s_pod_status_containerStatuses_state_running_startedAt${id}`, unixSeconds(status.state.running.startedAt));
+    const info: [string, string][] = [
+      ['namespace', 'shop'],
+      ['pod', 'web-1'],
+      ['container', status.name],
+      ['container_id', status.containerID],
+      ['image', status.image],
+      ['image_id', status.imageID],
+      ['node', pod.spec.nodeName],
+      ['pod_uid', pod.metadata.uid],
+      ['qos_class', pod.status.qosClass],
+      ['init_container', 'false'],
+    ];
+    expected.set(`k8s_pod_container_info${labels(...info)}`, 1);
   }
   for (const service of services) {
     for (const port of service.spec.ports) {
@@ -138,6 +153,8 @@ test.serial('nodes, pods and services created with kubectl: series match kubectl
       if (port.nodePort !== undefined) expected.set(`k8s_service_spec_ports_nodePort${id}`, port.nodePort);
     }
   }
+  t.is(pod.spec.nodeName, 'worker-1', 'bound through the binding subresource');
+  t.is(pod.status.qosClass, 'Burstable', 'the server computed the QoS class');
   t.is(services.filter((service: any) => service.spec.ports.some((port: any) => port.nodePort > 0)).length, 1, 'the server allocated node ports');
 
   await eventually(async () => {
@@ -308,7 +325,8 @@ test.serial('kube-apiserver killed: the exporter is unready while it is down, ke
   t.is((await metrics(exporter)).get(`k8s_pod_status_containerStatuses_restartCount${web1}`), 2, 'last known series still served');
 
   await plane.restartApiServer();
-  await plane.kubectl(['-n', 'shop', 'delete', 'pod', 'web-1', '--wait=false']);
+  // web-1 is bound to a node: a graceful delete would wait for a kubelet that does not exist here.
+  await plane.kubectl(['-n', 'shop', 'delete', 'pod', 'web-1', '--grace-period=0', '--force']);
   await plane.kubectl(['create', '-f', '-'], JSON.stringify(webPod('web-2', 'shop')));
   await plane.kubectl(['-n', 'shop', 'scale', 'deployment', 'web', '--replicas=5']);
   await eventually(async () => (await fetch(`${exporter.url}/readyz`)).status === 200, 'ready again', 30_000);
