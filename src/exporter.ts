@@ -9,6 +9,7 @@ import { KINDS } from './kinds.js';
 import type { Logger } from './log.js';
 import { SelfMetrics } from './self-metrics.js';
 import { createApp } from './server.js';
+import { createVolunteer, VOLUNTEER_DEFAULTS, type VolunteerConfig } from './volunteer.js';
 import { type Backoff, ClusterWatcher } from './watch.js';
 
 export interface ExporterOptions {
@@ -16,6 +17,9 @@ export interface ExporterOptions {
   readonly kubeConfig: KubeConfig;
   readonly log: Logger;
   readonly backoff?: Backoff;
+  /** Cluster reports (/report.json, --report-url); defaults to VOLUNTEER_DEFAULTS, which send nothing. */
+  readonly volunteer?: VolunteerConfig;
+  readonly reportBackoff?: Backoff;
 }
 
 export interface RunningExporter {
@@ -26,7 +30,7 @@ export interface RunningExporter {
   stop(): Promise<void>;
 }
 
-export async function startExporter({ config, kubeConfig, log, backoff }: ExporterOptions): Promise<RunningExporter> {
+export async function startExporter({ config, kubeConfig, log, backoff, volunteer: volunteerConfig, reportBackoff }: ExporterOptions): Promise<RunningExporter> {
   const cache = new ClusterCache();
   let watcher: ClusterWatcher | undefined;
   const selfMetrics = new SelfMetrics({
@@ -35,15 +39,26 @@ export async function startExporter({ config, kubeConfig, log, backoff }: Export
     seriesCount: () => cache.metrics.seriesCount,
   });
   watcher = new ClusterWatcher({ kubeConfig, kinds: KINDS, cache, selfMetrics, log, backoff });
+  const volunteer = await createVolunteer({
+    config: volunteerConfig ?? VOLUNTEER_DEFAULTS,
+    kubeConfig,
+    cache,
+    nodesSynced: () => watcher.states().some(([kind, state]) => kind.metricName === 'node' && state.synced),
+    selfMetrics,
+    log,
+    backoff: reportBackoff,
+  });
   const app = createApp({
     cache,
     selfMetrics,
     kindStates: () => watcher.states(),
     leanixExcludeNamespaces: config.leanixExcludeNamespaces,
+    report: () => volunteer.shown(),
     log,
   });
   const server = await listen(app.callback(), config.port, config.host);
   watcher.start();
+  volunteer.start();
   const { port } = server.address() as AddressInfo;
   const url = `http://${urlHost(config.host)}:${port}`;
   log.info('listening', { url, apiServer: kubeConfig.getCurrentCluster()?.server });
@@ -52,6 +67,7 @@ export async function startExporter({ config, kubeConfig, log, backoff }: Export
     cache,
     watcher,
     async stop() {
+      volunteer.stop();
       await watcher.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -6,6 +6,7 @@ import { helpText, parseConfig, UsageError } from './config.js';
 import { startExporter } from './exporter.js';
 import { loadKubeConfig } from './kubeconfig.js';
 import { createLogger } from './log.js';
+import { readAccountSecret } from './volunteer.js';
 
 const EXIT_USAGE = 2;
 const EXIT_FAILURE = 1;
@@ -18,8 +19,9 @@ async function main(): Promise<void> {
   }
   const { config } = parsed;
   const log = createLogger(config.logLevel);
+  const reportAccountSecret = readAccountSecret(config, process.env);
   const kubeConfig = loadKubeConfig(config.kubeconfig, process.env);
-  const exporter = await startExporter({ config, kubeConfig, log });
+  const exporter = await startExporter({ config, kubeConfig, log, volunteer: { ...config, reportAccountSecret } });
   const shutdown = (signal: string) => {
     log.info('shutting down', { signal });
     exporter.stop().then(() => process.exit(0));

@@ -16,6 +16,8 @@ export interface AppOptions {
   readonly selfMetrics: SelfMetrics;
   readonly kindStates: () => ReadonlyArray<readonly [KindSpec, Readonly<KindState>]>;
   readonly leanixExcludeNamespaces: ReadonlySet<string>;
+  /** The cluster report (src/report.ts) for /report.json. */
+  readonly report: () => unknown;
   readonly log: Logger;
 }
 
@@ -46,6 +48,7 @@ const INDEX_PAGE = `<!doctype html>
 <body><h1>kube-api-exporter</h1><ul>
 <li><a href="metrics">/metrics</a>: Prometheus metrics</li>
 <li><a href="leanix.json">/leanix.json</a>: LeanIX inventory</li>
+<li><a href="report.json">/report.json</a>: anonymous cluster report</li>
 <li><a href="healthz">/healthz</a>: liveness</li>
 <li><a href="readyz">/readyz</a>: readiness, per kind</li>
 </ul></body></html>
@@ -72,6 +75,9 @@ export function createApp(options: AppOptions): Koa {
     const done = selfMetrics.scrapeDuration.startTimer({ handler: 'leanix' });
     ctx.body = renderLeanix(cache.objects(podKind), options.leanixExcludeNamespaces, cache.lastChange);
     done();
+  });
+  router.get('/report.json', (ctx) => {
+    ctx.body = options.report();
   });
   router.get('/healthz', (ctx) => {
     ctx.body = 'ok\n';

@@ -1,0 +1,121 @@
+/**
+ * Flag tables: each command (the exporter, the collector) lists its flags as rows (flag, env var, default, parse)
+ * and this module turns a table into parsing, `--help` text and UsageErrors. Pure: argv and env in, a config out.
+ */
+
+import { parseArgs } from 'node:util';
+
+export class UsageError extends Error {}
+
+export interface FlagSpec<C, K extends keyof C> {
+  readonly flag: string;
+  readonly key: K;
+  readonly env: string;
+  readonly default: string | undefined;
+  /** Shown after the flag in --help; '' for a switch (`--trust-proxy`), which takes no value on the command line. */
+  readonly valueName: string;
+  readonly description: string;
+  readonly parse: (text: string) => C[K];
+}
+
+export type FlagTable<C> = ReadonlyArray<{ [K in keyof C]: FlagSpec<C, K> }[keyof C]>;
+
+export type ParseResult<C> = { readonly action: 'run'; readonly config: C } | { readonly action: 'help' | 'version' };
+
+export function parseFlagTable<C>(flags: FlagTable<C>, argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ParseResult<C> {
+  const values: Record<string, string | boolean | undefined> = parseFlags(flags, argv).values;
+  if (values.help) return { action: 'help' };
+  if (values.version) return { action: 'version' };
+  const config: Record<string, unknown> = {};
+  for (const spec of flags) {
+    const given = values[spec.flag];
+    const fromFlag = typeof given === 'boolean' ? String(given) : given;
+    const text = fromFlag ?? env[spec.env] ?? spec.default;
+    config[spec.key as string] = text === undefined ? undefined : parseValue(spec, text, fromFlag !== undefined);
+  }
+  return { action: 'run', config: config as C };
+}
+
+function parseFlags<C>(flags: FlagTable<C>, argv: readonly string[]) {
+  const options = Object.fromEntries(flags.map((spec) => [spec.flag, { type: isSwitch(spec) ? ('boolean' as const) : ('string' as const) }]));
+  try {
+    return parseArgs({
+      args: [...argv],
+      options: { ...options, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' } },
+      allowPositionals: false,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message.split('\n')[0]);
+  }
+}
+
+function parseValue<C, K extends keyof C>(spec: FlagSpec<C, K>, text: string, fromFlag: boolean): C[K] {
+  try {
+    return spec.parse(text);
+  } catch (error) {
+    const source = fromFlag ? `--${spec.flag}` : `$${spec.env}`;
+    throw new UsageError(`invalid ${source} "${text}": ${(error as Error).message}`);
+  }
+}
+
+function isSwitch<C>(spec: FlagTable<C>[number]): boolean {
+  return spec.valueName === '';
+}
+
+/** --help: the usage lines, then one entry per flag with its default and environment variable. */
+export function flagHelpText<C>(flags: FlagTable<C>, usage: readonly string[]): string {
+  const rows = flags.map((spec) => {
+    const flag = `--${spec.flag}${isSwitch(spec) ? '' : ` ${spec.valueName}`}`;
+    const fallback = spec.default === undefined ? '' : ` (default "${spec.default}")`;
+    return `  ${flag.padEnd(40)}${spec.description}${fallback}\n  ${''.padEnd(40)}env ${spec.env}`;
+  });
+  return [
+    ...usage,
+    '',
+    'Flags:',
+    ...rows,
+    `  ${'--help'.padEnd(40)}show this help`,
+    `  ${'--version'.padEnd(40)}print the version`,
+    '',
+  ].join('\n');
+}
+
+export function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) throw new Error('expected a port number from 0 to 65535');
+  return port;
+}
+
+export function parseBoolean(text: string): boolean {
+  if (text === 'true' || text === '1') return true;
+  if (text === 'false' || text === '0' || text === '') return false;
+  throw new Error('expected true or false');
+}
+
+export function parsePositiveInteger(text: string): number {
+  if (!/^[1-9]\d*$/.test(text)) throw new Error('expected a positive integer');
+  return Number(text);
+}
+
+const DURATION_UNITS_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** `500ms`, `30s`, `15m`, `24h`, or combined like `1h30m`: milliseconds, at least 1. */
+export function parseDuration(text: string): number {
+  if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(text)) throw new Error('expected a duration such as 30s, 15m or 24h');
+  let total = 0;
+  for (const [, amount, , unit] of text.matchAll(/(\d+(\.\d+)?)(ms|s|m|h)/g)) total += Number(amount) * DURATION_UNITS_MS[unit];
+  if (total < 1) throw new Error('expected a duration of at least 1ms');
+  return Math.round(total);
+}
+
+export function parseHttpUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error('expected an http:// or https:// URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('expected an http:// or https:// URL');
+  return url.href;
+}
