@@ -140,7 +140,7 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
   return parseFlagTable<Config>(FLAGS, argv, env);
 }
 
-function parseLogLevel(text: string): LogLevel {
+export function parseLogLevel(text: string): LogLevel {
   const level = LOG_LEVELS.find((candidate) => candidate === text);
   if (!level) throw new Error(`expected one of ${LOG_LEVELS.join(', ')}`);
   return level;

@@ -74,7 +74,7 @@ export async function startExporter({ config, kubeConfig, log, backoff, voluntee
   };
 }
 
-async function listen(handler: RequestListener, port: number, host: string): Promise<Server> {
+export async function listen(handler: RequestListener, port: number, host: string): Promise<Server> {
   const server = createServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -86,7 +86,7 @@ async function listen(handler: RequestListener, port: number, host: string): Pro
   return server;
 }
 
-function urlHost(host: string): string {
+export function urlHost(host: string): string {
   if (host === '0.0.0.0' || host === '::') return 'localhost';
   return host.includes(':') ? `[${host}]` : host;
 }

@@ -1,0 +1,107 @@
+/** The collector command's flags, as one table like the exporter's (src/config.ts): parsing, --help, README. */
+
+import { LOG_LEVELS, type LogLevel, parseLogLevel } from './config.js';
+import { type FlagSpec, flagHelpText, parseBoolean, parseFlagTable, parsePort, parsePositiveInteger, type ParseResult } from './flags.js';
+
+export interface CollectorConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly dbUrl: string | undefined;
+  readonly dbDir: string;
+  readonly trustProxy: boolean;
+  readonly maxBodyBytes: number;
+  readonly logLevel: LogLevel;
+}
+
+function flagSpec<K extends keyof CollectorConfig>(spec: FlagSpec<CollectorConfig, K>): FlagSpec<CollectorConfig, K> {
+  return spec;
+}
+
+export const COLLECTOR_FLAGS = [
+  flagSpec({
+    flag: 'port',
+    key: 'port',
+    env: 'KUBE_API_EXPORTER_COLLECTOR_PORT',
+    default: '8081',
+    valueName: 'N',
+    description: 'HTTP port to listen on (0 picks a free one)',
+    parse: parsePort,
+  }),
+  flagSpec({
+    flag: 'host',
+    key: 'host',
+    env: 'KUBE_API_EXPORTER_COLLECTOR_HOST',
+    default: '0.0.0.0',
+    valueName: 'ADDR',
+    description: 'address to listen on',
+    parse: (text) => text,
+  }),
+  flagSpec({
+    flag: 'db-url',
+    key: 'dbUrl',
+    env: 'KUBE_API_EXPORTER_COLLECTOR_DB_URL',
+    default: undefined,
+    valueName: 'URL',
+    description: 'PostgreSQL connection URL (postgres://user:pass@host:5432/db); unset: an embedded server in --db-dir',
+    parse: parsePostgresUrl,
+  }),
+  flagSpec({
+    flag: 'db-dir',
+    key: 'dbDir',
+    env: 'KUBE_API_EXPORTER_COLLECTOR_DB_DIR',
+    default: 'collector-db',
+    valueName: 'DIR',
+    description: 'data directory of the embedded PostgreSQL server (without --db-url); created on first start',
+    parse: (text) => text,
+  }),
+  flagSpec({
+    flag: 'trust-proxy',
+    key: 'trustProxy',
+    env: 'KUBE_API_EXPORTER_COLLECTOR_TRUST_PROXY',
+    default: 'false',
+    valueName: '',
+    description: 'take received_from from X-Forwarded-For / X-Real-IP (only behind a proxy that sets them)',
+    parse: parseBoolean,
+  }),
+  flagSpec({
+    flag: 'max-body-bytes',
+    key: 'maxBodyBytes',
+    env: 'KUBE_API_EXPORTER_COLLECTOR_MAX_BODY_BYTES',
+    default: '1048576',
+    valueName: 'N',
+    description: 'largest report accepted; larger ones get 413',
+    parse: parsePositiveInteger,
+  }),
+  flagSpec({
+    flag: 'log-level',
+    key: 'logLevel',
+    env: 'KUBE_API_EXPORTER_COLLECTOR_LOG_LEVEL',
+    default: 'info',
+    valueName: 'LEVEL',
+    description: `one of ${LOG_LEVELS.join(', ')}`,
+    parse: parseLogLevel,
+  }),
+] as const;
+
+export function parseCollectorConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ParseResult<CollectorConfig> {
+  return parseFlagTable<CollectorConfig>(COLLECTOR_FLAGS, argv, env);
+}
+
+export function collectorHelpText(): string {
+  return flagHelpText(COLLECTOR_FLAGS, [
+    'Usage: kube-api-exporter collector [flags]',
+    '',
+    'Receives cluster reports (POST /api/v1 spartakus, POST /api/v1/stats tectonic) and stores them in PostgreSQL.',
+  ]);
+}
+
+function parsePostgresUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error('expected a postgres:// or postgresql:// URL');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') throw new Error('expected a postgres:// or postgresql:// URL');
+  return text;
+}
