@@ -1,7 +1,7 @@
 /** The collector command's flags, as one table like the exporter's (src/config.ts): parsing, --help, README. */
 
-import { LOG_LEVELS, type LogLevel, parseLogLevel } from './config.js';
-import { type FlagSpec, flagHelpText, parseBoolean, parseFlagTable, parsePort, parsePositiveInteger, type ParseResult } from './flags.js';
+import { FLAGS, type LogLevel } from './config.js';
+import { type FlagSpec, flagHelpText, parseBoolean, parseFlagTable, parsePositiveInteger, type ParseResult, urlParser } from './flags.js';
 
 export interface CollectorConfig {
   readonly port: number;
@@ -17,25 +17,15 @@ function flagSpec<K extends keyof CollectorConfig>(spec: FlagSpec<CollectorConfi
   return spec;
 }
 
+/** A row of the exporter's table (src/config.ts) under the collector's environment variable and default. */
+function exporterFlag<K extends 'port' | 'host' | 'logLevel'>(key: K, env: string, fallback?: string): FlagSpec<CollectorConfig, K> {
+  const spec = FLAGS.find((row) => row.key === key) as unknown as FlagSpec<CollectorConfig, K>;
+  return { ...spec, env, default: fallback ?? spec.default };
+}
+
 export const COLLECTOR_FLAGS = [
-  flagSpec({
-    flag: 'port',
-    key: 'port',
-    env: 'KUBE_API_EXPORTER_COLLECTOR_PORT',
-    default: '8081',
-    valueName: 'N',
-    description: 'HTTP port to listen on (0 picks a free one)',
-    parse: parsePort,
-  }),
-  flagSpec({
-    flag: 'host',
-    key: 'host',
-    env: 'KUBE_API_EXPORTER_COLLECTOR_HOST',
-    default: '0.0.0.0',
-    valueName: 'ADDR',
-    description: 'address to listen on',
-    parse: (text) => text,
-  }),
+  exporterFlag('port', 'KUBE_API_EXPORTER_COLLECTOR_PORT', '8081'),
+  exporterFlag('host', 'KUBE_API_EXPORTER_COLLECTOR_HOST'),
   flagSpec({
     flag: 'db-url',
     key: 'dbUrl',
@@ -43,7 +33,7 @@ export const COLLECTOR_FLAGS = [
     default: undefined,
     valueName: 'URL',
     description: 'PostgreSQL connection URL (postgres://user:pass@host:5432/db); unset: an embedded server in --db-dir',
-    parse: parsePostgresUrl,
+    parse: urlParser(['postgres:', 'postgresql:']),
   }),
   flagSpec({
     flag: 'db-dir',
@@ -72,15 +62,7 @@ export const COLLECTOR_FLAGS = [
     description: 'largest report accepted; larger ones get 413',
     parse: parsePositiveInteger,
   }),
-  flagSpec({
-    flag: 'log-level',
-    key: 'logLevel',
-    env: 'KUBE_API_EXPORTER_COLLECTOR_LOG_LEVEL',
-    default: 'info',
-    valueName: 'LEVEL',
-    description: `one of ${LOG_LEVELS.join(', ')}`,
-    parse: parseLogLevel,
-  }),
+  exporterFlag('logLevel', 'KUBE_API_EXPORTER_COLLECTOR_LOG_LEVEL'),
 ] as const;
 
 export function parseCollectorConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ParseResult<CollectorConfig> {
@@ -93,15 +75,4 @@ export function collectorHelpText(): string {
     '',
     'Receives cluster reports (POST /api/v1 spartakus, POST /api/v1/stats tectonic) and stores them in PostgreSQL.',
   ]);
-}
-
-function parsePostgresUrl(text: string): string {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new Error('expected a postgres:// or postgresql:// URL');
-  }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') throw new Error('expected a postgres:// or postgresql:// URL');
-  return text;
 }

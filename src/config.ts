@@ -3,7 +3,7 @@
  * Pure: argv and env in, a Config or a UsageError out.
  */
 
-import { type FlagSpec, flagHelpText, parseDuration, parseFlagTable, parseHttpUrl, parsePort, type ParseResult } from './flags.js';
+import { type FlagSpec, flagHelpText, parseDuration, parseFlagTable, parsePort, urlParser, type ParseResult } from './flags.js';
 
 export { UsageError } from './flags.js';
 
@@ -93,7 +93,7 @@ export const FLAGS = [
     default: undefined,
     valueName: 'URL',
     description: 'collector URL to POST the report to (e.g. http://collector:8081/api/v1); unset: no reports sent',
-    parse: parseHttpUrl,
+    parse: urlParser(['http:', 'https:']),
   }),
   flagSpec({
     flag: 'report-interval',
@@ -140,7 +140,7 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
   return parseFlagTable<Config>(FLAGS, argv, env);
 }
 
-export function parseLogLevel(text: string): LogLevel {
+function parseLogLevel(text: string): LogLevel {
   const level = LOG_LEVELS.find((candidate) => candidate === text);
   if (!level) throw new Error(`expected one of ${LOG_LEVELS.join(', ')}`);
   return level;

@@ -109,13 +109,17 @@ export function parseDuration(text: string): number {
   return Math.round(total);
 }
 
-export function parseHttpUrl(text: string): string {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new Error('expected an http:// or https:// URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('expected an http:// or https:// URL');
-  return url.href;
+/** A parser for URLs of the given schemes (`http:`, `postgres:`); the text is kept as written. */
+export function urlParser(protocols: readonly string[]): (text: string) => string {
+  const expected = `expected a URL starting with ${protocols.map((protocol) => `${protocol}//`).join(' or ')}`;
+  return (text) => {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      throw new Error(expected);
+    }
+    if (!protocols.includes(url.protocol)) throw new Error(expected);
+    return text;
+  };
 }
