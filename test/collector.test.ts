@@ -4,8 +4,9 @@ import type { SimulatedApiServer } from '../src/simulated-apiserver.js';
 import { eventually } from './support/cluster.js';
 import { postJson, startTestCollector } from './support/collector.js';
 import { seriesValues } from './support/exposition.js';
+import { freePort } from './support/prometheus.js';
 import { apiNode, NODE_SECRETS_RE } from './support/nodes.js';
-import { POSTGRES, startPostgres, type TestPostgres } from './support/postgres.js';
+import { freshDatabase, POSTGRES, startPostgres, stopSharedPostgres, type TestDatabase } from './support/postgres.js';
 import { haveTools } from './support/tools.js';
 import { NAMESPACE_KIND, startVolunteerCluster } from './support/volunteer.js';
 
@@ -18,7 +19,9 @@ function seedCluster(nodes: ReadonlyArray<readonly [string, string]>) {
   };
 }
 
-const rows = (db: TestPostgres) => db.query('SELECT * FROM reports ORDER BY id');
+test.after.always(stopSharedPostgres);
+
+const rows = (db: TestDatabase) => db.query('SELECT * FROM reports ORDER BY id');
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 async function collectorMetrics(url: string): Promise<Map<string, number>> {
@@ -37,9 +40,10 @@ function tectonic(clusterID: string, kubeletVersions: readonly string[], osImage
   return { accountID: 'acct-1', accountSecret: 'hunter2', metadata: { generated_at: String(nowSeconds()) }, payload: { clusterID, kubernetesNodes: payload.nodes } };
 }
 
-async function database(t: ExecutionContext): Promise<TestPostgres | undefined> {
+/** A fresh database on the file's shared server; undefined (test skipped, or failed under CI) without PostgreSQL. */
+async function database(t: ExecutionContext): Promise<TestDatabase | undefined> {
   if (!haveTools(t, POSTGRES)) return undefined;
-  return startPostgres(t);
+  return freshDatabase();
 }
 
 test('volunteer → collector → one row with received_at and received_from (spartakus)', async (t) => {
@@ -140,13 +144,24 @@ test('received_from: proxy headers are ignored unless --trust-proxy', async (t) 
   t.is((await postJson(`${plain.url}/api/v1`, spartakus('plain', []), forwarded)).status, 204);
   t.is((await postJson(`${proxied.url}/api/v1`, spartakus('forwarded', []), forwarded)).status, 204);
   t.is((await postJson(`${proxied.url}/api/v1`, spartakus('real-ip', []), { 'x-real-ip': '192.0.2.200' })).status, 204);
+  const spoofed = { ...spartakus('spoofed', []), metadata: { timestamp: '1437174715', received_at: '1', received_from: '203.0.113.9' } };
+  t.is((await postJson(`${plain.url}/api/v1`, spoofed)).status, 204);
   const stored = Object.fromEntries((await rows(db)).map((row) => [row.cluster_id, row.received_from]));
-  t.deepEqual(stored, { plain: '127.0.0.1', forwarded: '192.0.2.145', 'real-ip': '192.0.2.200' });
+  t.deepEqual(stored, { plain: '127.0.0.1', forwarded: '192.0.2.145', 'real-ip': '192.0.2.200', spoofed: '127.0.0.1' });
+  const [spoofedRow] = await db.query(`SELECT metadata FROM reports WHERE cluster_id = 'spoofed'`);
+  t.is(spoofedRow.metadata.received_from, '127.0.0.1', 'the sender cannot set received_from');
+  t.not(spoofedRow.metadata.received_at, '1', 'nor received_at');
+});
+
+test('a database that cannot be reached at start: the collector does not start, and says why', async (t) => {
+  const port = await freePort();
+  const error = await t.throwsAsync(startTestCollector(t, { dbUrl: `postgres://postgres@127.0.0.1:${port}/postgres` }));
+  t.regex(error!.message, /^cannot prepare the database: .*ECONNREFUSED/);
 });
 
 test('database stopped mid-run: 503 and nothing acknowledged; after recovery the retried report is stored once', async (t) => {
-  const db = await database(t);
-  if (!db) return;
+  if (!haveTools(t, POSTGRES)) return;
+  const db = await startPostgres(t);
   const collector = await startTestCollector(t, { dbUrl: db.url });
   t.is((await postJson(`${collector.url}/api/v1`, spartakus('before-outage', ['v1.32.0']))).status, 204);
   await db.stop();

@@ -1,10 +1,12 @@
 /**
  * A real PostgreSQL server (Debian's `postgresql` package) for tests: initdb in a temp dir, then `postgres` on a
  * free 127.0.0.1 port, stoppable and restartable on the same port and data (to test an outage). PostgreSQL
- * refuses to run as root, so as root both run as the system user `postgres` the package creates.
+ * refuses to run as root, so as root both run as the system user `postgres` the package creates. Tests that do
+ * not stop the server share one per test file, each with a fresh database, to keep the load down.
  */
 
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,14 +44,50 @@ function serverIdentity(): { uid?: number; gid?: number } {
   return { uid: id('-u'), gid: id('-g') };
 }
 
-export interface TestPostgres {
+export interface TestDatabase {
   readonly url: string;
-  stop(): Promise<void>;
-  start(): Promise<void>;
   query<T extends pg.QueryResultRow = Record<string, any>>(sql: string, values?: unknown[]): Promise<T[]>;
 }
 
+export interface TestPostgres extends TestDatabase {
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+async function queryAt<T extends pg.QueryResultRow>(url: string, sql: string, values?: unknown[]): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** A server of the test's own, stopped and removed in t.teardown. */
 export async function startPostgres(t: ExecutionContext): Promise<TestPostgres> {
+  const server = await launchPostgres();
+  t.teardown(() => server.close());
+  return server;
+}
+
+let shared: Promise<TestPostgres & { close(): Promise<void> }> | undefined;
+
+/** A fresh database on the server this file's tests share; stop it with `test.after.always(stopSharedPostgres)`. */
+export async function freshDatabase(): Promise<TestDatabase> {
+  shared ??= launchPostgres();
+  const server = await shared;
+  const name = `test_${randomBytes(6).toString('hex')}`;
+  await server.query(`CREATE DATABASE ${name}`);
+  const url = server.url.replace(/\/postgres$/, `/${name}`);
+  return { url, query: (sql, values) => queryAt(url, sql, values) };
+}
+
+export async function stopSharedPostgres(): Promise<void> {
+  if (shared) await (await shared).close();
+}
+
+async function launchPostgres(): Promise<TestPostgres & { close(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'collector-pg-'));
   const identity = serverIdentity();
   if (identity.uid !== undefined) {
@@ -67,15 +105,7 @@ export async function startPostgres(t: ExecutionContext): Promise<TestPostgres> 
   let child: ChildProcess | undefined;
   let output = '';
 
-  const query = async <T extends pg.QueryResultRow>(sql: string, values?: unknown[]): Promise<T[]> => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      return (await client.query<T>(sql, values)).rows;
-    } finally {
-      await client.end();
-    }
-  };
+  const query = <T extends pg.QueryResultRow>(sql: string, values?: unknown[]) => queryAt<T>(url, sql, values);
 
   const start = async () => {
     const args = ['-D', dataDir, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'];
@@ -107,9 +137,15 @@ export async function startPostgres(t: ExecutionContext): Promise<TestPostgres> 
     clearTimeout(killer);
   };
 
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  // Registered after the temp dir's teardown, so it runs first: the server stops before its files go.
-  t.teardown(stop);
-  await start();
-  return { url, start, stop, query };
+  const close = async () => {
+    await stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await start();
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { url, start, stop, query, close };
 }
