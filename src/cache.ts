@@ -1,12 +1,12 @@
 /**
  * The one in-memory cache the renderers read: per object its rendered series (in the MetricsStore) and its trimmed
- * form (src/trim.ts) for the views. Full API objects are not kept here.
+ * form (src/trim.ts) for the views. Full API objects are not kept here, nor, once trimmed, in the informers.
  */
 
 import { flatten, type ObjectIdentity } from './flatten.js';
 import type { KindSpec } from './kinds.js';
 import { MetricsStore } from './store.js';
-import { trimObject } from './trim.js';
+import { trimInPlace } from './trim.js';
 
 export interface KubeObject {
   readonly metadata?: { readonly name?: unknown; readonly namespace?: unknown };
@@ -26,6 +26,7 @@ export class ClusterCache {
   readonly metrics = new MetricsStore();
   private readonly objectsByKind = new Map<string, Map<string, KubeObject>>();
   private changedAt: Date | undefined;
+  private changes = 0;
   private readonly listeners = new Set<CacheListener>();
 
   /** Calls the listener after every change, synchronously; returns a function that unsubscribes it. */
@@ -34,16 +35,20 @@ export class ClusterCache {
     return () => this.listeners.delete(listener);
   }
 
-  /** Adds or replaces an object; throws InvalidObjectError when it has no usable identity. */
+  /**
+   * Adds or replaces an object; throws InvalidObjectError when it has no usable identity. The cache takes the object
+   * over and trims it in place (src/trim.ts): callers must not rely on it staying as it was.
+   */
   upsert(kind: KindSpec, object: KubeObject): void {
     const identity = identityOf(kind, object);
     const key = objectKey(kind, identity);
     this.metrics.set(key, flatten(`k8s_${kind.metricName}`, identity, object));
     const objects = this.objectsOf(kind);
     const previous = objects.get(key);
-    const trimmed = trimObject(object);
+    const trimmed = trimInPlace(object);
     objects.set(key, trimmed);
     this.changedAt = new Date();
+    this.changes += 1;
     this.notify({ type: 'upsert', kind, object: trimmed, previous });
   }
 
@@ -55,6 +60,7 @@ export class ClusterCache {
     if (!removed) return;
     objects.delete(key);
     this.changedAt = new Date();
+    this.changes += 1;
     this.notify({ type: 'delete', kind, object: removed });
   }
 
@@ -65,6 +71,11 @@ export class ClusterCache {
   /** Every cached object of the kind, trimmed. */
   objects(kind: KindSpec): IterableIterator<KubeObject> {
     return this.objectsOf(kind).values();
+  }
+
+  /** How many changes the cache has seen: a version number for views that only re-render on change. */
+  get changeCount(): number {
+    return this.changes;
   }
 
   /** When the cache last changed; undefined before the first object arrived. */

@@ -1,7 +1,7 @@
 /** The collector command's flags, as one table like the exporter's (src/config.ts): parsing, --help, README. */
 
-import { FLAGS, type LogLevel } from './config.js';
-import { type FlagSpec, flagHelpText, parseBoolean, parseFlagTable, parsePositiveInteger, type ParseResult, urlParser } from './flags.js';
+import { FLAGS, type LogLevel, parsePositiveInteger } from './config.js';
+import { type FlagSpec, flagHelpText, parseBoolean, parseFlagTable, type ParseResult, urlParser } from './flags.js';
 
 export interface CollectorConfig {
   readonly port: number;

@@ -4,21 +4,26 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterCache } from './cache.js';
-import type { Config } from './config.js';
+import { type Config, defaultConfig } from './config.js';
+import { DeploymentHistory } from './deployment-history.js';
 import { KINDS } from './kinds.js';
+import { leanixDocuments } from './leanix-documents.js';
+import { LDIF_CONNECTOR_VERSION } from './leanix-ldif.js';
+import { LeanixPusher } from './leanix-push.js';
 import type { Logger } from './log.js';
 import { SelfMetrics } from './self-metrics.js';
 import { createApp } from './server.js';
-import { createVolunteer, VOLUNTEER_DEFAULTS, type VolunteerConfig } from './volunteer.js';
-import { type Backoff, ClusterWatcher } from './watch.js';
+import { createVolunteer } from './volunteer.js';
+import { type Backoff, ClusterWatcher, DEFAULT_BACKOFF } from './watch.js';
 
 export interface ExporterOptions {
-  readonly config: Pick<Config, 'port' | 'host' | 'leanixExcludeNamespaces'>;
+  /** Flags not given take their defaults. */
+  readonly config: Pick<Config, 'port' | 'host' | 'leanixExcludeNamespaces'> & Partial<Config>;
   readonly kubeConfig: KubeConfig;
   readonly log: Logger;
   readonly backoff?: Backoff;
-  /** Cluster reports (/report.json, --report-url); defaults to VOLUNTEER_DEFAULTS, which send nothing. */
-  readonly volunteer?: VolunteerConfig;
+  /** The tectonic accountSecret for reports (src/volunteer.ts readAccountSecret); never a flag. */
+  readonly reportAccountSecret?: string;
   readonly reportBackoff?: Backoff;
 }
 
@@ -30,17 +35,41 @@ export interface RunningExporter {
   stop(): Promise<void>;
 }
 
-export async function startExporter({ config, kubeConfig, log, backoff, volunteer: volunteerConfig, reportBackoff }: ExporterOptions): Promise<RunningExporter> {
+export async function startExporter({ config: given, kubeConfig, log, backoff, reportAccountSecret, reportBackoff }: ExporterOptions): Promise<RunningExporter> {
+  const config: Config = { ...defaultConfig(), ...given };
   const cache = new ClusterCache();
+  const history = new DeploymentHistory({
+    perDeployment: config.leanixHistoryPerDeployment,
+    total: config.leanixHistoryMax,
+    startedAt: new Date(),
+  });
+  cache.onChange((change) => history.observe(change));
+  const leanix = leanixDocuments({
+    cache,
+    history,
+    filter: { include: config.leanixIncludeNamespaces ?? new Set(), exclude: config.leanixExcludeNamespaces },
+    ldifHeader: { connectorId: config.leanixConnectorId, connectorVersion: LDIF_CONNECTOR_VERSION },
+  });
   let watcher: ClusterWatcher | undefined;
   const selfMetrics = new SelfMetrics({
     objectCounts: () => KINDS.map((kind) => [kind.metricName, cache.count(kind)] as const),
     syncStates: () => watcher?.states().map(([kind, state]) => [kind.metricName, state.synced] as const) ?? [],
     seriesCount: () => cache.metrics.seriesCount,
   });
+  const pusher = config.leanixPushUrl
+    ? new LeanixPusher({
+        url: config.leanixPushUrl,
+        debounceMs: config.leanixPushDebounceMs,
+        render: () => JSON.stringify(leanix.ldif()),
+        backoff: backoff ?? DEFAULT_BACKOFF,
+        log,
+        onResult: (result) => selfMetrics.leanixPushes.inc({ result }),
+      })
+    : undefined;
+  if (pusher) cache.onChange(() => pusher.changed());
   watcher = new ClusterWatcher({ kubeConfig, kinds: KINDS, cache, selfMetrics, log, backoff });
   const volunteer = await createVolunteer({
-    config: volunteerConfig ?? VOLUNTEER_DEFAULTS,
+    config: { ...config, reportAccountSecret },
     kubeConfig,
     cache,
     nodesSynced: () => watcher.states().some(([kind, state]) => kind.metricName === 'node' && state.synced),
@@ -52,7 +81,7 @@ export async function startExporter({ config, kubeConfig, log, backoff, voluntee
     cache,
     selfMetrics,
     kindStates: () => watcher.states(),
-    leanixExcludeNamespaces: config.leanixExcludeNamespaces,
+    leanix,
     report: () => volunteer.shown(),
     log,
   });
@@ -69,6 +98,7 @@ export async function startExporter({ config, kubeConfig, log, backoff, voluntee
     async stop() {
       volunteer.stop();
       await watcher.stop();
+      await pusher?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

@@ -93,11 +93,6 @@ export function parseBoolean(text: string): boolean {
   throw new Error('expected true or false');
 }
 
-export function parsePositiveInteger(text: string): number {
-  if (!/^[1-9]\d*$/.test(text)) throw new Error('expected a positive integer');
-  return Number(text);
-}
-
 const DURATION_UNITS_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** `500ms`, `30s`, `15m`, `24h`, or combined like `1h30m`: milliseconds, at least 1. */

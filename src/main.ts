@@ -27,7 +27,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const log = createLogger(config.logLevel);
   const reportAccountSecret = readAccountSecret(config, process.env);
   const kubeConfig = loadKubeConfig(config.kubeconfig, process.env);
-  const exporter = await startExporter({ config, kubeConfig, log, volunteer: { ...config, reportAccountSecret } });
+  const exporter = await startExporter({ config, kubeConfig, log, reportAccountSecret });
   stopOnSignals(log, () => exporter.stop());
 }
 

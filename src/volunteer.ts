@@ -20,14 +20,6 @@ export type VolunteerConfig = Pick<Config, 'clusterId' | 'reportUrl' | 'reportIn
   readonly reportAccountSecret?: string;
 };
 
-export const VOLUNTEER_DEFAULTS: VolunteerConfig = {
-  clusterId: undefined,
-  reportUrl: undefined,
-  reportIntervalMs: 24 * 3600 * 1000,
-  reportFormat: 'spartakus',
-  reportAccountId: undefined,
-};
-
 /**
  * The tectonic accountSecret from $KUBE_API_EXPORTER_REPORT_ACCOUNT_SECRET or --report-account-secret-file, and the
  * check that a tectonic report can be sent. Throws UsageError.

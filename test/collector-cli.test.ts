@@ -86,7 +86,7 @@ test('collector flags: defaults, environment, switches', (t) => {
 
 const BAD_FLAGS: ReadonlyArray<readonly [string[], Record<string, string>, RegExp]> = [
   [['--db-url', 'mysql://x'], {}, /invalid --db-url "mysql:\/\/x": expected a URL starting with postgres:\/\/ or postgresql:\/\//],
-  [['--max-body-bytes', '0'], {}, /invalid --max-body-bytes "0": expected a positive integer/],
+  [['--max-body-bytes', '0'], {}, /invalid --max-body-bytes "0": expected a whole number above 0/],
   [['--trust-proxy=yes'], {}, /--trust-proxy/],
   [[], { KUBE_API_EXPORTER_COLLECTOR_TRUST_PROXY: 'maybe' }, /invalid \$KUBE_API_EXPORTER_COLLECTOR_TRUST_PROXY "maybe": expected true or false/],
   [['--report-url', 'http://x'], {}, /Unknown option '--report-url'/],

@@ -48,7 +48,7 @@ const badInputs: ReadonlyArray<readonly [string[], Record<string, string>, RegEx
   [['--report-interval', '10'], {}, /invalid --report-interval "10": expected a duration/],
   [['--report-interval', '0s'], {}, /at least 1ms/],
   [['--report-format', 'xml'], {}, /invalid --report-format "xml": expected one of spartakus, tectonic/],
-  [['--report-url', 'ftp://x'], {}, /invalid --report-url "ftp:\/\/x": expected a URL starting with http:\/\/ or https:\/\//],
+  [['--report-url', 'ftp://x'], {}, /invalid --report-url "ftp:\/\/x": expected an http:\/\/ or https:\/\/ URL/],
   [['--report-url', 'not a url'], {}, /invalid --report-url/],
   [['--cluster-id', ' '], {}, /invalid --cluster-id " ": expected a non-empty value/],
 ];

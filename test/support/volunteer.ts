@@ -6,7 +6,7 @@ import { KINDS, type KindSpec } from '../../src/kinds.js';
 import { kubeConfigForServer } from '../../src/kubeconfig.js';
 import { silentLogger } from '../../src/log.js';
 import { SimulatedApiServer } from '../../src/simulated-apiserver.js';
-import { VOLUNTEER_DEFAULTS, type VolunteerConfig } from '../../src/volunteer.js';
+import type { VolunteerConfig } from '../../src/volunteer.js';
 import { eventually, FAST_BACKOFF } from './cluster.js';
 
 export const NAMESPACE_KIND: KindSpec = { metricName: 'namespace', group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false };
@@ -23,11 +23,11 @@ export async function startVolunteerCluster(
   t.teardown(() => api.stop());
   seed(api);
   const exporter = await startExporter({
-    config: { port: 0, host: '127.0.0.1', leanixExcludeNamespaces: new Set() },
+    config: { port: 0, host: '127.0.0.1', leanixExcludeNamespaces: new Set(), ...volunteer },
     kubeConfig: kubeConfigForServer(apiUrl),
     log: silentLogger,
     backoff: FAST_BACKOFF,
-    volunteer: { ...VOLUNTEER_DEFAULTS, ...volunteer },
+    reportAccountSecret: volunteer.reportAccountSecret,
     reportBackoff: FAST_REPORT_BACKOFF,
   });
   t.teardown(() => exporter.stop());
