@@ -139,3 +139,31 @@ test('the accountSecret comes from the environment or a file, never a flag', (t)
   });
   t.is(readAccountSecret(config([]), {}), undefined, 'spartakus needs no secret');
 });
+
+test('a collector that never answers does not hold up the watches', async (t) => {
+  const hanging = createServer(() => {});
+  await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+  t.teardown(
+    () =>
+      new Promise<void>((resolve) => {
+        hanging.close(() => resolve());
+        hanging.closeAllConnections();
+      }),
+  );
+  const url = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/api/v1`;
+  const { api, exporter } = await startVolunteerCluster(t, { reportUrl: url }, seedNodes(true));
+  const connections = () => new Promise<number>((resolve) => hanging.getConnections((_, count) => resolve(count)));
+  await eventually(async () => (await connections()) > 0, 'report POST pending');
+  api.create(nodeKind, apiNode(3, 'v1.33.0', 'Debian GNU/Linux 13 (trixie)'));
+  await eventually(async () => (await (await fetch(`${exporter.url}/report.json`)).json()).payload.nodes.length === 3, 'the new node in the cache');
+  const series = seriesValues(await (await fetch(`${exporter.url}/metrics`)).text(), 'kube_api_exporter_report');
+  t.is(series.get('kube_api_exporter_reports_sent_total'), 0);
+});
+
+test('without --report-url nothing is sent', async (t) => {
+  const { exporter } = await startVolunteerCluster(t, {}, seedNodes(true));
+  await eventually(async () => (await (await fetch(`${exporter.url}/report.json`)).json()).payload.nodes.length === 2, 'two nodes');
+  const series = seriesValues(await (await fetch(`${exporter.url}/metrics`)).text(), 'kube_api_exporter_report');
+  t.is(series.get('kube_api_exporter_reports_sent_total'), 0);
+  t.is(series.get('kube_api_exporter_reports_failed_total'), 0);
+});
