@@ -29,6 +29,7 @@ export interface Config {
   readonly reportFormat: ReportFormat;
   readonly reportAccountId: string | undefined;
   readonly reportAccountSecretFile: string | undefined;
+  readonly redisUrl: string | undefined;
 }
 
 export const REPORT_FORMATS = ['spartakus', 'tectonic'] as const;
@@ -192,6 +193,22 @@ export const FLAGS = [
     description: 'file holding the accountSecret of tectonic reports (or set $KUBE_API_EXPORTER_REPORT_ACCOUNT_SECRET)',
     parse: parseNonEmpty,
   }),
+  flagSpec({
+    flag: 'redis-url',
+    key: 'redisUrl',
+    env: 'KUBE_API_EXPORTER_REDIS_URL',
+    default: undefined,
+    valueName: 'URL',
+    description:
+      'publish pod events to the channel galileo/events of this Redis, redis://[user:password@]host[:port][/db]; else from $telemd_kubernetes_adapter_redis_host and _port, as telemd-kubernetes-adapter reads them',
+    parse: parseRedisUrl,
+    fallback: (env) => {
+      const host = env.telemd_kubernetes_adapter_redis_host;
+      if (!host) return undefined;
+      const port = env.telemd_kubernetes_adapter_redis_port || '6379';
+      return { text: `redis://${host}:${port}`, source: '$telemd_kubernetes_adapter_redis_host/_port' };
+    },
+  }),
 ] as const;
 
 /** The tectonic accountSecret comes only from here or from the file flag: a flag value would show in `ps`. */
@@ -237,6 +254,18 @@ function parseReportFormat(text: string): ReportFormat {
   const format = REPORT_FORMATS.find((candidate) => candidate === text);
   if (!format) throw new Error(`expected one of ${REPORT_FORMATS.join(', ')}`);
   return format;
+}
+
+function parseRedisUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error('expected redis://host[:port]');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new Error('expected redis://host[:port] or rediss://');
+  if (url.hostname === '') throw new Error('no host');
+  return text;
 }
 
 /** Every flag at its default (no argv, no environment). */

@@ -6,15 +6,21 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterCache } from './cache.js';
 import { type Config, defaultConfig } from './config.js';
 import { DeploymentHistory } from './deployment-history.js';
+import { PodEventLog } from './event-log.js';
+import { EventStream } from './event-stream.js';
 import { KINDS } from './kinds.js';
 import { leanixDocuments } from './leanix-documents.js';
 import { LDIF_CONNECTOR_VERSION } from './leanix-ldif.js';
 import { LeanixPusher } from './leanix-push.js';
 import type { Logger } from './log.js';
 import { SelfMetrics } from './self-metrics.js';
+import { RedisSink } from './redis-sink.js';
 import { createApp } from './server.js';
 import { createVolunteer } from './volunteer.js';
 import { type Backoff, ClusterWatcher, DEFAULT_BACKOFF } from './watch.js';
+
+/** Pod event messages kept for replay on /events. */
+export const EVENT_REPLAY_CAPACITY = 1000;
 
 export interface ExporterOptions {
   /** Flags not given take their defaults. */
@@ -32,6 +38,7 @@ export interface RunningExporter {
   readonly url: string;
   readonly cache: ClusterCache;
   readonly watcher: ClusterWatcher;
+  readonly events: PodEventLog;
   stop(): Promise<void>;
 }
 
@@ -56,6 +63,11 @@ export async function startExporter({ config: given, kubeConfig, log, backoff, r
     syncStates: () => watcher?.states().map(([kind, state]) => [kind.metricName, state.synced] as const) ?? [],
     seriesCount: () => cache.metrics.seriesCount,
   });
+  const events = new PodEventLog({ capacity: EVENT_REPLAY_CAPACITY, registry: selfMetrics.registry, log });
+  events.follow(cache);
+  const eventStream = new EventStream(events, { registry: selfMetrics.registry });
+  const redis = config.redisUrl === undefined ? undefined : new RedisSink({ url: config.redisUrl, registry: selfMetrics.registry, log, backoff });
+  if (redis) events.subscribe(redis.accept);
   const pusher = config.leanixPushUrl
     ? new LeanixPusher({
         url: config.leanixPushUrl,
@@ -82,6 +94,7 @@ export async function startExporter({ config: given, kubeConfig, log, backoff, r
     selfMetrics,
     kindStates: () => watcher.states(),
     leanix,
+    eventStream,
     report: () => volunteer.shown(),
     log,
   });
@@ -95,9 +108,12 @@ export async function startExporter({ config: given, kubeConfig, log, backoff, r
     url,
     cache,
     watcher,
+    events,
     async stop() {
       volunteer.stop();
       await watcher.stop();
+      eventStream.closeAll();
+      await redis?.stop();
       await pusher?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -16,22 +16,31 @@ export interface FlagSpec<C, K extends keyof C> {
   readonly valueName: string;
   readonly description: string;
   readonly parse: (text: string) => C[K];
+  /** The value when neither the flag nor its variable is set, from other variables (drop-in compatibility). */
+  readonly fallback?: (env: Environment) => { readonly text: string; readonly source: string } | undefined;
 }
+
+export type Environment = Readonly<Record<string, string | undefined>>;
 
 export type FlagTable<C> = ReadonlyArray<{ [K in keyof C]: FlagSpec<C, K> }[keyof C]>;
 
 export type ParseResult<C> = { readonly action: 'run'; readonly config: C } | { readonly action: 'help' | 'version' };
 
-export function parseFlagTable<C>(flags: FlagTable<C>, argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ParseResult<C> {
+export function parseFlagTable<C>(flags: FlagTable<C>, argv: readonly string[], env: Environment): ParseResult<C> {
   const values: Record<string, string | boolean | undefined> = parseFlags(flags, argv).values;
   if (values.help) return { action: 'help' };
   if (values.version) return { action: 'version' };
   const config: Record<string, unknown> = {};
   for (const spec of flags) {
-    const given = values[spec.flag];
-    const fromFlag = typeof given === 'boolean' ? String(given) : given;
-    const text = fromFlag ?? env[spec.env] ?? spec.default;
-    config[spec.key as string] = text === undefined ? undefined : parseValue(spec, text, fromFlag !== undefined);
+    const flagValue = values[spec.flag];
+    const fromFlag = typeof flagValue === 'boolean' ? String(flagValue) : flagValue;
+    const fromEnv = env[spec.env];
+    const given =
+      fromFlag !== undefined ? { text: fromFlag, source: `--${spec.flag}` }
+      : fromEnv !== undefined ? { text: fromEnv, source: `$${spec.env}` }
+      : spec.fallback?.(env);
+    const text = given?.text ?? spec.default;
+    config[spec.key as string] = text === undefined ? undefined : parseValue(spec, text, given?.source ?? 'default');
   }
   return { action: 'run', config: config as C };
 }
@@ -50,11 +59,10 @@ function parseFlags<C>(flags: FlagTable<C>, argv: readonly string[]) {
   }
 }
 
-function parseValue<C, K extends keyof C>(spec: FlagSpec<C, K>, text: string, fromFlag: boolean): C[K] {
+function parseValue<C, K extends keyof C>(spec: FlagSpec<C, K>, text: string, source: string): C[K] {
   try {
     return spec.parse(text);
   } catch (error) {
-    const source = fromFlag ? `--${spec.flag}` : `$${spec.env}`;
     throw new UsageError(`invalid ${source} "${text}": ${(error as Error).message}`);
   }
 }

@@ -26,7 +26,7 @@ export class MetricsStore {
       const entry = linesByFamily.get(sample.name);
       const line = renderSample(sample);
       if (entry) entry.lines.push(line);
-      else linesByFamily.set(sample.name, { help: sample.path, lines: [line] });
+      else linesByFamily.set(sample.name, { help: sample.help ?? `Value of field ${sample.path}`, lines: [line] });
     }
     this.removeFromFamilies(objectKey, (name) => !linesByFamily.has(name));
     for (const [name, { help, lines }] of linesByFamily) {
@@ -63,7 +63,7 @@ export class MetricsStore {
     let bytes = 0;
     for (const name of this.sortedFamilyNames) {
       const family = this.families.get(name)!;
-      const header = `# HELP ${name} Value of field ${escapeHelp(family.help)}\n# TYPE ${name} gauge\n`;
+      const header = `# HELP ${name} ${escapeHelp(family.help)}\n# TYPE ${name} gauge\n`;
       parts.push(header);
       bytes += Buffer.byteLength(header);
       for (const lines of family.members.values()) {
