@@ -80,7 +80,7 @@ export async function startExporter({ config: given, kubeConfig, log, backoff, r
     : undefined;
   if (pusher) cache.onChange(() => pusher.changed());
   watcher = new ClusterWatcher({ kubeConfig, kinds: KINDS, cache, selfMetrics, log, backoff });
-  const volunteer = await createVolunteer({
+  const volunteer = createVolunteer({
     config: { ...config, reportAccountSecret },
     kubeConfig,
     cache,

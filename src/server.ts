@@ -99,7 +99,13 @@ export function createApp(options: AppOptions): Koa {
   addLeanixRoutes(router, options.leanix, cache, selfMetrics);
   router.get('/events', options.eventStream.handle);
   router.get('/report.json', (ctx) => {
-    ctx.body = options.report();
+    const report = options.report();
+    if (report === undefined) {
+      ctx.status = 503;
+      ctx.body = { error: 'the cluster ID is not known yet: reading the kube-system namespace' };
+    } else {
+      ctx.body = report;
+    }
   });
   router.get('/healthz', (ctx) => {
     ctx.body = 'ok\n';
