@@ -16,6 +16,7 @@ import type { Logger } from './log.js';
 import { SelfMetrics } from './self-metrics.js';
 import { RedisSink } from './redis-sink.js';
 import { createApp } from './server.js';
+import { createVolunteer } from './volunteer.js';
 import { type Backoff, ClusterWatcher, DEFAULT_BACKOFF } from './watch.js';
 
 /** Pod event messages kept for replay on /events. */
@@ -27,6 +28,9 @@ export interface ExporterOptions {
   readonly kubeConfig: KubeConfig;
   readonly log: Logger;
   readonly backoff?: Backoff;
+  /** The tectonic accountSecret for reports (src/volunteer.ts readAccountSecret); never a flag. */
+  readonly reportAccountSecret?: string;
+  readonly reportBackoff?: Backoff;
 }
 
 export interface RunningExporter {
@@ -38,7 +42,7 @@ export interface RunningExporter {
   stop(): Promise<void>;
 }
 
-export async function startExporter({ config: given, kubeConfig, log, backoff }: ExporterOptions): Promise<RunningExporter> {
+export async function startExporter({ config: given, kubeConfig, log, backoff, reportAccountSecret, reportBackoff }: ExporterOptions): Promise<RunningExporter> {
   const config: Config = { ...defaultConfig(), ...given };
   const cache = new ClusterCache();
   const history = new DeploymentHistory({
@@ -76,16 +80,27 @@ export async function startExporter({ config: given, kubeConfig, log, backoff }:
     : undefined;
   if (pusher) cache.onChange(() => pusher.changed());
   watcher = new ClusterWatcher({ kubeConfig, kinds: KINDS, cache, selfMetrics, log, backoff });
+  const volunteer = createVolunteer({
+    config: { ...config, reportAccountSecret },
+    kubeConfig,
+    cache,
+    nodesSynced: () => watcher.states().some(([kind, state]) => kind.metricName === 'node' && state.synced),
+    selfMetrics,
+    log,
+    backoff: reportBackoff,
+  });
   const app = createApp({
     cache,
     selfMetrics,
     kindStates: () => watcher.states(),
     leanix,
     eventStream,
+    report: () => volunteer.shown(),
     log,
   });
   const server = await listen(app.callback(), config.port, config.host);
   watcher.start();
+  volunteer.start();
   const { port } = server.address() as AddressInfo;
   const url = `http://${urlHost(config.host)}:${port}`;
   log.info('listening', { url, apiServer: kubeConfig.getCurrentCluster()?.server });
@@ -95,6 +110,7 @@ export async function startExporter({ config: given, kubeConfig, log, backoff }:
     watcher,
     events,
     async stop() {
+      volunteer.stop();
       await watcher.stop();
       eventStream.closeAll();
       await redis?.stop();
@@ -104,7 +120,7 @@ export async function startExporter({ config: given, kubeConfig, log, backoff }:
   };
 }
 
-async function listen(handler: RequestListener, port: number, host: string): Promise<Server> {
+export async function listen(handler: RequestListener, port: number, host: string): Promise<Server> {
   const server = createServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -116,7 +132,7 @@ async function listen(handler: RequestListener, port: number, host: string): Pro
   return server;
 }
 
-function urlHost(host: string): string {
+export function urlHost(host: string): string {
   if (host === '0.0.0.0' || host === '::') return 'localhost';
   return host.includes(':') ? `[${host}]` : host;
 }

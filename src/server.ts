@@ -21,6 +21,8 @@ export interface AppOptions {
   readonly kindStates: () => ReadonlyArray<readonly [KindSpec, Readonly<KindState>]>;
   readonly leanix: LeanixDocuments;
   readonly eventStream: EventStream;
+  /** The cluster report (src/report.ts) for /report.json. */
+  readonly report: () => unknown;
   readonly log: Logger;
 }
 
@@ -56,6 +58,7 @@ const INDEX_PAGE = `<!doctype html>
 <li><a href="leanix/v2.json">/leanix/v2.json</a>: LeanIX inventory v2: services, deployments, pods, nodes, totals, history</li>
 <li><a href="leanix/ldif.json">/leanix/ldif.json</a>: the inventory as LeanIX LDIF</li>
 <li><a href="events">/events</a>: pod lifecycle events (Server-Sent Events)</li>
+<li><a href="report.json">/report.json</a>: anonymous cluster report</li>
 <li><a href="healthz">/healthz</a>: liveness</li>
 <li><a href="readyz">/readyz</a>: readiness, per kind</li>
 </ul></body></html>
@@ -96,6 +99,15 @@ export function createApp(options: AppOptions): Koa {
   });
   addLeanixRoutes(router, options.leanix, cache, selfMetrics);
   router.get('/events', options.eventStream.handle);
+  router.get('/report.json', (ctx) => {
+    const report = options.report();
+    if (report === undefined) {
+      ctx.status = 503;
+      ctx.body = { error: 'the cluster ID is not known yet: reading the kube-system namespace' };
+    } else {
+      ctx.body = report;
+    }
+  });
   router.get('/healthz', (ctx) => {
     ctx.body = 'ok\n';
   });

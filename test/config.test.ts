@@ -57,6 +57,12 @@ const badInputs: ReadonlyArray<readonly [string[], Record<string, string>, RegEx
   [['--log-level', 'loud'], {}, /invalid --log-level "loud": expected one of error, warn, info, debug/],
   [['positional'], {}, /positional/],
   [['--port'], {}, /argument missing/],
+  [['--report-interval', '10'], {}, /invalid --report-interval "10": expected a duration/],
+  [['--report-interval', '0s'], {}, /at least 1ms/],
+  [['--report-format', 'xml'], {}, /invalid --report-format "xml": expected one of spartakus, tectonic/],
+  [['--report-url', 'ftp://x'], {}, /invalid --report-url "ftp:\/\/x": expected an http:\/\/ or https:\/\/ URL/],
+  [['--report-url', 'not a url'], {}, /invalid --report-url/],
+  [['--cluster-id', ' '], {}, /invalid --cluster-id " ": expected a non-empty value/],
   [['--redis-url', 'localhost:6379'], {}, /invalid --redis-url "localhost:6379": expected redis:\/\/host\[:port\] or rediss:\/\//],
   [['--redis-url', 'redis://:6379'], {}, /invalid --redis-url "redis:\/\/:6379"/],
   [[], { telemd_kubernetes_adapter_redis_host: 'r', telemd_kubernetes_adapter_redis_port: 'x' }, /invalid \$telemd_kubernetes_adapter_redis_host\/_port "redis:\/\/r:x": expected redis:\/\/host\[:port\]/],
@@ -79,3 +85,26 @@ test('--help and --version', (t) => {
     t.true(helpText().includes(spec.env));
   }
 });
+
+test('report flags: off by default, daily, spartakus', (t) => {
+  const config = run([]);
+  t.is(config.reportUrl, undefined);
+  t.is(config.reportIntervalMs, 24 * 3600 * 1000);
+  t.is(config.reportFormat, 'spartakus');
+  t.is(config.clusterId, undefined);
+});
+
+const durations: ReadonlyArray<readonly [string, number]> = [
+  ['500ms', 500],
+  ['30s', 30_000],
+  ['15m', 900_000],
+  ['24h', 86_400_000],
+  ['1h30m', 5_400_000],
+  ['1.5s', 1500],
+];
+
+for (const [text, ms] of durations) {
+  test(`--report-interval ${text}`, (t) => {
+    t.is(run(['--report-interval', text]).reportIntervalMs, ms);
+  });
+}
