@@ -178,6 +178,8 @@ async function benchScale(scale: Scale): Promise<void> {
     const ours = await timeScrapes(metricsUrl);
     const oursGzip = await timeScrapes(metricsUrl, { 'accept-encoding': 'gzip' });
     const leanix = await timeScrapes(`${exporterUrl}/leanix.json`);
+    const leanixV2 = await timeScrapes(`${exporterUrl}/leanix/v2.json`);
+    const leanixLdif = await timeScrapes(`${exporterUrl}/leanix/ldif.json`);
     const series = (await selfMetrics(exporterUrl))('kube_api_exporter_series');
 
     const [podKind, pods] = cluster[0] as readonly [(typeof cluster)[0][0], PodObject[]];
@@ -202,6 +204,7 @@ async function benchScale(scale: Scale): Promise<void> {
       api.update(podKind, item.metadata.namespace, item.metadata.name, (object) => (object.status.containerStatuses[0].restartCount += 1));
     }
     updates += pods.length;
+    const producedPerSecond = (pods.length / (performance.now() - stormStart)) * 1000;
     const eventsPerSecond = pods.length / ((await podEventsApplied(exporterUrl, 'update', updates)) - stormStart) * 1000;
     const afterStorm = await memoryOf(child, exporterUrl);
 
@@ -249,12 +252,14 @@ async function benchScale(scale: Scale): Promise<void> {
     console.log('| --- | --- |');
     console.log(`| initial sync | ${syncSeconds.toFixed(2)} s |`);
     console.log(`| memory after sync | ${mib(afterSync)} |`);
-    console.log(`| MODIFIED storm (${pods.length} pod updates) through the watch stream, end to end | ${eventsPerSecond.toFixed(0)} events/s |`);
+    console.log(`| MODIFIED storm (${pods.length} pod updates) through the watch stream, end to end | ${eventsPerSecond.toFixed(0)} events/s (the simulated API server produced them at ${producedPerSecond.toFixed(0)}/s) |`);
     console.log(`| pod event apply in the exporter (flatten, store, trim), per CPU-second | ${applyEventsPerCpuSecond(podKind, pods).toFixed(0)} events/s |`);
     console.log(`| memory after the storm | ${mib(afterStorm)} |`);
     console.log(`| memory after churn round 1 → ${churnRounds} (every pod replaced each round) | ${mib(churn[0])} → ${mib(churn.at(-1)!)}: RSS ${growth(churn[0].rss, churn.at(-1)!.rss)}, heap ${growth(churn[0].heap, churn.at(-1)!.heap)} |`);
     console.log(`| gzip scrape right after a change: 1 alone → 4 concurrent (wall time) | ${ms(oneAfterChange)} → ${ms(fourAfterChange)} (${(fourAfterChange / oneAfterChange).toFixed(2)}×) |`);
-    console.log(`| /leanix.json | p50 ${ms(leanix.p50)}, p99 ${ms(leanix.p99)}, ${leanix.bytes} bytes |`);
+    for (const [path, stats] of [['/leanix.json', leanix], ['/leanix/v2.json', leanixV2], ['/leanix/ldif.json', leanixLdif]] as const) {
+      console.log(`| ${path} | p50 ${ms(stats.p50)}, p99 ${ms(stats.p99)}, ${stats.bytes} bytes |`);
+    }
   } finally {
     child.kill('SIGTERM');
     await api.stop();

@@ -32,6 +32,7 @@ export class ClusterCache {
   readonly metrics = new MetricsStore();
   private readonly objectsByKind = new Map<string, Map<string, KubeObject>>();
   private changedAt: Date | undefined;
+  private changes = 0;
   private readonly listeners = new Set<CacheListener>();
 
   constructor(private readonly options: CacheOptions = {}) {}
@@ -50,13 +51,15 @@ export class ClusterCache {
     const identity = identityOf(kind, object);
     const key = objectKey(kind, identity);
     const dropped = noneDropped();
-    this.metrics.set(key, flatten(`k8s_${kind.metricName}`, identity, object, this.options.limits ?? NO_LIMITS, dropped));
+    const samples = flatten(`k8s_${kind.metricName}`, identity, object, this.options.limits ?? NO_LIMITS, dropped);
+    this.metrics.set(key, [...samples, ...(kind.extraSamples?.(object) ?? [])]);
     for (const reason of DROP_REASONS) if (dropped[reason] > 0) this.options.onDropped?.(kind, reason, dropped[reason]);
     const objects = this.objectsOf(kind);
     const previous = objects.get(key);
     const trimmed = trimInPlace(object);
     objects.set(key, trimmed);
     this.changedAt = new Date();
+    this.changes += 1;
     this.notify({ type: 'upsert', kind, object: trimmed, previous });
   }
 
@@ -68,6 +71,7 @@ export class ClusterCache {
     if (!removed) return;
     objects.delete(key);
     this.changedAt = new Date();
+    this.changes += 1;
     this.notify({ type: 'delete', kind, object: removed });
   }
 
@@ -78,6 +82,11 @@ export class ClusterCache {
   /** Every cached object of the kind, trimmed. */
   objects(kind: KindSpec): IterableIterator<KubeObject> {
     return this.objectsOf(kind).values();
+  }
+
+  /** How many changes the cache has seen: a version number for views that only re-render on change. */
+  get changeCount(): number {
+    return this.changes;
   }
 
   /** When the cache last changed; undefined before the first object arrived. */

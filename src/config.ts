@@ -3,7 +3,9 @@
  * Pure: argv and env in, a Config or a UsageError out.
  */
 
-import { parseArgs } from 'node:util';
+import { type FlagSpec, flagHelpText, parseDuration, parseFlagTable, parsePort, type ParseResult } from './flags.js';
+
+export { UsageError } from './flags.js';
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -13,6 +15,13 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly leanixExcludeNamespaces: ReadonlySet<string>;
+  /** Undefined or empty: every namespace. */
+  readonly leanixIncludeNamespaces: ReadonlySet<string> | undefined;
+  readonly leanixHistoryPerDeployment: number;
+  readonly leanixHistoryMax: number;
+  readonly leanixConnectorId: string;
+  readonly leanixPushUrl: string | undefined;
+  readonly leanixPushDebounceMs: number;
   readonly logLevel: LogLevel;
   readonly watchTimeoutSeconds: number;
   readonly watchIdleTimeoutSeconds: number;
@@ -24,21 +33,19 @@ export interface Config {
   readonly tlsKey: string | undefined;
   readonly authTokenFile: string | undefined;
   readonly basicAuthFile: string | undefined;
+  readonly clusterId: string | undefined;
+  readonly reportUrl: string | undefined;
+  readonly reportIntervalMs: number;
+  readonly reportFormat: ReportFormat;
+  readonly reportAccountId: string | undefined;
+  readonly reportAccountSecretFile: string | undefined;
+  readonly redisUrl: string | undefined;
 }
 
-export class UsageError extends Error {}
+export const REPORT_FORMATS = ['spartakus', 'tectonic'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-interface FlagSpec<K extends keyof Config> {
-  readonly flag: string;
-  readonly key: K;
-  readonly env: string;
-  readonly default: string | undefined;
-  readonly valueName: string;
-  readonly description: string;
-  readonly parse: (text: string) => Config[K];
-}
-
-function flagSpec<K extends keyof Config>(spec: FlagSpec<K>): FlagSpec<K> {
+function flagSpec<K extends keyof Config>(spec: FlagSpec<Config, K>): FlagSpec<Config, K> {
   return spec;
 }
 
@@ -76,8 +83,62 @@ export const FLAGS = [
     env: 'KUBE_API_EXPORTER_LEANIX_EXCLUDE_NAMESPACES',
     default: 'kube-system,kube-public',
     valueName: 'LIST',
-    description: 'comma-separated namespaces left out of /leanix.json ("" for none)',
-    parse: (text) => new Set(text.split(',').map((name) => name.trim()).filter(Boolean)),
+    description: 'comma-separated namespaces left out of every LeanIX view ("" for none)',
+    parse: parseList,
+  }),
+  flagSpec({
+    flag: 'leanix-include-namespaces',
+    key: 'leanixIncludeNamespaces',
+    env: 'KUBE_API_EXPORTER_LEANIX_INCLUDE_NAMESPACES',
+    default: undefined,
+    valueName: 'LIST',
+    description: 'comma-separated namespaces the LeanIX views are limited to (unset or "": all); exclusions still apply',
+    parse: parseList,
+  }),
+  flagSpec({
+    flag: 'leanix-history-per-deployment',
+    key: 'leanixHistoryPerDeployment',
+    env: 'KUBE_API_EXPORTER_LEANIX_HISTORY_PER_DEPLOYMENT',
+    default: '20',
+    valueName: 'N',
+    description: 'rollouts kept per deployment in the LeanIX deployment history',
+    parse: parsePositiveInteger,
+  }),
+  flagSpec({
+    flag: 'leanix-history-max',
+    key: 'leanixHistoryMax',
+    env: 'KUBE_API_EXPORTER_LEANIX_HISTORY_MAX',
+    default: '5000',
+    valueName: 'N',
+    description: 'rollouts kept in the LeanIX deployment history in all',
+    parse: parsePositiveInteger,
+  }),
+  flagSpec({
+    flag: 'leanix-connector-id',
+    key: 'leanixConnectorId',
+    env: 'KUBE_API_EXPORTER_LEANIX_CONNECTOR_ID',
+    default: 'kubernetes',
+    valueName: 'ID',
+    description: 'connectorId of the LDIF document (name this cluster)',
+    parse: parseNonEmpty,
+  }),
+  flagSpec({
+    flag: 'leanix-push-url',
+    key: 'leanixPushUrl',
+    env: 'KUBE_API_EXPORTER_LEANIX_PUSH_URL',
+    default: undefined,
+    valueName: 'URL',
+    description: 'POST the LDIF document here whenever the inventory changed (none: no push)',
+    parse: parseHttpUrl,
+  }),
+  flagSpec({
+    flag: 'leanix-push-debounce-ms',
+    key: 'leanixPushDebounceMs',
+    env: 'KUBE_API_EXPORTER_LEANIX_PUSH_DEBOUNCE_MS',
+    default: '10000',
+    valueName: 'MS',
+    description: 'after a change, wait this long for more before pushing; at most one push per interval',
+    parse: parseNonNegativeInteger,
   }),
   flagSpec({
     flag: 'log-level',
@@ -178,50 +239,109 @@ export const FLAGS = [
     description: '/metrics and /leanix.json require HTTP basic auth with the "user:password" in this file',
     parse: (text) => text,
   }),
+  flagSpec({
+    flag: 'cluster-id',
+    key: 'clusterId',
+    env: 'KUBE_API_EXPORTER_CLUSTER_ID',
+    default: undefined,
+    valueName: 'ID',
+    description: 'cluster ID in /report.json; else the kube-system namespace UID, else a random UUID per start',
+    parse: parseNonEmpty,
+  }),
+  flagSpec({
+    flag: 'report-url',
+    key: 'reportUrl',
+    env: 'KUBE_API_EXPORTER_REPORT_URL',
+    default: undefined,
+    valueName: 'URL',
+    description: 'collector URL to POST the report to (e.g. http://collector:8081/api/v1); unset: no reports sent',
+    parse: parseHttpUrl,
+  }),
+  flagSpec({
+    flag: 'report-interval',
+    key: 'reportIntervalMs',
+    env: 'KUBE_API_EXPORTER_REPORT_INTERVAL',
+    default: '24h',
+    valueName: 'DURATION',
+    description: 'time between reports (e.g. 30m, 24h)',
+    parse: parseDuration,
+  }),
+  flagSpec({
+    flag: 'report-format',
+    key: 'reportFormat',
+    env: 'KUBE_API_EXPORTER_REPORT_FORMAT',
+    default: 'spartakus',
+    valueName: 'FORMAT',
+    description: `report shape, one of ${REPORT_FORMATS.join(', ')}`,
+    parse: parseReportFormat,
+  }),
+  flagSpec({
+    flag: 'report-account-id',
+    key: 'reportAccountId',
+    env: 'KUBE_API_EXPORTER_REPORT_ACCOUNT_ID',
+    default: undefined,
+    valueName: 'ID',
+    description: 'accountID of tectonic reports',
+    parse: parseNonEmpty,
+  }),
+  flagSpec({
+    flag: 'report-account-secret-file',
+    key: 'reportAccountSecretFile',
+    env: 'KUBE_API_EXPORTER_REPORT_ACCOUNT_SECRET_FILE',
+    default: undefined,
+    valueName: 'FILE',
+    description: 'file holding the accountSecret of tectonic reports (or set $KUBE_API_EXPORTER_REPORT_ACCOUNT_SECRET)',
+    parse: parseNonEmpty,
+  }),
+  flagSpec({
+    flag: 'redis-url',
+    key: 'redisUrl',
+    env: 'KUBE_API_EXPORTER_REDIS_URL',
+    default: undefined,
+    valueName: 'URL',
+    description:
+      'publish pod events to the channel galileo/events of this Redis, redis://[user:password@]host[:port][/db]; else from $telemd_kubernetes_adapter_redis_host and _port, as telemd-kubernetes-adapter reads them',
+    parse: parseRedisUrl,
+    fallback: (env) => {
+      const host = env.telemd_kubernetes_adapter_redis_host;
+      if (!host) return undefined;
+      const port = env.telemd_kubernetes_adapter_redis_port || '6379';
+      return { text: `redis://${host}:${port}`, source: '$telemd_kubernetes_adapter_redis_host/_port' };
+    },
+  }),
 ] as const;
 
-export type ParseResult = { readonly action: 'run'; readonly config: Config } | { readonly action: 'help' | 'version' };
+/** The tectonic accountSecret comes only from here or from the file flag: a flag value would show in `ps`. */
+export const REPORT_ACCOUNT_SECRET_ENV = 'KUBE_API_EXPORTER_REPORT_ACCOUNT_SECRET';
 
-export function parseConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ParseResult {
-  const values: Record<string, string | boolean | undefined> = parseFlags(argv).values;
-  if (values.help) return { action: 'help' };
-  if (values.version) return { action: 'version' };
-  const config: Record<string, unknown> = {};
-  for (const spec of FLAGS) {
-    const fromFlag = values[spec.flag] as string | undefined;
-    const text = fromFlag ?? env[spec.env] ?? spec.default;
-    config[spec.key] = text === undefined ? undefined : parseValue(spec, text, fromFlag !== undefined);
-  }
-  return { action: 'run', config: config as unknown as Config };
+export function parseConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ParseResult<Config> {
+  return parseFlagTable<Config>(FLAGS, argv, env);
 }
 
-function parseFlags(argv: readonly string[]) {
-  const options = Object.fromEntries(FLAGS.map((spec) => [spec.flag, { type: 'string' as const }]));
-  try {
-    return parseArgs({
-      args: [...argv],
-      options: { ...options, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' } },
-      allowPositionals: false,
-      strict: true,
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message.split('\n')[0]);
-  }
+function parseList(text: string): ReadonlySet<string> {
+  return new Set(text.split(',').map((name) => name.trim()).filter(Boolean));
 }
 
-function parseValue<K extends keyof Config>(spec: FlagSpec<K>, text: string, fromFlag: boolean): Config[K] {
-  try {
-    return spec.parse(text);
-  } catch (error) {
-    const source = fromFlag ? `--${spec.flag}` : `$${spec.env}`;
-    throw new UsageError(`invalid ${source} "${text}": ${(error as Error).message}`);
-  }
+function parseNonNegativeInteger(text: string): number {
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new Error('expected a whole number');
+  return Number(text);
 }
 
-function parsePort(text: string): number {
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65535) throw new Error('expected a port number from 0 to 65535');
-  return port;
+export function parsePositiveInteger(text: string): number {
+  const number = parseNonNegativeInteger(text);
+  if (number === 0) throw new Error('expected a whole number above 0');
+  return number;
+}
+
+function parseNonEmpty(text: string): string {
+  if (text.trim() === '') throw new Error('expected a non-empty value');
+  return text.trim();
+}
+
+function parseHttpUrl(text: string): string {
+  const url = URL.canParse(text) ? new URL(text) : undefined;
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new Error('expected an http:// or https:// URL');
+  return url.href;
 }
 
 function parseSeconds(text: string): number {
@@ -242,21 +362,36 @@ function parseLogLevel(text: string): LogLevel {
   return level;
 }
 
+function parseReportFormat(text: string): ReportFormat {
+  const format = REPORT_FORMATS.find((candidate) => candidate === text);
+  if (!format) throw new Error(`expected one of ${REPORT_FORMATS.join(', ')}`);
+  return format;
+}
+
+function parseRedisUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error('expected redis://host[:port]');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new Error('expected redis://host[:port] or rediss://');
+  if (url.hostname === '') throw new Error('no host');
+  return text;
+}
+
+/** Every flag at its default (no argv, no environment). */
+export function defaultConfig(): Config {
+  const parsed = parseConfig([], {});
+  if (parsed.action !== 'run') throw new Error('defaults parse to a run');
+  return parsed.config;
+}
+
 export function helpText(): string {
-  const rows = FLAGS.map((spec) => {
-    const flag = `--${spec.flag} ${spec.valueName}`;
-    const fallback = spec.default === undefined ? '' : ` (default "${spec.default}")`;
-    return `  ${flag.padEnd(40)}${spec.description}${fallback}\n  ${''.padEnd(40)}env ${spec.env}`;
-  });
-  return [
+  return flagHelpText(FLAGS, [
     'Usage: kube-api-exporter [flags]',
+    '       kube-api-exporter collector [flags]   (see kube-api-exporter collector --help)',
     '',
     'Exports every numeric field of Kubernetes deployments, pods, nodes and services as Prometheus gauges.',
-    '',
-    'Flags:',
-    ...rows,
-    `  ${'--help'.padEnd(40)}show this help`,
-    `  ${'--version'.padEnd(40)}print the version`,
-    '',
-  ].join('\n');
+  ]);
 }

@@ -3,30 +3,47 @@
 import type { AddressInfo } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterCache } from './cache.js';
+import { type Config, defaultConfig } from './config.js';
+import { DeploymentHistory } from './deployment-history.js';
+import { PodEventLog } from './event-log.js';
+import { EventStream } from './event-stream.js';
 import type { FlattenLimits } from './flatten.js';
-import type { Config } from './config.js';
 import { KINDS } from './kinds.js';
+import { leanixDocuments } from './leanix-documents.js';
+import { LDIF_CONNECTOR_VERSION } from './leanix-ldif.js';
+import { LeanixPusher } from './leanix-push.js';
 import type { Logger } from './log.js';
 import { SelfMetrics } from './self-metrics.js';
 import type { HttpAuth } from './http-guard.js';
 import { closeGracefully, listen, type TlsFiles } from './http-server.js';
+import { RedisSink } from './redis-sink.js';
 import { createApp } from './server.js';
-import { type Backoff, ClusterWatcher } from './watch.js';
+import { createVolunteer } from './volunteer.js';
+import { type Backoff, ClusterWatcher, DEFAULT_BACKOFF } from './watch.js';
 import type { WatchTimeouts } from './watch-stream.js';
 
+/** Pod event messages kept for replay on /events. */
+export const EVENT_REPLAY_CAPACITY = 1000;
+
 export interface ExporterOptions {
-  readonly config: Pick<Config, 'port' | 'host' | 'leanixExcludeNamespaces'>;
+  /** Flags not given take their defaults. */
+  readonly config: Pick<Config, 'port' | 'host' | 'leanixExcludeNamespaces'> & Partial<Config>;
   readonly kubeConfig: KubeConfig;
   readonly log: Logger;
   readonly backoff?: Backoff;
+  /** Watch timeouts in milliseconds, for tests; else from --watch-timeout and --watch-idle-timeout. */
   readonly watchTimeouts?: WatchTimeouts;
+  /** Flatten limits; else from --max-depth, --max-series-per-object and --max-label-length. */
   readonly limits?: FlattenLimits;
-  /** See AppOptions.unreadyAfterMs. */
+  /** See AppOptions.unreadyAfterMs; else from --unready-after. */
   readonly unreadyAfterMs?: number;
   /** Serve HTTPS with this certificate and key. */
   readonly tls?: TlsFiles;
   /** Credentials /metrics and /leanix.json require. */
   readonly auth?: HttpAuth;
+  /** The tectonic accountSecret for reports (src/volunteer.ts readAccountSecret); never a flag. */
+  readonly reportAccountSecret?: string;
+  readonly reportBackoff?: Backoff;
 }
 
 export interface RunningExporter {
@@ -34,14 +51,32 @@ export interface RunningExporter {
   readonly url: string;
   readonly cache: ClusterCache;
   readonly watcher: ClusterWatcher;
+  readonly events: PodEventLog;
   /** Stops accepting requests and closes the watches; requests in flight get up to `graceMs` (default 5 s) to finish. */
   stop(graceMs?: number): Promise<void>;
 }
 
-export async function startExporter({ config, kubeConfig, log, backoff, watchTimeouts, limits, unreadyAfterMs, tls, auth }: ExporterOptions): Promise<RunningExporter> {
+export async function startExporter(options: ExporterOptions): Promise<RunningExporter> {
+  const { config: given, kubeConfig, log, backoff, tls, auth, reportAccountSecret, reportBackoff } = options;
+  const config: Config = { ...defaultConfig(), ...given };
+  const watchTimeouts = options.watchTimeouts ?? { timeoutSeconds: config.watchTimeoutSeconds, idleTimeoutMs: config.watchIdleTimeoutSeconds * 1000 };
+  const limits = options.limits ?? { maxDepth: config.maxDepth, maxSeriesPerObject: config.maxSeriesPerObject, maxLabelValueLength: config.maxLabelLength };
+  const unreadyAfterMs = options.unreadyAfterMs ?? config.unreadyAfterSeconds * 1000;
   const cache = new ClusterCache({
     limits,
     onDropped: (kind, reason, count) => selfMetrics.flattenDropped.inc({ kind: kind.metricName, reason }, count),
+  });
+  const history = new DeploymentHistory({
+    perDeployment: config.leanixHistoryPerDeployment,
+    total: config.leanixHistoryMax,
+    startedAt: new Date(),
+  });
+  cache.onChange((change) => history.observe(change));
+  const leanix = leanixDocuments({
+    cache,
+    history,
+    filter: { include: config.leanixIncludeNamespaces ?? new Set(), exclude: config.leanixExcludeNamespaces },
+    ldifHeader: { connectorId: config.leanixConnectorId, connectorVersion: LDIF_CONNECTOR_VERSION },
   });
   let watcher: ClusterWatcher | undefined;
   const selfMetrics = new SelfMetrics({
@@ -49,18 +84,46 @@ export async function startExporter({ config, kubeConfig, log, backoff, watchTim
     kindStates: () => watcher?.states().map(([kind, state]) => [kind.metricName, state] as const) ?? [],
     seriesCount: () => cache.metrics.seriesCount,
   });
+  const events = new PodEventLog({ capacity: EVENT_REPLAY_CAPACITY, registry: selfMetrics.registry, log });
+  events.follow(cache);
+  const eventStream = new EventStream(events, { registry: selfMetrics.registry });
+  const redis = config.redisUrl === undefined ? undefined : new RedisSink({ url: config.redisUrl, registry: selfMetrics.registry, log, backoff });
+  if (redis) events.subscribe(redis.accept);
+  const pusher = config.leanixPushUrl
+    ? new LeanixPusher({
+        url: config.leanixPushUrl,
+        debounceMs: config.leanixPushDebounceMs,
+        render: () => JSON.stringify(leanix.ldif()),
+        backoff: backoff ?? DEFAULT_BACKOFF,
+        log,
+        onResult: (result) => selfMetrics.leanixPushes.inc({ result }),
+      })
+    : undefined;
+  if (pusher) cache.onChange(() => pusher.changed());
   watcher = new ClusterWatcher({ kubeConfig, kinds: KINDS, cache, selfMetrics, log, backoff, watchTimeouts });
+  const volunteer = createVolunteer({
+    config: { ...config, reportAccountSecret },
+    kubeConfig,
+    cache,
+    nodesSynced: () => watcher.states().some(([kind, state]) => kind.metricName === 'node' && state.synced),
+    selfMetrics,
+    log,
+    backoff: reportBackoff,
+  });
   const app = createApp({
     cache,
     selfMetrics,
     kindStates: () => watcher.states(),
-    leanixExcludeNamespaces: config.leanixExcludeNamespaces,
+    leanix,
+    eventStream,
+    report: () => volunteer.shown(),
     log,
     unreadyAfterMs,
     auth,
   });
   const server = await listen(app.callback(), config.port, config.host, tls);
   watcher.start();
+  volunteer.start();
   const { port } = server.address() as AddressInfo;
   const url = `${tls ? 'https' : 'http'}://${urlHost(config.host)}:${port}`;
   log.info('listening', { url, apiServer: kubeConfig.getCurrentCluster()?.server });
@@ -68,13 +131,18 @@ export async function startExporter({ config, kubeConfig, log, backoff, watchTim
     url,
     cache,
     watcher,
+    events,
     async stop(graceMs = 5000) {
+      volunteer.stop();
       await Promise.all([closeGracefully(server, graceMs), watcher.stop()]);
+      eventStream.closeAll();
+      await redis?.stop();
+      await pusher?.stop();
     },
   };
 }
 
-function urlHost(host: string): string {
+export function urlHost(host: string): string {
   if (host === '0.0.0.0' || host === '::') return 'localhost';
   return host.includes(':') ? `[${host}]` : host;
 }

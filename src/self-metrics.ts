@@ -23,6 +23,9 @@ export class SelfMetrics {
   readonly invalidObjects: Counter<'kind'>;
   readonly flattenDropped: Counter<'kind' | 'reason'>;
   readonly scrapeDuration: Histogram<'handler'>;
+  readonly leanixPushes: Counter<'result'>;
+  readonly reportsSent: Counter;
+  readonly reportsFailed: Counter;
 
   constructor(sources: SelfMetricSources) {
     const registers = [this.registry];
@@ -62,6 +65,22 @@ export class SelfMetrics {
       help: 'Time to render a response, per handler.',
       labelNames: ['handler'],
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    this.leanixPushes = new Counter({
+      name: `${SELF_PREFIX}leanix_pushes_total`,
+      help: 'Attempts to POST the LDIF document to --leanix-push-url, by result (ok, failed).',
+      labelNames: ['result'],
+      registers,
+    });
+    this.reportsSent = new Counter({
+      name: `${SELF_PREFIX}reports_sent_total`,
+      help: 'Cluster reports the collector accepted (--report-url).',
+      registers,
+    });
+    this.reportsFailed = new Counter({
+      name: `${SELF_PREFIX}reports_failed_total`,
+      help: 'Failed attempts to send a cluster report; each is retried with backoff.',
       registers,
     });
     new Gauge({

@@ -86,7 +86,7 @@ test('concurrent scrapes while objects change: every response whole and valid', 
 });
 
 test('bearer token guard: /metrics, /metrics/self and /leanix.json need the token; health stays open', async (t) => {
-  const cluster = await startTestCluster(t, () => {}, [], { auth: { bearerToken: 's3cret-token' } });
+  const cluster = await startTestCluster(t, () => {}, [], {}, { auth: { bearerToken: 's3cret-token' } });
   const base = cluster.exporter.url;
   for (const path of ['/metrics', '/metrics/self', '/leanix.json']) {
     const denied = await send(`${base}${path}`);
@@ -159,7 +159,7 @@ test('TLS with a self-signed certificate: HTTPS served, plain HTTP refused, basi
   const dir = tempDir(t);
   for (const [file, text] of [['cert.pem', pems.cert], ['key.pem', pems.private], ['basic', 'prom:secret']]) writeFileSync(join(dir, file), text);
   const security = loadHttpSecurity({ tlsCert: join(dir, 'cert.pem'), tlsKey: join(dir, 'key.pem'), authTokenFile: undefined, basicAuthFile: join(dir, 'basic') });
-  const cluster = await startTestCluster(t, (api) => api.create(pod, aPod('tls-pod', 1)), [], security);
+  const cluster = await startTestCluster(t, (api) => api.create(pod, aPod('tls-pod', 1)), [], {}, security);
   const base = cluster.exporter.url;
   t.regex(base, /^https:\/\/127\.0\.0\.1:\d+$/);
   await eventually(async () => (await send(`${base}/readyz`, { ca: pems.cert })).status === 200, 'ready over HTTPS');

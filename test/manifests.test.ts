@@ -62,15 +62,22 @@ test('files are ordered so one `kubectl create` pass succeeds: each namespace be
 
 test('the ClusterRole grants get, list and watch on exactly the kinds the exporter watches', (t) => {
   const role = objectOfKind(manifests, 'ClusterRole');
-  const granted: string[] = role.rules.flatMap((rule: { apiGroups: string[]; resources: string[] }) =>
+  const kindRules = role.rules.filter((rule: { resourceNames?: string[] }) => !rule.resourceNames);
+  const granted: string[] = kindRules.flatMap((rule: { apiGroups: string[]; resources: string[] }) =>
     rule.apiGroups.flatMap((group) => rule.resources.map((resource) => `${group}/${resource}`)),
   );
   t.deepEqual([...granted].sort(), KINDS.map((kind) => `${kind.group}/${kind.plural}`).sort());
-  for (const rule of role.rules) {
-    t.deepEqual(Object.keys(rule).sort(), ['apiGroups', 'resources', 'verbs'], 'no resourceNames or nonResourceURLs');
+  for (const rule of kindRules) {
+    t.deepEqual(Object.keys(rule).sort(), ['apiGroups', 'resources', 'verbs'], 'no nonResourceURLs');
     t.deepEqual([...rule.verbs].sort(), ['get', 'list', 'watch']);
   }
   t.false(granted.some((grant) => grant.endsWith('/secrets')));
+});
+
+test('beyond the kinds, the ClusterRole may only get the kube-system namespace (the cluster ID of reports)', (t) => {
+  const role = objectOfKind(manifests, 'ClusterRole');
+  const named = role.rules.filter((rule: { resourceNames?: string[] }) => rule.resourceNames);
+  t.deepEqual(named, [{ apiGroups: [''], resources: ['namespaces'], resourceNames: ['kube-system'], verbs: ['get'] }]);
 });
 
 test('the binding gives the ClusterRole to the service account the Deployment runs as', (t) => {

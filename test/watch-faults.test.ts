@@ -15,7 +15,7 @@ const FAST_WATCH = { watchTimeouts: { timeoutSeconds: 60, idleTimeoutMs: 2000 },
 
 /** Starts a cluster and waits until the pod watch is open, so that a fault hits it rather than a list. */
 async function watching(t: ExecutionContext, seed: (api: SimulatedApiServer) => void): Promise<TestCluster> {
-  const cluster = await startTestCluster(t, seed, [], FAST_WATCH);
+  const cluster = await startTestCluster(t, seed, [], {}, FAST_WATCH);
   await eventually(() => cluster.api.openWatches(pod) === 1, 'pod watch open');
   return cluster;
 }

@@ -1,6 +1,7 @@
 /** A simulated API server and an exporter watching it, for end-to-end tests. */
 
 import type { ExecutionContext } from 'ava';
+import type { Config } from '../../src/config.js';
 import { type ExporterOptions, startExporter, type RunningExporter } from '../../src/exporter.js';
 import { kubeConfigForServer } from '../../src/kubeconfig.js';
 import { silentLogger } from '../../src/log.js';
@@ -20,6 +21,7 @@ export async function startTestCluster(
   t: ExecutionContext,
   seed: (api: SimulatedApiServer) => void = () => {},
   excludeNamespaces: readonly string[] = ['kube-system', 'kube-public'],
+  config: Partial<Config> = {},
   options: Pick<ExporterOptions, 'watchTimeouts' | 'limits' | 'unreadyAfterMs' | 'tls' | 'auth'> & { api?: SimulatedApiServerOptions } = {},
 ): Promise<TestCluster> {
   const { api: apiOptions, ...exporterOptions } = options;
@@ -28,7 +30,7 @@ export async function startTestCluster(
   t.teardown(() => api.stop());
   seed(api);
   const exporter = await startExporter({
-    config: { port: 0, host: '127.0.0.1', leanixExcludeNamespaces: new Set(excludeNamespaces) },
+    config: { ...config, port: 0, host: '127.0.0.1', leanixExcludeNamespaces: new Set(excludeNamespaces) },
     kubeConfig: kubeConfigForServer(apiUrl),
     log: silentLogger,
     backoff: FAST_BACKOFF,
