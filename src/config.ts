@@ -198,10 +198,10 @@ export const FLAGS = [
     flag: 'unready-after',
     key: 'unreadyAfterSeconds',
     env: 'KUBE_API_EXPORTER_UNREADY_AFTER',
-    default: '300',
+    default: '60',
     valueName: 'SECONDS',
-    description: '/readyz answers 503, naming the kind, once its lists and watches have failed this long with nothing received',
-    parse: parseSeconds,
+    description: '/readyz answers 503, naming the kind, once its lists and watches have failed this long with nothing received (0: at once)',
+    parse: parseNonNegativeInteger,
   }),
   flagSpec({
     flag: 'tls-cert',

@@ -134,8 +134,9 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     events,
     async stop(graceMs = 5000) {
       volunteer.stop();
-      await Promise.all([closeGracefully(server, graceMs), watcher.stop()]);
+      // Event streams never finish by themselves: ended first, so that the graceful close waits only for the rest.
       eventStream.closeAll();
+      await Promise.all([closeGracefully(server, graceMs), watcher.stop()]);
       await redis?.stop();
       await pusher?.stop();
     },

