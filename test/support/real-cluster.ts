@@ -74,6 +74,10 @@ export async function startExporterAsServiceAccount(cluster: InstalledCluster, k
     kubeConfig: loadKubeConfig(kubeconfig, {}),
     log: silentLogger,
     backoff: FAST_BACKOFF,
+    // Watches end after 5 s (as the server's --min-request-timeout 5 would choose), each after a bookmark; a kind is
+    // unready as soon as it fails.
+    watchTimeouts: { timeoutSeconds: 5, idleTimeoutMs: 60_000 },
+    unreadyAfterMs: 0,
   });
   try {
     await eventually(async () => (await fetch(`${exporter.url}/readyz`)).status === 200, 'exporter ready', 30_000);
