@@ -227,7 +227,7 @@ export const FLAGS = [
     env: 'KUBE_API_EXPORTER_AUTH_TOKEN_FILE',
     default: undefined,
     valueName: 'FILE',
-    description: '/metrics and /leanix.json require "Authorization: Bearer <token>", the token being this file\'s content',
+    description: 'every endpoint but /, /healthz and /readyz requires "Authorization: Bearer <token>", the token being this file\'s content',
     parse: (text) => text,
   }),
   flagSpec({
@@ -236,7 +236,7 @@ export const FLAGS = [
     env: 'KUBE_API_EXPORTER_BASIC_AUTH_FILE',
     default: undefined,
     valueName: 'FILE',
-    description: '/metrics and /leanix.json require HTTP basic auth with the "user:password" in this file',
+    description: 'every endpoint but /, /healthz and /readyz requires HTTP basic auth with the "user:password" in this file',
     parse: (text) => text,
   }),
   flagSpec({

@@ -39,7 +39,7 @@ export interface ExporterOptions {
   readonly unreadyAfterMs?: number;
   /** Serve HTTPS with this certificate and key. */
   readonly tls?: TlsFiles;
-  /** Credentials /metrics and /leanix.json require. */
+  /** Credentials every endpoint but the index and health requires (src/server.ts OPEN_PATHS). */
   readonly auth?: HttpAuth;
   /** The tectonic accountSecret for reports (src/volunteer.ts readAccountSecret); never a flag. */
   readonly reportAccountSecret?: string;

@@ -27,12 +27,12 @@ export interface AppOptions {
   readonly log: Logger;
   /** A kind whose lists and watches have failed this long, with nothing received, makes /readyz 503. */
   readonly unreadyAfterMs?: number;
-  /** Credentials required for the data endpoints (PROTECTED_PATHS). */
+  /** Credentials required for every endpoint but OPEN_PATHS. */
   readonly auth?: HttpAuth;
 }
 
-/** The endpoints that serve cluster data; health and the index stay open for probes. */
-export const PROTECTED_PATHS: ReadonlySet<string> = new Set(['/metrics', '/metrics/self', '/leanix.json']);
+/** Endpoints that serve no cluster data and stay open for probes; every other one needs `auth` when it is set. */
+export const OPEN_PATHS: ReadonlySet<string> = new Set(['/', '/healthz', '/readyz']);
 
 export interface Readiness {
   readonly ready: boolean;
@@ -132,7 +132,7 @@ export function createApp(options: AppOptions): Koa {
   const app = new Koa();
   app.on('error', (error: Error) => log.error('request failed', { error: error.message }));
   app.use(onlyReadsOf(new Set(router.stack.map((layer) => String(layer.path)))));
-  app.use(requireAuth(options.auth, PROTECTED_PATHS));
+  app.use(requireAuth(options.auth, OPEN_PATHS));
   app.use(router.routes());
   return app;
 }

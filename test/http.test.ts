@@ -85,17 +85,18 @@ test('concurrent scrapes while objects change: every response whole and valid', 
   }
 });
 
-test('bearer token guard: /metrics, /metrics/self and /leanix.json need the token; health stays open', async (t) => {
+test('bearer token guard: every data endpoint needs the token; the index and health stay open', async (t) => {
   const cluster = await startTestCluster(t, () => {}, [], {}, { auth: { bearerToken: 's3cret-token' } });
   const base = cluster.exporter.url;
-  for (const path of ['/metrics', '/metrics/self', '/leanix.json']) {
+  for (const path of ['/metrics', '/metrics/self', '/leanix.json', '/leanix/v2.json', '/leanix/ldif.json', '/report.json']) {
     const denied = await send(`${base}${path}`);
     t.is(denied.status, 401, path);
     t.is(denied.headers['www-authenticate'], 'Bearer realm="kube-api-exporter"');
     t.false(denied.body.includes('k8s_'));
     t.is((await send(`${base}${path}`, { headers: { Authorization: 'Bearer wrong' } })).status, 401);
-    t.is((await send(`${base}${path}`, { headers: { Authorization: 'Bearer s3cret-token' } })).status, 200);
+    t.not((await send(`${base}${path}`, { headers: { Authorization: 'Bearer s3cret-token' } })).status, 401);
   }
+  t.is((await send(`${base}/events`)).status, 401, '/events');
   for (const path of ['/', '/healthz', '/readyz']) t.is((await send(`${base}${path}`)).status, 200, path);
 });
 

@@ -128,3 +128,14 @@ test('after a restart that reset resourceVersions, a listed object with the reso
   t.is(cluster.api.get(pod, 'default', 'b')?.metadata.resourceVersion, '2');
   await shows(cluster, restarts('b'), 2, 'the newer b');
 });
+
+test('a watch the server ends at its timeoutSeconds resumes without a relist', async (t) => {
+  const cluster = await startTestCluster(t, (api) => api.create(pod, aPod('a')), [], {}, { watchTimeouts: { timeoutSeconds: 1, idleTimeoutMs: 30_000 } });
+  const listsAfterSync = cluster.api.listsCount(pod);
+  const restartsOf = async () => Number(/^kube_api_exporter_watch_restarts_total\{kind="pod"\} (\d+)/m.exec(await cluster.text('/metrics/self'))?.[1] ?? 0);
+  await eventually(async () => (await restartsOf()) >= 2, 'two watches ended by the server and resumed', 20_000);
+  cluster.api.create(pod, aPod('b', 4));
+  await shows(cluster, restarts('b'), 4, 'events on the resumed watch');
+  t.is(cluster.api.listsCount(pod), listsAfterSync, 'no relist');
+  t.false((await cluster.text('/metrics/self')).includes('kube_api_exporter_watch_errors_total{kind="pod"'), 'not an error');
+});
