@@ -10,13 +10,18 @@ export const NEVER_KEPT_KEYS: ReadonlySet<string> = new Set(['managedFields', 'a
  * informer keeps the very object it hands to the cache, so trimming a copy would leave the full object in memory too.
  */
 export function trimInPlace<T>(value: T): T {
-  if (Array.isArray(value)) {
-    for (const item of value) trimInPlace(item);
-  } else if (value !== null && typeof value === 'object') {
-    const record = value as Record<string, unknown>;
-    for (const key of Object.keys(record)) {
-      if (NEVER_KEPT_KEYS.has(key)) delete record[key];
-      else trimInPlace(record[key]);
+  // An explicit stack, not recursion: an object nested thousands of levels deep must not overflow the call stack.
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const current = pending.pop();
+    if (Array.isArray(current)) {
+      for (const item of current) if (item !== null && typeof item === 'object') pending.push(item);
+    } else if (current !== null && typeof current === 'object') {
+      const record = current as Record<string, unknown>;
+      for (const key of Object.keys(record)) {
+        if (NEVER_KEPT_KEYS.has(key)) delete record[key];
+        else if (record[key] !== null && typeof record[key] === 'object') pending.push(record[key]);
+      }
     }
   }
   return value;

@@ -192,5 +192,10 @@ function describeError(error: unknown): string {
 
 /** Watch events carry kind and apiVersion, list items do not: compare the rest (both trimmed, as the cache keeps them). */
 function sameContent(a: KubernetesObject, b: KubernetesObject): boolean {
-  return _.isEqual(_.omit(a, ['kind', 'apiVersion']), _.omit(b, ['kind', 'apiVersion']));
+  try {
+    return _.isEqual(_.omit(a, ['kind', 'apiVersion']), _.omit(b, ['kind', 'apiVersion']));
+  } catch {
+    // Too deep to compare (isEqual recurses): apply it, as a different version.
+    return false;
+  }
 }

@@ -55,3 +55,20 @@ test('keys objects by kind, namespace and name; cluster-scoped kinds need no nam
   t.throws(() => cache.upsert(pod, { metadata: { name: 'x' } }), { instanceOf: InvalidObjectError, message: 'Pod x without metadata.namespace' });
   t.throws(() => cache.upsert(node, { metadata: {} }), { instanceOf: InvalidObjectError, message: 'Node without metadata.name' });
 });
+
+test('an object nested 50,000 levels deep is cached: walked to the depth limit, trimmed without recursion', (t) => {
+  let deep: unknown = { annotations: { secret: 'never kept' }, value: 1 };
+  for (let level = 0; level < 50_000; level++) deep = { a: deep };
+  const dropped: string[] = [];
+  const cache = new ClusterCache({
+    limits: { maxDepth: 32, maxSeriesPerObject: 100, maxLabelValueLength: 100 },
+    onDropped: (_kind, reason, count) => dropped.push(`${reason} ${count}`),
+  });
+  cache.upsert(node, { metadata: { name: 'deep' }, status: { capacity: { cpu: '2' } }, deep });
+  t.is(cache.count(node), 1);
+  t.true(cache.metrics.render().toString().includes('k8s_node_status_capacity_cpu{name="deep"} 2'));
+  t.deepEqual(dropped, ['depth 1']);
+  let bottom = [...cache.objects(node)][0].deep as { a?: unknown; annotations?: unknown; value?: number };
+  while (bottom.a !== undefined) bottom = bottom.a as typeof bottom;
+  t.deepEqual(bottom, { value: 1 }, 'annotations trimmed at the bottom');
+});
