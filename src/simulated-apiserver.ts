@@ -97,7 +97,8 @@ export class SimulatedApiServer {
   private issuedSinceRestart: Set<number> | undefined;
   /** Faults to inject; change them at any time. */
   faults: Faults = {};
-  /** How many times each fault was injected. */
+  /** How many times each fault was injected, per kind (by metricName) in `injectedByKind`. */
+  readonly injectedByKind = new Map<string, Partial<Record<FaultName, number>>>();
   readonly injected: Record<FaultName, number> = {
     failedRequest: 0,
     expiredWatch: 0,
@@ -228,6 +229,7 @@ export class SimulatedApiServer {
     const address = this.address;
     if (!address) throw new Error('the server is not running');
     this.injected.restart += 1;
+    for (const kind of this.kinds) this.countForKind('restart', kind);
     this.dropWatches();
     await this.stop();
     if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
@@ -268,7 +270,7 @@ export class SimulatedApiServer {
   private handle(request: IncomingMessage, response: ServerResponse): void {
     const delayMs = this.faults.delayMs ?? 0;
     if (delayMs <= 0) return this.respond(request, response);
-    this.injected.delayedResponse += 1;
+    this.count('delayedResponse', this.route(new URL(request.url ?? '/', 'http://localhost').pathname)?.kind);
     setTimeout(() => this.respond(request, response), delayMs);
   }
 
@@ -284,7 +286,7 @@ export class SimulatedApiServer {
     const failure = this.faults.failRequests;
     if (failure && failure.count > 0) {
       failure.count -= 1;
-      this.injected.failedRequest += 1;
+      this.count('failedRequest', route.kind);
       if (failure.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(failure.retryAfterSeconds));
       return sendStatus(response, failure.status, failure.status === 429 ? 'TooManyRequests' : 'InternalError', `injected fault: HTTP ${failure.status}`);
     }
@@ -292,7 +294,7 @@ export class SimulatedApiServer {
     if (name !== undefined) {
       const object = this.collection(kind).get(`${namespace ?? ''}/${name}`);
       if (!object) return sendStatus(response, 404, 'NotFound', `${kind.plural} "${name}" not found`);
-      return sendJson(response, 200, { kind: kind.kind, apiVersion: apiVersionOf(kind), ...this.served(object) });
+      return sendJson(response, 200, { kind: kind.kind, apiVersion: apiVersionOf(kind), ...this.served(object, kind) });
     }
     const watch = url.searchParams.get('watch');
     if (watch === 'true' || watch === '1') return this.watch(kind, namespace, url.searchParams, request, response);
@@ -329,7 +331,7 @@ export class SimulatedApiServer {
     const page = limit > 0 ? items.slice(offset, offset + limit) : items;
     const next = limit > 0 && offset + limit < items.length ? String(offset + limit) : undefined;
     const metadata = { resourceVersion: this.issue(this.resourceVersion), ...(next ? { continue: next } : {}) };
-    sendJson(response, 200, { kind: `${kind.kind}List`, apiVersion: apiVersionOf(kind), metadata, items: page.map((object) => this.served(object)) });
+    sendJson(response, 200, { kind: `${kind.kind}List`, apiVersion: apiVersionOf(kind), metadata, items: page.map((object) => this.served(object, kind)) });
   }
 
   private watch(kind: KindSpec, namespace: string | undefined, params: URLSearchParams, request: IncomingMessage, response: ServerResponse): void {
@@ -338,7 +340,7 @@ export class SimulatedApiServer {
     const from = Number(params.get('resourceVersion') || 0);
     if (this.faults.expireWatches && this.faults.expireWatches > 0) {
       this.faults.expireWatches -= 1;
-      this.injected.expiredWatch += 1;
+      this.count('expiredWatch', kind);
       return void response.end(goneEvent(`injected fault: too old resource version: ${from}`));
     }
     const resumable = from >= this.oldestResumable && (this.issuedSinceRestart?.has(from) ?? true);
@@ -374,7 +376,7 @@ export class SimulatedApiServer {
   }
 
   private stall(watcher: Watcher): void {
-    this.injected.stalledWatch += 1;
+    this.count('stalledWatch', watcher.kind);
     watcher.stalled = true;
     for (const timer of watcher.timers) clearTimeout(timer);
     this.watchers.delete(watcher);
@@ -385,41 +387,52 @@ export class SimulatedApiServer {
     const { response, kind } = watcher;
     if (response.destroyed) return;
     const resourceVersion = Number(object.metadata.resourceVersion);
-    const line = `${JSON.stringify({ type, object: { kind: kind.kind, apiVersion: apiVersionOf(kind), ...this.served(object) } })}\n`;
+    const line = `${JSON.stringify({ type, object: { kind: kind.kind, apiVersion: apiVersionOf(kind), ...this.served(object, kind) } })}\n`;
     this.issue(resourceVersion);
     // Events written in one tick go out together, as the API server frames a burst, not as one chunk each.
     if (response.writableCorked === 0) {
       response.cork();
       process.nextTick(() => response.uncork());
     }
-    if (this.takeFault('garbageLines', 'garbageLine')) response.write('{"type":"MODIFIED","object":{"metadata":\u0000 not json\n');
-    if (this.takeFault('dropMidEvent', 'droppedMidEvent')) {
+    if (this.takeFault('garbageLines', 'garbageLine', kind)) response.write('{"type":"MODIFIED","object":{"metadata":\u0000 not json\n');
+    if (this.takeFault('dropMidEvent', 'droppedMidEvent', kind)) {
       response.write(line.slice(0, Math.floor(line.length / 2)));
       this.watchers.delete(watcher);
       // Destroy after the half line is flushed, so the client really sees a cut in the middle of an event.
       setImmediate(() => response.destroy());
       return;
     }
-    if (this.takeFault('truncateEvents', 'truncatedEvent')) {
+    if (this.takeFault('truncateEvents', 'truncatedEvent', kind)) {
       response.write(`${line.slice(0, Math.floor(line.length / 2))}\n`);
       return;
     }
     response.write(line);
   }
 
-  private takeFault(fault: 'garbageLines' | 'dropMidEvent' | 'truncateEvents', name: FaultName): boolean {
+  private takeFault(fault: 'garbageLines' | 'dropMidEvent' | 'truncateEvents', name: FaultName, kind: KindSpec): boolean {
     const remaining = this.faults[fault] ?? 0;
     if (remaining <= 0) return false;
     this.faults[fault] = remaining - 1;
-    this.injected[name] += 1;
+    this.count(name, kind);
     return true;
   }
 
+  private count(fault: FaultName, kind: KindSpec | undefined): void {
+    this.injected[fault] += 1;
+    if (kind) this.countForKind(fault, kind);
+  }
+
+  private countForKind(fault: FaultName, kind: KindSpec): void {
+    const counts = this.injectedByKind.get(kind.metricName) ?? {};
+    counts[fault] = (counts[fault] ?? 0) + 1;
+    this.injectedByKind.set(kind.metricName, counts);
+  }
+
   /** The object as served: inflated with a large annotation when that fault is on. */
-  private served(object: ApiObject): ApiObject {
+  private served(object: ApiObject, kind: KindSpec): ApiObject {
     const bytes = this.faults.inflateBytes ?? 0;
     if (bytes <= 0) return object;
-    this.injected.inflatedObject += 1;
+    this.count('inflatedObject', kind);
     const annotations = { ...(object.metadata.annotations as object | undefined), 'simulated.example/padding': 'x'.repeat(bytes) };
     return { ...object, metadata: { ...object.metadata, annotations } };
   }

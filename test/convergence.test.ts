@@ -59,5 +59,14 @@ test.serial('convergence summary', (t) => {
   const slowest = Math.max(...converged.map((result) => result.convergedInMs));
   t.log(`${converged.length}/${SCENARIOS} scenarios converged (seeds ${FIRST_SEED}-${FIRST_SEED + SCENARIOS - 1}), slowest in ${slowest} ms`);
   t.log(`operations: ${results.reduce((sum, result) => sum + result.operations, 0)}; faults injected: ${JSON.stringify(injected)}`);
+  const byKind = new Map<string, Partial<Record<FaultName, number>>>();
+  for (const result of results) {
+    for (const [kind, counts] of result.injectedByKind) {
+      const total = byKind.get(kind) ?? {};
+      for (const [fault, count] of Object.entries(counts) as [FaultName, number][]) total[fault] = (total[fault] ?? 0) + count;
+      byKind.set(kind, total);
+    }
+  }
+  for (const [kind, counts] of byKind) t.log(`  ${kind}: ${JSON.stringify(counts)}`);
   t.is(converged.length, SCENARIOS);
 });

@@ -66,6 +66,7 @@ test('failRequests: N requests get the status and Retry-After, then service resu
   t.is(failed.status, 503);
   t.is(((await failed.json()) as { code: number }).code, 503);
   t.is(api.injected.failedRequest, 3);
+  t.deepEqual(api.injectedByKind.get('pod'), { failedRequest: 3 }, 'counted for the kind requested');
 });
 
 test('expireWatches: a watch gets 410 Gone whatever its resourceVersion', async (t) => {

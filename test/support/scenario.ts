@@ -29,6 +29,8 @@ export interface ScenarioResult {
   readonly convergedInMs: number;
   readonly operations: number;
   readonly injected: Readonly<Record<FaultName, number>>;
+  /** The same per kind that saw them (a restart counts for every kind). */
+  readonly injectedByKind: ReadonlyMap<string, Partial<Record<FaultName, number>>>;
   /** When not converged: what still differed. */
   readonly difference?: string;
 }
@@ -71,7 +73,7 @@ export async function runScenario(seed: number, options: ScenarioOptions): Promi
       () => true,
       () => false,
     );
-    return { seed, converged, convergedInMs: Date.now() - quietAt, operations, injected: { ...api.injected }, difference };
+    return { seed, converged, convergedInMs: Date.now() - quietAt, operations, injected: { ...api.injected }, injectedByKind: new Map(api.injectedByKind), difference };
   } finally {
     await exporter.stop();
     await api.stop();
