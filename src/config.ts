@@ -4,6 +4,7 @@
  */
 
 import { parseArgs } from 'node:util';
+import { type KindReference, parseKindList } from './kind-selection.js';
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -14,6 +15,7 @@ export interface Config {
   readonly host: string;
   readonly leanixExcludeNamespaces: ReadonlySet<string>;
   readonly logLevel: LogLevel;
+  readonly kinds: readonly KindReference[];
 }
 
 export class UsageError extends Error {}
@@ -78,6 +80,15 @@ export const FLAGS = [
     description: `one of ${LOG_LEVELS.join(', ')}`,
     parse: parseLogLevel,
   }),
+  flagSpec({
+    flag: 'kinds',
+    key: 'kinds',
+    env: 'KUBE_API_EXPORTER_KINDS',
+    default: '',
+    valueName: 'LIST',
+    description: 'comma-separated kinds to watch besides deployments, pods, nodes and services: table kinds (daemonset, ...) or group/version/plural',
+    parse: parseKindList,
+  }),
 ] as const;
 
 export type ParseResult = { readonly action: 'run'; readonly config: Config } | { readonly action: 'help' | 'version' };
@@ -139,7 +150,7 @@ export function helpText(): string {
   return [
     'Usage: kube-api-exporter [flags]',
     '',
-    'Exports every numeric field of Kubernetes deployments, pods, nodes and services as Prometheus gauges.',
+    'Exports every numeric field of Kubernetes objects (deployments, pods, nodes and services unless --kinds adds more) as Prometheus gauges.',
     '',
     'Flags:',
     ...rows,

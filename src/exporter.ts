@@ -5,14 +5,15 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterCache } from './cache.js';
 import type { Config } from './config.js';
-import { KINDS } from './kinds.js';
+import { type DiscoveredResource, resolveKinds } from './kind-selection.js';
+import { getJson } from './list.js';
 import type { Logger } from './log.js';
 import { SelfMetrics } from './self-metrics.js';
 import { createApp } from './server.js';
 import { type Backoff, ClusterWatcher } from './watch.js';
 
 export interface ExporterOptions {
-  readonly config: Pick<Config, 'port' | 'host' | 'leanixExcludeNamespaces'>;
+  readonly config: Pick<Config, 'port' | 'host' | 'leanixExcludeNamespaces'> & Partial<Pick<Config, 'kinds'>>;
   readonly kubeConfig: KubeConfig;
   readonly log: Logger;
   readonly backoff?: Backoff;
@@ -27,14 +28,15 @@ export interface RunningExporter {
 }
 
 export async function startExporter({ config, kubeConfig, log, backoff }: ExporterOptions): Promise<RunningExporter> {
+  const kinds = await resolveKinds(config.kinds ?? [], (group, version) => discover(kubeConfig, group, version));
   const cache = new ClusterCache();
   let watcher: ClusterWatcher | undefined;
   const selfMetrics = new SelfMetrics({
-    objectCounts: () => KINDS.map((kind) => [kind.metricName, cache.count(kind)] as const),
+    objectCounts: () => kinds.map((kind) => [kind.metricName, cache.count(kind)] as const),
     syncStates: () => watcher?.states().map(([kind, state]) => [kind.metricName, state.synced] as const) ?? [],
     seriesCount: () => cache.metrics.seriesCount,
   });
-  watcher = new ClusterWatcher({ kubeConfig, kinds: KINDS, cache, selfMetrics, log, backoff });
+  watcher = new ClusterWatcher({ kubeConfig, kinds, cache, selfMetrics, log, backoff });
   const app = createApp({
     cache,
     selfMetrics,
@@ -56,6 +58,12 @@ export async function startExporter({ config, kubeConfig, log, backoff }: Export
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+async function discover(kubeConfig: KubeConfig, group: string, version: string): Promise<readonly DiscoveredResource[]> {
+  const server = kubeConfig.getCurrentCluster()!.server.replace(/\/$/, '');
+  const list = await getJson<{ resources?: DiscoveredResource[] }>(kubeConfig, new URL(`${server}/apis/${group}/${version}`));
+  return list.resources ?? [];
 }
 
 async function listen(handler: RequestListener, port: number, host: string): Promise<Server> {

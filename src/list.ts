@@ -45,7 +45,8 @@ interface ListPage {
   readonly items?: KubernetesObject[];
 }
 
-async function getJson(kubeConfig: KubeConfig, url: URL): Promise<ListPage> {
+/** GET of one API path as JSON; a non-2xx answer throws an ApiError carrying the Status message. */
+export async function getJson<T = ListPage>(kubeConfig: KubeConfig, url: URL): Promise<T> {
   const init = await kubeConfig.applyToFetchOptions({});
   const response = await fetch(url.href, { ...init, method: 'GET', headers: init.headers as never });
   const text = await response.text();

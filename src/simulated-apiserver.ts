@@ -155,6 +155,8 @@ export class SimulatedApiServer {
       return sendStatus(response, 401, 'Unauthorized', 'Unauthorized');
     }
     if (request.method !== 'GET') return sendStatus(response, 405, 'MethodNotAllowed', `${request.method} is not supported`);
+    const discovery = this.discovery(url.pathname);
+    if (discovery) return sendJson(response, 200, discovery);
     const route = this.route(url.pathname);
     if (!route) return sendStatus(response, 404, 'NotFound', `the server could not find the requested resource (${url.pathname})`);
     const { kind, namespace, name } = route;
@@ -166,6 +168,14 @@ export class SimulatedApiServer {
     const watch = url.searchParams.get('watch');
     if (watch === 'true' || watch === '1') return this.watch(kind, namespace, url.searchParams, request, response);
     this.sendList(kind, namespace, url.searchParams, response);
+  }
+
+  /** The APIResourceList of `/apis/<group>/<version>` (or `/api/v1`) for the kinds served there. */
+  private discovery(pathname: string): object | undefined {
+    const served = this.kinds.filter((kind) => collectionPath(kind) === `${pathname}/${kind.plural}`);
+    if (served.length === 0) return undefined;
+    const resources = served.map((kind) => ({ name: kind.plural, singularName: kind.metricName, namespaced: kind.namespaced, kind: kind.kind, verbs: ['get', 'list', 'watch'] }));
+    return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf(served[0]), resources };
   }
 
   private route(pathname: string): { kind: KindSpec; namespace?: string; name?: string } | undefined {

@@ -14,6 +14,7 @@ test('defaults', (t) => {
   t.is(config.kubeconfig, undefined);
   t.deepEqual([...config.leanixExcludeNamespaces], ['kube-system', 'kube-public']);
   t.is(config.logLevel, 'info');
+  t.deepEqual(config.kinds, []);
 });
 
 test('flags win over environment, environment over defaults', (t) => {
@@ -44,6 +45,8 @@ const badInputs: ReadonlyArray<readonly [string[], Record<string, string>, RegEx
   [[], { KUBE_API_EXPORTER_PORT: 'x' }, /invalid \$KUBE_API_EXPORTER_PORT "x"/],
   [['--log-level', 'loud'], {}, /invalid --log-level "loud": expected one of error, warn, info, debug/],
   [['positional'], {}, /positional/],
+  [['--kinds', 'daemonset,secrets'], {}, /invalid --kinds "daemonset,secrets": unknown kind "secrets"/],
+  [[], { KUBE_API_EXPORTER_KINDS: 'a/b' }, /invalid \$KUBE_API_EXPORTER_KINDS "a\/b": "a\/b" is not group\/version\/plural/],
   [['--port'], {}, /argument missing/],
 ];
 

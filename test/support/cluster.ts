@@ -1,7 +1,8 @@
 /** A simulated API server and an exporter watching it, for end-to-end tests. */
 
 import type { ExecutionContext } from 'ava';
-import { startExporter, type RunningExporter } from '../../src/exporter.js';
+import { startExporter, type ExporterOptions, type RunningExporter } from '../../src/exporter.js';
+import type { KindSpec } from '../../src/kinds.js';
 import { kubeConfigForServer } from '../../src/kubeconfig.js';
 import { silentLogger } from '../../src/log.js';
 import { SimulatedApiServer } from '../../src/simulated-apiserver.js';
@@ -16,26 +17,46 @@ export interface TestCluster {
   text(path: string): Promise<string>;
 }
 
+/** Exporter flags beyond port, host and LeanIX namespaces. */
+export type ExtraConfig = Omit<ExporterOptions['config'], 'port' | 'host' | 'leanixExcludeNamespaces'>;
+
+export interface TestClusterOptions {
+  /** Kinds the simulated API server serves; default all of the KINDS table. */
+  readonly served?: readonly KindSpec[];
+  readonly config?: ExtraConfig;
+}
+
 export async function startTestCluster(
   t: ExecutionContext,
   seed: (api: SimulatedApiServer) => void = () => {},
   excludeNamespaces: readonly string[] = ['kube-system', 'kube-public'],
+  options: TestClusterOptions = {},
 ): Promise<TestCluster> {
-  const api = new SimulatedApiServer();
+  const api = new SimulatedApiServer({ kinds: options.served });
   const apiUrl = await api.start();
   t.teardown(() => api.stop());
   seed(api);
+  const exporter = await startReadyExporter(t, apiUrl, options.config, excludeNamespaces);
+  const get = (path: string) => fetch(`${exporter.url}${path}`);
+  return { api, apiUrl, exporter, get, text: async (path) => (await get(path)).text() };
+}
+
+/** An exporter watching `apiUrl`, stopped at teardown, once /readyz says ready. */
+export async function startReadyExporter(
+  t: ExecutionContext,
+  apiUrl: string,
+  config: ExtraConfig = {},
+  excludeNamespaces: readonly string[] = ['kube-system', 'kube-public'],
+): Promise<RunningExporter> {
   const exporter = await startExporter({
-    config: { port: 0, host: '127.0.0.1', leanixExcludeNamespaces: new Set(excludeNamespaces) },
+    config: { port: 0, host: '127.0.0.1', leanixExcludeNamespaces: new Set(excludeNamespaces), ...config },
     kubeConfig: kubeConfigForServer(apiUrl),
     log: silentLogger,
     backoff: FAST_BACKOFF,
   });
   t.teardown(() => exporter.stop());
-  const get = (path: string) => fetch(`${exporter.url}${path}`);
-  const cluster: TestCluster = { api, apiUrl, exporter, get, text: async (path) => (await get(path)).text() };
-  await eventually(async () => (await get('/readyz')).status === 200, 'exporter ready');
-  return cluster;
+  await eventually(async () => (await fetch(`${exporter.url}/readyz`)).status === 200, 'exporter ready');
+  return exporter;
 }
 
 /** Polls until the check passes or the deadline passes; the last failure is thrown. */
