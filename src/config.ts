@@ -5,6 +5,7 @@
 
 import { parseArgs } from 'node:util';
 import { type KindReference, parseKindList } from './kind-selection.js';
+import { parseKindSelectors, parseLabelSelectors } from './scope.js';
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -16,6 +17,10 @@ export interface Config {
   readonly leanixExcludeNamespaces: ReadonlySet<string>;
   readonly logLevel: LogLevel;
   readonly kinds: readonly KindReference[];
+  readonly namespaces: readonly string[];
+  readonly namespacesExclude: readonly string[];
+  readonly labelSelectors: ReadonlyMap<string, string>;
+  readonly fieldSelectors: ReadonlyMap<string, string>;
 }
 
 export class UsageError extends Error {}
@@ -69,7 +74,7 @@ export const FLAGS = [
     default: 'kube-system,kube-public',
     valueName: 'LIST',
     description: 'comma-separated namespaces left out of /leanix.json ("" for none)',
-    parse: (text) => new Set(text.split(',').map((name) => name.trim()).filter(Boolean)),
+    parse: (text) => new Set(parseNameList(text)),
   }),
   flagSpec({
     flag: 'log-level',
@@ -88,6 +93,42 @@ export const FLAGS = [
     valueName: 'LIST',
     description: 'comma-separated kinds to watch besides deployments, pods, nodes and services: table kinds (daemonset, ...) or group/version/plural',
     parse: parseKindList,
+  }),
+  flagSpec({
+    flag: 'namespaces',
+    key: 'namespaces',
+    env: 'KUBE_API_EXPORTER_NAMESPACES',
+    default: '',
+    valueName: 'LIST',
+    description: 'comma-separated namespaces to watch ("" for all); cluster-scoped kinds are always watched whole',
+    parse: parseNamespaceList,
+  }),
+  flagSpec({
+    flag: 'namespaces-exclude',
+    key: 'namespacesExclude',
+    env: 'KUBE_API_EXPORTER_NAMESPACES_EXCLUDE',
+    default: '',
+    valueName: 'LIST',
+    description: 'comma-separated namespaces not to watch, filtered by the API server',
+    parse: parseNamespaceList,
+  }),
+  flagSpec({
+    flag: 'label-selector',
+    key: 'labelSelectors',
+    env: 'KUBE_API_EXPORTER_LABEL_SELECTOR',
+    default: '',
+    valueName: 'SELECTORS',
+    description: 'per-kind label selectors applied by the API server: KIND=SELECTOR[;KIND=SELECTOR...], e.g. pod=app=web',
+    parse: parseLabelSelectors,
+  }),
+  flagSpec({
+    flag: 'field-selector',
+    key: 'fieldSelectors',
+    env: 'KUBE_API_EXPORTER_FIELD_SELECTOR',
+    default: '',
+    valueName: 'SELECTORS',
+    description: 'per-kind field selectors applied by the API server: KIND=SELECTOR[;KIND=SELECTOR...], e.g. pod=status.phase=Running',
+    parse: parseKindSelectors,
   }),
 ] as const;
 
@@ -127,6 +168,17 @@ function parseValue<K extends keyof Config>(spec: FlagSpec<K>, text: string, fro
     const source = fromFlag ? `--${spec.flag}` : `$${spec.env}`;
     throw new UsageError(`invalid ${source} "${text}": ${(error as Error).message}`);
   }
+}
+
+function parseNameList(text: string): string[] {
+  return text.split(',').map((name) => name.trim()).filter(Boolean);
+}
+
+function parseNamespaceList(text: string): string[] {
+  const names = parseNameList(text);
+  const bad = names.find((name) => !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name));
+  if (bad !== undefined) throw new Error(`"${bad}" is not a namespace name`);
+  return names;
 }
 
 function parsePort(text: string): number {

@@ -4,16 +4,17 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterCache } from './cache.js';
-import type { Config } from './config.js';
+import { type Config, UsageError } from './config.js';
 import { type DiscoveredResource, resolveKinds } from './kind-selection.js';
 import { getJson } from './list.js';
+import { type Scope, scopeProblems, UNSCOPED, watchTargets } from './scope.js';
 import type { Logger } from './log.js';
 import { SelfMetrics } from './self-metrics.js';
 import { createApp } from './server.js';
 import { type Backoff, ClusterWatcher } from './watch.js';
 
 export interface ExporterOptions {
-  readonly config: Pick<Config, 'port' | 'host' | 'leanixExcludeNamespaces'> & Partial<Pick<Config, 'kinds'>>;
+  readonly config: Pick<Config, 'port' | 'host' | 'leanixExcludeNamespaces'> & Partial<Pick<Config, 'kinds' | keyof Scope>>;
   readonly kubeConfig: KubeConfig;
   readonly log: Logger;
   readonly backoff?: Backoff;
@@ -29,6 +30,14 @@ export interface RunningExporter {
 
 export async function startExporter({ config, kubeConfig, log, backoff }: ExporterOptions): Promise<RunningExporter> {
   const kinds = await resolveKinds(config.kinds ?? [], (group, version) => discover(kubeConfig, group, version));
+  const scope: Scope = {
+    namespaces: config.namespaces ?? UNSCOPED.namespaces,
+    namespacesExclude: config.namespacesExclude ?? UNSCOPED.namespacesExclude,
+    labelSelectors: config.labelSelectors ?? UNSCOPED.labelSelectors,
+    fieldSelectors: config.fieldSelectors ?? UNSCOPED.fieldSelectors,
+  };
+  const [problem] = scopeProblems(scope, kinds);
+  if (problem) throw new UsageError(problem);
   const cache = new ClusterCache();
   let watcher: ClusterWatcher | undefined;
   const selfMetrics = new SelfMetrics({
@@ -36,7 +45,7 @@ export async function startExporter({ config, kubeConfig, log, backoff }: Export
     syncStates: () => watcher?.states().map(([kind, state]) => [kind.metricName, state.synced] as const) ?? [],
     seriesCount: () => cache.metrics.seriesCount,
   });
-  watcher = new ClusterWatcher({ kubeConfig, kinds, cache, selfMetrics, log, backoff });
+  watcher = new ClusterWatcher({ kubeConfig, kinds, targetsOf: (kind) => watchTargets(kind, scope), cache, selfMetrics, log, backoff });
   const app = createApp({
     cache,
     selfMetrics,

@@ -20,7 +20,12 @@ export class ApiError extends Error {
   }
 }
 
-export async function listCollection(kubeConfig: KubeConfig, path: string): Promise<KubernetesListObject<KubernetesObject>> {
+export interface Selectors {
+  readonly labelSelector?: string;
+  readonly fieldSelector?: string;
+}
+
+export async function listCollection(kubeConfig: KubeConfig, path: string, selectors: Selectors = {}): Promise<KubernetesListObject<KubernetesObject>> {
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
   const items: KubernetesObject[] = [];
@@ -29,6 +34,7 @@ export async function listCollection(kubeConfig: KubeConfig, path: string): Prom
   do {
     const url = new URL(cluster.server.replace(/\/$/, '') + path);
     url.searchParams.set('limit', String(PAGE_SIZE));
+    for (const [name, value] of Object.entries(selectors)) if (value) url.searchParams.set(name, value);
     if (continueToken) url.searchParams.set('continue', continueToken);
     const page = await getJson(kubeConfig, url);
     for (const item of page.items ?? []) items.push(item);

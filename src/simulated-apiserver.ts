@@ -2,6 +2,8 @@
  * A simulated Kubernetes API server speaking the real HTTP protocol: LIST with resourceVersion and limit/continue,
  * `?watch=true` streams of JSON lines (ADDED/MODIFIED/DELETED/BOOKMARK/ERROR) resumable from a resourceVersion,
  * and 410 Gone (an ERROR event with code 410, as kube-apiserver sends it) once history has been compacted.
+ * `labelSelector` and `fieldSelector` filter lists and watches on the server (src/selectors.ts); an object moving
+ * into or out of a watch's selectors arrives as ADDED or DELETED, as kube-apiserver sends it.
  * It drives the demo and the end-to-end tests through the real client-node informers.
  */
 
@@ -9,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { apiVersionOf, collectionPath, KINDS, type KindSpec } from './kinds.js';
+import { fieldSelector, labelSelector, type ObjectPredicate, SelectorError } from './selectors.js';
 
 type ApiObject = { metadata: Record<string, unknown>; spec?: unknown; [field: string]: unknown };
 type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -18,11 +21,14 @@ interface StoredEvent {
   readonly kind: KindSpec;
   readonly type: EventType;
   readonly object: ApiObject;
+  /** The state before a MODIFIED write. */
+  readonly previous?: ApiObject;
 }
 
 interface Watcher {
   readonly kind: KindSpec;
-  readonly namespace: string | undefined;
+  /** The path's namespace and the request's selectors. */
+  readonly selects: ObjectPredicate;
   readonly response: ServerResponse;
 }
 
@@ -134,9 +140,10 @@ export class SimulatedApiServer {
   private write(kind: KindSpec, type: EventType, key: string, object: ApiObject): ApiObject {
     this.resourceVersion += 1;
     object.metadata.resourceVersion = String(this.resourceVersion);
+    const previous = type === 'MODIFIED' ? this.collection(kind).get(key) : undefined;
     if (type === 'DELETED') this.collection(kind).delete(key);
     else this.collection(kind).set(key, object);
-    const event: StoredEvent = { resourceVersion: this.resourceVersion, kind, type, object };
+    const event: StoredEvent = { resourceVersion: this.resourceVersion, kind, type, object, previous };
     this.history.push(event);
     const limit = this.options.historyLimit ?? 10_000;
     if (this.history.length > limit) {
@@ -144,7 +151,7 @@ export class SimulatedApiServer {
       this.oldestResumable = dropped[dropped.length - 1].resourceVersion;
     }
     for (const watcher of this.watchers) {
-      if (watcher.kind === kind && matchesNamespace(watcher.namespace, object)) sendEvent(watcher.response, kind, type, object);
+      if (watcher.kind === kind) sendSelected(watcher, event);
     }
     return structuredClone(object);
   }
@@ -165,9 +172,16 @@ export class SimulatedApiServer {
       if (!object) return sendStatus(response, 404, 'NotFound', `${kind.plural} "${name}" not found`);
       return sendJson(response, 200, { kind: kind.kind, apiVersion: apiVersionOf(kind), ...object });
     }
+    let selects: ObjectPredicate;
+    try {
+      selects = selectorOf(namespace, url.searchParams);
+    } catch (error) {
+      if (error instanceof SelectorError) return sendStatus(response, 400, 'BadRequest', error.message);
+      throw error;
+    }
     const watch = url.searchParams.get('watch');
-    if (watch === 'true' || watch === '1') return this.watch(kind, namespace, url.searchParams, request, response);
-    this.sendList(kind, namespace, url.searchParams, response);
+    if (watch === 'true' || watch === '1') return this.watch(kind, selects, url.searchParams, request, response);
+    this.sendList(kind, selects, url.searchParams, response);
   }
 
   /** The APIResourceList of `/apis/<group>/<version>` (or `/api/v1`) for the kinds served there. */
@@ -193,9 +207,9 @@ export class SimulatedApiServer {
     return undefined;
   }
 
-  private sendList(kind: KindSpec, namespace: string | undefined, params: URLSearchParams, response: ServerResponse): void {
+  private sendList(kind: KindSpec, selects: ObjectPredicate, params: URLSearchParams, response: ServerResponse): void {
     const items = [...this.collection(kind).values()]
-      .filter((object) => matchesNamespace(namespace, object))
+      .filter(selects)
       .sort((a, b) => keyOf(kind, a).localeCompare(keyOf(kind, b)));
     const limit = Number(params.get('limit') ?? 0);
     const offset = Number(params.get('continue') ?? 0);
@@ -205,7 +219,7 @@ export class SimulatedApiServer {
     sendJson(response, 200, { kind: `${kind.kind}List`, apiVersion: apiVersionOf(kind), metadata, items: page });
   }
 
-  private watch(kind: KindSpec, namespace: string | undefined, params: URLSearchParams, request: IncomingMessage, response: ServerResponse): void {
+  private watch(kind: KindSpec, selects: ObjectPredicate, params: URLSearchParams, request: IncomingMessage, response: ServerResponse): void {
     response.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
     response.flushHeaders();
     const from = Number(params.get('resourceVersion') || 0);
@@ -218,14 +232,14 @@ export class SimulatedApiServer {
       );
       return;
     }
+    const watcher: Watcher = { kind, selects, response };
     if (from > 0) {
       for (const event of this.history) {
-        if (event.resourceVersion > from && event.kind === kind && matchesNamespace(namespace, event.object)) sendEvent(response, kind, event.type, event.object);
+        if (event.resourceVersion > from && event.kind === kind) sendSelected(watcher, event);
       }
     } else {
-      for (const object of this.collection(kind).values()) if (matchesNamespace(namespace, object)) sendEvent(response, kind, 'ADDED', object);
+      for (const object of this.collection(kind).values()) if (selects(object)) sendEvent(response, kind, 'ADDED', object);
     }
-    const watcher: Watcher = { kind, namespace, response };
     this.watchers.add(watcher);
     const timers: NodeJS.Timeout[] = [];
     const timeoutSeconds = Number(params.get('timeoutSeconds') || 0);
@@ -251,8 +265,20 @@ function keyOf(kind: KindSpec, object: ApiObject): string {
   return `${namespace}/${String(object.metadata.name ?? '')}`;
 }
 
-function matchesNamespace(namespace: string | undefined, object: ApiObject): boolean {
-  return namespace === undefined || object.metadata.namespace === namespace;
+/** The path's namespace plus `labelSelector` and `fieldSelector`, as one predicate; throws SelectorError. */
+function selectorOf(namespace: string | undefined, params: URLSearchParams): ObjectPredicate {
+  const labels = labelSelector(params.get('labelSelector') ?? '');
+  const fields = fieldSelector(params.get('fieldSelector') ?? '');
+  return (object) => (namespace === undefined || object.metadata?.namespace === namespace) && labels(object) && fields(object);
+}
+
+/** The event as the watcher sees it through its selectors: an object entering them is ADDED, one leaving DELETED. */
+function sendSelected(watcher: Watcher, event: StoredEvent): void {
+  const selectedNow = watcher.selects(event.object);
+  const selectedBefore = event.previous !== undefined && watcher.selects(event.previous);
+  let type: string | undefined = selectedNow ? event.type : undefined;
+  if (event.type === 'MODIFIED') type = selectedNow ? (selectedBefore ? 'MODIFIED' : 'ADDED') : selectedBefore ? 'DELETED' : undefined;
+  if (type) sendEvent(watcher.response, event.kind, type, event.object);
 }
 
 function sendEvent(response: ServerResponse, kind: KindSpec, type: string, object: ApiObject): void {

@@ -4,11 +4,13 @@
  * kind's state (synced, last error, next retry) is kept for /readyz and the self-metrics.
  */
 
-import { type Informer, type KubeConfig, type KubernetesObject, makeInformer } from '@kubernetes/client-node';
+import { type Informer, type KubeConfig, type KubernetesObject, ListWatch, Watch } from '@kubernetes/client-node';
+import _ from 'lodash';
 import { type ClusterCache, InvalidObjectError, type KubeObject } from './cache.js';
 import { collectionPath, type KindSpec } from './kinds.js';
 import { listCollection } from './list.js';
 import type { Logger } from './log.js';
+import type { WatchTarget } from './scope.js';
 import type { SelfMetrics, WatchEventType } from './self-metrics.js';
 
 export interface Backoff {
@@ -29,6 +31,7 @@ export interface KindState {
 
 interface WatchedKind {
   readonly kind: KindSpec;
+  readonly target: WatchTarget;
   readonly informer: Informer<KubernetesObject>;
   readonly state: KindState;
   retryTimer?: NodeJS.Timeout;
@@ -42,6 +45,10 @@ export interface WatcherOptions {
   readonly selfMetrics: SelfMetrics;
   readonly log: Logger;
   readonly backoff?: Backoff;
+  /** The list+watches of a kind; default one for the whole collection, unfiltered. */
+  readonly targetsOf?: (kind: KindSpec) => readonly WatchTarget[];
+  /** Objects this exporter keeps (its shard); the others are ignored. Default all. */
+  readonly keeps?: (object: KubeObject) => boolean;
 }
 
 export class ClusterWatcher {
@@ -51,7 +58,8 @@ export class ClusterWatcher {
 
   constructor(private readonly options: WatcherOptions) {
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
-    this.watched = options.kinds.map((kind) => this.watchKind(kind));
+    const targetsOf = options.targetsOf ?? ((kind) => [{ path: collectionPath(kind) }]);
+    this.watched = options.kinds.flatMap((kind) => targetsOf(kind).map((target) => this.watchKind(kind, target)));
   }
 
   start(): void {
@@ -64,18 +72,21 @@ export class ClusterWatcher {
     await Promise.all(this.watched.map((watched) => watched.informer.stop()));
   }
 
+  /** Per kind; a kind watched through several targets (namespaces) is synced once all are. */
   states(): ReadonlyArray<readonly [KindSpec, Readonly<KindState>]> {
-    return this.watched.map(({ kind, state }) => [kind, state] as const);
+    return this.options.kinds.map((kind) => [kind, mergedState(this.watched.filter((watched) => watched.kind === kind).map(({ state }) => state))] as const);
   }
 
-  private watchKind(kind: KindSpec): WatchedKind {
-    const { kubeConfig, cache, selfMetrics, log } = this.options;
-    const path = collectionPath(kind);
-    const informer = makeInformer<KubernetesObject>(kubeConfig, path, () => listCollection(kubeConfig, path));
-    const watched: WatchedKind = { kind, informer, state: { synced: false, failures: 0 }, failedSinceStart: false };
+  private watchKind(kind: KindSpec, target: WatchTarget): WatchedKind {
+    const { kubeConfig, cache, selfMetrics, log, keeps = () => true } = this.options;
+    const { path, labelSelector, fieldSelector } = target;
+    const list = () => listCollection(kubeConfig, path, { labelSelector, fieldSelector });
+    const informer = new ListWatch<KubernetesObject>(path, new Watch(kubeConfig), list, false, labelSelector, fieldSelector);
+    const watched: WatchedKind = { kind, target, informer, state: { synced: false, failures: 0 }, failedSinceStart: false };
 
     const apply = (type: WatchEventType, object: KubernetesObject) => {
       try {
+        if (!keeps(object as KubeObject)) return;
         if (type === 'delete') cache.delete(kind, object as KubeObject);
         else cache.upsert(kind, object as KubeObject);
         selfMetrics.watchEvents.inc({ kind: kind.metricName, type });
@@ -116,10 +127,23 @@ export class ClusterWatcher {
     const delayMs = backoffDelay(this.backoff, state.failures);
     state.nextRetryAt = new Date(Date.now() + delayMs);
     this.options.selfMetrics.watchErrors.inc({ kind: kind.metricName });
-    this.options.log.warn('list/watch failed, retrying', { kind: kind.metricName, error: state.lastError, retryInMs: delayMs });
+    this.options.log.warn('list/watch failed, retrying', { kind: kind.metricName, path: watched.target.path, error: state.lastError, retryInMs: delayMs });
     clearTimeout(watched.retryTimer);
     watched.retryTimer = setTimeout(() => void this.run(watched), delayMs);
   }
+}
+
+function mergedState(states: readonly KindState[]): KindState {
+  if (states.length === 1) return states[0];
+  const latestError = _.maxBy(states.filter((state) => state.lastErrorAt), (state) => state.lastErrorAt!.getTime());
+  const nextRetry = _.minBy(states.filter((state) => state.nextRetryAt), (state) => state.nextRetryAt!.getTime());
+  return {
+    synced: states.every((state) => state.synced),
+    failures: _.max(states.map((state) => state.failures)) ?? 0,
+    lastError: latestError?.lastError,
+    lastErrorAt: latestError?.lastErrorAt,
+    nextRetryAt: nextRetry?.nextRetryAt,
+  };
 }
 
 /** Exponential backoff with full jitter in the upper half, capped. */

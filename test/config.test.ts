@@ -15,6 +15,16 @@ test('defaults', (t) => {
   t.deepEqual([...config.leanixExcludeNamespaces], ['kube-system', 'kube-public']);
   t.is(config.logLevel, 'info');
   t.deepEqual(config.kinds, []);
+  t.deepEqual([config.namespaces, config.namespacesExclude], [[], []]);
+  t.deepEqual([config.labelSelectors.size, config.fieldSelectors.size], [0, 0]);
+});
+
+test('scoping flags', (t) => {
+  const config = run(['--namespaces', 'a, b', '--field-selector', 'pod=status.phase=Running'], { KUBE_API_EXPORTER_NAMESPACES_EXCLUDE: 'kube-system', KUBE_API_EXPORTER_LABEL_SELECTOR: 'pod=app=web;node=role' });
+  t.deepEqual(config.namespaces, ['a', 'b']);
+  t.deepEqual(config.namespacesExclude, ['kube-system']);
+  t.deepEqual([...config.labelSelectors], [['pod', 'app=web'], ['node', 'role']]);
+  t.deepEqual([...config.fieldSelectors], [['pod', 'status.phase=Running']]);
 });
 
 test('flags win over environment, environment over defaults', (t) => {
@@ -45,6 +55,9 @@ const badInputs: ReadonlyArray<readonly [string[], Record<string, string>, RegEx
   [[], { KUBE_API_EXPORTER_PORT: 'x' }, /invalid \$KUBE_API_EXPORTER_PORT "x"/],
   [['--log-level', 'loud'], {}, /invalid --log-level "loud": expected one of error, warn, info, debug/],
   [['positional'], {}, /positional/],
+  [['--namespaces', 'shop,Bad_Name'], {}, /invalid --namespaces "shop,Bad_Name": "Bad_Name" is not a namespace name/],
+  [['--label-selector', 'pod=app=a=b'], {}, /invalid --label-selector "pod=app=a=b": unable to parse requirement: app=a=b/],
+  [['--field-selector', 'status.phase=Running'], {}, /invalid --field-selector "status.phase=Running": "status.phase=Running" is not KIND=SELECTOR/],
   [['--kinds', 'daemonset,secrets'], {}, /invalid --kinds "daemonset,secrets": unknown kind "secrets"/],
   [[], { KUBE_API_EXPORTER_KINDS: 'a/b' }, /invalid \$KUBE_API_EXPORTER_KINDS "a\/b": "a\/b" is not group\/version\/plural/],
   [['--port'], {}, /argument missing/],
