@@ -21,6 +21,10 @@ export interface Config {
   readonly namespacesExclude: readonly string[];
   readonly labelSelectors: ReadonlyMap<string, string>;
   readonly fieldSelectors: ReadonlyMap<string, string>;
+  readonly shard: number;
+  readonly totalShards: number;
+  readonly pod: string | undefined;
+  readonly podNamespace: string | undefined;
 }
 
 export class UsageError extends Error {}
@@ -130,6 +134,42 @@ export const FLAGS = [
     description: 'per-kind field selectors applied by the API server: KIND=SELECTOR[;KIND=SELECTOR...], e.g. pod=status.phase=Running',
     parse: parseKindSelectors,
   }),
+  flagSpec({
+    flag: 'shard',
+    key: 'shard',
+    env: 'KUBE_API_EXPORTER_SHARD',
+    default: '0',
+    valueName: 'N',
+    description: 'this replica\'s shard, 0-based: it keeps the objects whose UID hashes to it (see README "Large clusters")',
+    parse: (text) => parseCount(text, 0),
+  }),
+  flagSpec({
+    flag: 'total-shards',
+    key: 'totalShards',
+    env: 'KUBE_API_EXPORTER_TOTAL_SHARDS',
+    default: '1',
+    valueName: 'N',
+    description: 'number of shards (replicas) the objects are split over',
+    parse: (text) => parseCount(text, 1),
+  }),
+  flagSpec({
+    flag: 'pod',
+    key: 'pod',
+    env: 'KUBE_API_EXPORTER_POD',
+    default: undefined,
+    valueName: 'NAME',
+    description: 'auto-sharding: this StatefulSet pod\'s name; the shard is its ordinal, the total its StatefulSet\'s replicas',
+    parse: (text) => text,
+  }),
+  flagSpec({
+    flag: 'pod-namespace',
+    key: 'podNamespace',
+    env: 'KUBE_API_EXPORTER_POD_NAMESPACE',
+    default: undefined,
+    valueName: 'NAMESPACE',
+    description: 'auto-sharding: the namespace of that pod and its StatefulSet',
+    parse: (text) => text,
+  }),
 ] as const;
 
 export type ParseResult = { readonly action: 'run'; readonly config: Config } | { readonly action: 'help' | 'version' };
@@ -179,6 +219,11 @@ function parseNamespaceList(text: string): string[] {
   const bad = names.find((name) => !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name));
   if (bad !== undefined) throw new Error(`"${bad}" is not a namespace name`);
   return names;
+}
+
+function parseCount(text: string, minimum: number): number {
+  if (!/^\d+$/.test(text) || Number(text) < minimum || !Number.isSafeInteger(Number(text))) throw new Error(`expected a whole number from ${minimum}`);
+  return Number(text);
 }
 
 function parsePort(text: string): number {

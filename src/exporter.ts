@@ -11,10 +11,12 @@ import { type Scope, scopeProblems, UNSCOPED, watchTargets } from './scope.js';
 import type { Logger } from './log.js';
 import { SelfMetrics } from './self-metrics.js';
 import { createApp } from './server.js';
-import { type Backoff, ClusterWatcher } from './watch.js';
+import { ShardedWatcher } from './shard-watch.js';
+import { shardingOf } from './sharding.js';
+import type { Backoff } from './watch.js';
 
 export interface ExporterOptions {
-  readonly config: Pick<Config, 'port' | 'host' | 'leanixExcludeNamespaces'> & Partial<Pick<Config, 'kinds' | keyof Scope>>;
+  readonly config: Pick<Config, 'port' | 'host' | 'leanixExcludeNamespaces'> & Partial<Pick<Config, 'kinds' | keyof Scope | 'shard' | 'totalShards' | 'pod' | 'podNamespace'>>;
   readonly kubeConfig: KubeConfig;
   readonly log: Logger;
   readonly backoff?: Backoff;
@@ -24,7 +26,7 @@ export interface RunningExporter {
   /** Base URL, e.g. http://127.0.0.1:8080 */
   readonly url: string;
   readonly cache: ClusterCache;
-  readonly watcher: ClusterWatcher;
+  readonly watcher: ShardedWatcher;
   stop(): Promise<void>;
 }
 
@@ -38,14 +40,16 @@ export async function startExporter({ config, kubeConfig, log, backoff }: Export
   };
   const [problem] = scopeProblems(scope, kinds);
   if (problem) throw new UsageError(problem);
+  const sharding = usage(() => shardingOf({ shard: config.shard ?? 0, totalShards: config.totalShards ?? 1, pod: config.pod, podNamespace: config.podNamespace }));
   const cache = new ClusterCache();
-  let watcher: ClusterWatcher | undefined;
+  let watcher: ShardedWatcher | undefined;
   const selfMetrics = new SelfMetrics({
     objectCounts: () => kinds.map((kind) => [kind.metricName, cache.count(kind)] as const),
     syncStates: () => watcher?.states().map(([kind, state]) => [kind.metricName, state.synced] as const) ?? [],
     seriesCount: () => cache.metrics.seriesCount,
+    shard: () => watcher?.shard,
   });
-  watcher = new ClusterWatcher({ kubeConfig, kinds, targetsOf: (kind) => watchTargets(kind, scope), cache, selfMetrics, log, backoff });
+  watcher = new ShardedWatcher({ kubeConfig, kinds, targetsOf: (kind) => watchTargets(kind, scope), cache, selfMetrics, log, backoff }, sharding);
   const app = createApp({
     cache,
     selfMetrics,
@@ -67,6 +71,14 @@ export async function startExporter({ config, kubeConfig, log, backoff }: Export
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+function usage<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 async function discover(kubeConfig: KubeConfig, group: string, version: string): Promise<readonly DiscoveredResource[]> {

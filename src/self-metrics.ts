@@ -12,6 +12,8 @@ export interface SelfMetricSources {
   /** Kinds and whether each has completed its initial list. */
   readonly syncStates: () => ReadonlyArray<readonly [kind: string, synced: boolean]>;
   readonly seriesCount: () => number;
+  /** This replica's shard; undefined while unknown. */
+  readonly shard?: () => { readonly shard: number; readonly total: number } | undefined;
 }
 
 export class SelfMetrics {
@@ -73,6 +75,22 @@ export class SelfMetrics {
       registers,
       collect() {
         this.set(sources.seriesCount());
+      },
+    });
+    new Gauge({
+      name: `${SELF_PREFIX}shard_ordinal`,
+      help: "This replica's shard, 0-based.",
+      registers,
+      collect() {
+        this.set(sources.shard?.()?.shard ?? 0);
+      },
+    });
+    new Gauge({
+      name: `${SELF_PREFIX}total_shards`,
+      help: 'Number of shards the objects are split over; 0 while auto-sharding has not read its StatefulSet.',
+      registers,
+      collect() {
+        this.set(sources.shard?.()?.total ?? 0);
       },
     });
   }

@@ -19,6 +19,13 @@ test('defaults', (t) => {
   t.deepEqual([config.labelSelectors.size, config.fieldSelectors.size], [0, 0]);
 });
 
+test('sharding flags', (t) => {
+  const config = run(['--shard', '2', '--total-shards=3']);
+  t.deepEqual([config.shard, config.totalShards, config.pod, config.podNamespace], [2, 3, undefined, undefined]);
+  const auto = run([], { KUBE_API_EXPORTER_POD: 'kae-1', KUBE_API_EXPORTER_POD_NAMESPACE: 'monitoring' });
+  t.deepEqual([auto.shard, auto.totalShards, auto.pod, auto.podNamespace], [0, 1, 'kae-1', 'monitoring']);
+});
+
 test('scoping flags', (t) => {
   const config = run(['--namespaces', 'a, b', '--field-selector', 'pod=status.phase=Running'], { KUBE_API_EXPORTER_NAMESPACES_EXCLUDE: 'kube-system', KUBE_API_EXPORTER_LABEL_SELECTOR: 'pod=app=web;node=role' });
   t.deepEqual(config.namespaces, ['a', 'b']);
@@ -55,6 +62,8 @@ const badInputs: ReadonlyArray<readonly [string[], Record<string, string>, RegEx
   [[], { KUBE_API_EXPORTER_PORT: 'x' }, /invalid \$KUBE_API_EXPORTER_PORT "x"/],
   [['--log-level', 'loud'], {}, /invalid --log-level "loud": expected one of error, warn, info, debug/],
   [['positional'], {}, /positional/],
+  [['--total-shards', '0'], {}, /invalid --total-shards "0": expected a whole number from 1/],
+  [['--shard', '1.5'], {}, /invalid --shard "1.5": expected a whole number from 0/],
   [['--namespaces', 'shop,Bad_Name'], {}, /invalid --namespaces "shop,Bad_Name": "Bad_Name" is not a namespace name/],
   [['--label-selector', 'pod=app=a=b'], {}, /invalid --label-selector "pod=app=a=b": unable to parse requirement: app=a=b/],
   [['--field-selector', 'status.phase=Running'], {}, /invalid --field-selector "status.phase=Running": "status.phase=Running" is not KIND=SELECTOR/],
