@@ -3,7 +3,7 @@
  * form (src/trim.ts) for the views. Full API objects are not kept here.
  */
 
-import { flatten, type ObjectIdentity } from './flatten.js';
+import { flatten, type ObjectIdentity, type Sample } from './flatten.js';
 import type { KindSpec } from './kinds.js';
 import { MetricsStore } from './store.js';
 import { trimObject } from './trim.js';
@@ -28,6 +28,9 @@ export class ClusterCache {
   private changedAt: Date | undefined;
   private readonly listeners = new Set<CacheListener>();
 
+  /** `filterSamples` decides which of an object's samples are stored (cardinality control, src/cardinality.ts). */
+  constructor(private readonly filterSamples: (kind: KindSpec, samples: readonly Sample[]) => readonly Sample[] = (_kind, samples) => samples) {}
+
   /** Calls the listener after every change, synchronously; returns a function that unsubscribes it. */
   onChange(listener: CacheListener): () => void {
     this.listeners.add(listener);
@@ -38,7 +41,7 @@ export class ClusterCache {
   upsert(kind: KindSpec, object: KubeObject): void {
     const identity = identityOf(kind, object);
     const key = objectKey(kind, identity);
-    this.metrics.set(key, flatten(`k8s_${kind.metricName}`, identity, object));
+    this.metrics.set(key, this.filterSamples(kind, flatten(`k8s_${kind.metricName}`, identity, object)));
     const objects = this.objectsOf(kind);
     const previous = objects.get(key);
     const trimmed = trimObject(object);

@@ -4,6 +4,7 @@
  */
 
 import { parseArgs } from 'node:util';
+import { parseGlobs, parseSeriesLimits } from './cardinality.js';
 import { type KindReference, parseKindList } from './kind-selection.js';
 import { parseKindSelectors, parseLabelSelectors } from './scope.js';
 
@@ -25,6 +26,9 @@ export interface Config {
   readonly totalShards: number;
   readonly pod: string | undefined;
   readonly podNamespace: string | undefined;
+  readonly metricAllowlist: readonly string[];
+  readonly metricDenylist: readonly string[];
+  readonly kindSeriesLimits: ReadonlyMap<string, number>;
 }
 
 export class UsageError extends Error {}
@@ -169,6 +173,33 @@ export const FLAGS = [
     valueName: 'NAMESPACE',
     description: 'auto-sharding: the namespace of that pod and its StatefulSet',
     parse: (text) => text,
+  }),
+  flagSpec({
+    flag: 'metric-allowlist',
+    key: 'metricAllowlist',
+    env: 'KUBE_API_EXPORTER_METRIC_ALLOWLIST',
+    default: '',
+    valueName: 'GLOBS',
+    description: 'comma-separated object metric names to export, * matching any run ("" for all), e.g. k8s_pod_status_*',
+    parse: parseGlobs,
+  }),
+  flagSpec({
+    flag: 'metric-denylist',
+    key: 'metricDenylist',
+    env: 'KUBE_API_EXPORTER_METRIC_DENYLIST',
+    default: '',
+    valueName: 'GLOBS',
+    description: 'comma-separated object metric names never to export, * matching any run',
+    parse: parseGlobs,
+  }),
+  flagSpec({
+    flag: 'kind-series-limit',
+    key: 'kindSeriesLimits',
+    env: 'KUBE_API_EXPORTER_KIND_SERIES_LIMIT',
+    default: '',
+    valueName: 'LIMITS',
+    description: 'most series per object, per kind: KIND=N[,KIND=N...], e.g. pod=200; the rest are dropped and counted',
+    parse: parseSeriesLimits,
   }),
 ] as const;
 

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterCache } from './cache.js';
+import { type CardinalityRules, cardinalityProblems, NO_LIMITS, sampleFilter } from './cardinality.js';
 import { type Config, UsageError } from './config.js';
 import { type DiscoveredResource, resolveKinds } from './kind-selection.js';
 import { getJson } from './list.js';
@@ -16,7 +17,7 @@ import { shardingOf } from './sharding.js';
 import type { Backoff } from './watch.js';
 
 export interface ExporterOptions {
-  readonly config: Pick<Config, 'port' | 'host' | 'leanixExcludeNamespaces'> & Partial<Pick<Config, 'kinds' | keyof Scope | 'shard' | 'totalShards' | 'pod' | 'podNamespace'>>;
+  readonly config: Pick<Config, 'port' | 'host' | 'leanixExcludeNamespaces'> & Partial<Pick<Config, 'kinds' | keyof Scope | 'shard' | 'totalShards' | 'pod' | 'podNamespace' | 'metricAllowlist' | 'metricDenylist' | 'kindSeriesLimits'>>;
   readonly kubeConfig: KubeConfig;
   readonly log: Logger;
   readonly backoff?: Backoff;
@@ -38,17 +39,22 @@ export async function startExporter({ config, kubeConfig, log, backoff }: Export
     labelSelectors: config.labelSelectors ?? UNSCOPED.labelSelectors,
     fieldSelectors: config.fieldSelectors ?? UNSCOPED.fieldSelectors,
   };
-  const [problem] = scopeProblems(scope, kinds);
+  const cardinality: CardinalityRules = {
+    allow: config.metricAllowlist ?? NO_LIMITS.allow,
+    deny: config.metricDenylist ?? NO_LIMITS.deny,
+    seriesLimits: config.kindSeriesLimits ?? NO_LIMITS.seriesLimits,
+  };
+  const [problem] = [...scopeProblems(scope, kinds), ...cardinalityProblems(cardinality, kinds)];
   if (problem) throw new UsageError(problem);
   const sharding = usage(() => shardingOf({ shard: config.shard ?? 0, totalShards: config.totalShards ?? 1, pod: config.pod, podNamespace: config.podNamespace }));
-  const cache = new ClusterCache();
   let watcher: ShardedWatcher | undefined;
-  const selfMetrics = new SelfMetrics({
+  const selfMetrics: SelfMetrics = new SelfMetrics({
     objectCounts: () => kinds.map((kind) => [kind.metricName, cache.count(kind)] as const),
     syncStates: () => watcher?.states().map(([kind, state]) => [kind.metricName, state.synced] as const) ?? [],
     seriesCount: () => cache.metrics.seriesCount,
     shard: () => watcher?.shard,
   });
+  const cache = new ClusterCache(sampleFilter(cardinality, (kind, reason, count) => selfMetrics.droppedSeries.inc({ kind: kind.metricName, reason }, count)));
   watcher = new ShardedWatcher({ kubeConfig, kinds, targetsOf: (kind) => watchTargets(kind, scope), cache, selfMetrics, log, backoff }, sharding);
   const app = createApp({
     cache,

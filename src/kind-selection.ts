@@ -74,3 +74,9 @@ async function discoverKind({ group, version, plural }: Extract<KindReference, {
   const singular = resource.singularName || resource.kind.toLowerCase();
   return { metricName: singular.replace(/[^a-zA-Z0-9_]/g, '_'), group, version, plural, kind: resource.kind, namespaced: resource.namespaced };
 }
+
+/** One problem per name in `names` that is not a watched kind, for a flag that names kinds. */
+export function unwatchedKindProblems(flag: string, names: Iterable<string>, kinds: readonly KindSpec[]): string[] {
+  const watched = kinds.map((kind) => kind.metricName);
+  return [...names].filter((name) => !watched.includes(name)).map((name) => `${flag} names ${name}, which is not watched (watched: ${watched.join(', ')})`);
+}

@@ -4,6 +4,7 @@
  * kind. Cluster-scoped kinds ignore the namespace flags. Pure: config in, list+watch targets out.
  */
 
+import { unwatchedKindProblems } from './kind-selection.js';
 import { collectionPath, type KindSpec } from './kinds.js';
 import { labelSelector } from './selectors.js';
 
@@ -44,10 +45,10 @@ export const parseLabelSelectors = (text: string) => parseKindSelectors(text, la
 
 /** What is wrong with the scope for these kinds: selectors naming a kind that is not watched. */
 export function scopeProblems(scope: Scope, kinds: readonly KindSpec[]): string[] {
-  const watched = kinds.map((kind) => kind.metricName);
-  return [['--label-selector', scope.labelSelectors] as const, ['--field-selector', scope.fieldSelectors] as const].flatMap(([flag, selectors]) =>
-    [...selectors.keys()].filter((name) => !watched.includes(name)).map((name) => `${flag} names ${name}, which is not watched (watched: ${watched.join(', ')})`),
-  );
+  return [
+    ...unwatchedKindProblems('--label-selector', scope.labelSelectors.keys(), kinds),
+    ...unwatchedKindProblems('--field-selector', scope.fieldSelectors.keys(), kinds),
+  ];
 }
 
 export function watchTargets(kind: KindSpec, scope: Scope): WatchTarget[] {

@@ -21,6 +21,7 @@ export class SelfMetrics {
   readonly watchEvents: Counter<'kind' | 'type'>;
   readonly watchErrors: Counter<'kind'>;
   readonly invalidObjects: Counter<'kind'>;
+  readonly droppedSeries: Counter<'kind' | 'reason'>;
   readonly scrapeDuration: Histogram<'handler'>;
 
   constructor(sources: SelfMetricSources) {
@@ -42,6 +43,12 @@ export class SelfMetrics {
       name: `${SELF_PREFIX}invalid_objects_total`,
       help: 'Objects skipped because they could not be read (no name, no namespace), per kind.',
       labelNames: ['kind'],
+      registers,
+    });
+    this.droppedSeries = new Counter({
+      name: `${SELF_PREFIX}series_dropped_total`,
+      help: 'Object series left out by cardinality control each time an object was rendered, per kind and reason (denied by name, over the per-object limit).',
+      labelNames: ['kind', 'reason'],
       registers,
     });
     this.scrapeDuration = new Histogram({

@@ -17,6 +17,14 @@ test('defaults', (t) => {
   t.deepEqual(config.kinds, []);
   t.deepEqual([config.namespaces, config.namespacesExclude], [[], []]);
   t.deepEqual([config.labelSelectors.size, config.fieldSelectors.size], [0, 0]);
+  t.deepEqual([config.metricAllowlist, config.metricDenylist, config.kindSeriesLimits.size], [[], [], 0]);
+});
+
+test('cardinality flags', (t) => {
+  const config = run(['--metric-denylist', '*_ready', '--kind-series-limit', 'pod=200'], { KUBE_API_EXPORTER_METRIC_ALLOWLIST: 'k8s_pod_*,k8s_node_*' });
+  t.deepEqual(config.metricAllowlist, ['k8s_pod_*', 'k8s_node_*']);
+  t.deepEqual(config.metricDenylist, ['*_ready']);
+  t.deepEqual([...config.kindSeriesLimits], [['pod', 200]]);
 });
 
 test('sharding flags', (t) => {
@@ -63,6 +71,8 @@ const badInputs: ReadonlyArray<readonly [string[], Record<string, string>, RegEx
   [['--log-level', 'loud'], {}, /invalid --log-level "loud": expected one of error, warn, info, debug/],
   [['positional'], {}, /positional/],
   [['--total-shards', '0'], {}, /invalid --total-shards "0": expected a whole number from 1/],
+  [['--kind-series-limit', 'pod=-1'], {}, /invalid --kind-series-limit "pod=-1": "pod=-1" is not KIND=N/],
+  [['--metric-denylist', 'k8s_pod_?'], {}, /invalid --metric-denylist "k8s_pod_\?": "k8s_pod_\?" is not a metric name glob/],
   [['--shard', '1.5'], {}, /invalid --shard "1.5": expected a whole number from 0/],
   [['--namespaces', 'shop,Bad_Name'], {}, /invalid --namespaces "shop,Bad_Name": "Bad_Name" is not a namespace name/],
   [['--label-selector', 'pod=app=a=b'], {}, /invalid --label-selector "pod=app=a=b": unable to parse requirement: app=a=b/],
