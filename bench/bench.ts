@@ -6,11 +6,12 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Gauge, Registry } from 'prom-client';
+import { ClusterCache } from '../src/cache.js';
 import { flatten } from '../src/flatten.js';
 import type { KindSpec } from '../src/kinds.js';
 import { SimulatedApiServer } from '../src/simulated-apiserver.js';
@@ -18,33 +19,54 @@ import { generateCluster, type Scale, SCALES } from './cluster-generator.js';
 
 const SCRAPES = Number(process.env.BENCH_SCRAPES ?? 20);
 const scaleNames = (process.env.BENCH_SCALES ?? 'S,M').split(',');
-/** Shard counts for the sizing table (README "Large clusters"); "" skips it. */
+/** Shard counts for the sizing table (README "Large clusters"); "" skips it, BENCH_SHARDS_ONLY=1 runs only it. */
 const shardCounts = (process.env.BENCH_SHARDS ?? '1,2,4').split(',').filter(Boolean).map(Number);
+const shardsOnly = process.env.BENCH_SHARDS_ONLY === '1';
 
 async function listen(server: Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-async function timeScrapes(url: string): Promise<{ p50: number; p99: number; bytes: number }> {
+interface ScrapeStats {
+  readonly p50: number;
+  readonly p99: number;
+  readonly bytes: number;
+}
+
+const percentile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+
+/** One GET, body read to the end undecoded; returns milliseconds and bytes on the wire. */
+function timedGet(url: string, headers: Record<string, string> = {}): Promise<{ ms: number; bytes: number }> {
+  const start = performance.now();
+  return new Promise((resolve, reject) => {
+    request(url, { headers }, (response) => {
+      let bytes = 0;
+      response.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      response.on('end', () => resolve({ ms: performance.now() - start, bytes }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+async function timeScrapes(url: string, headers: Record<string, string> = { 'accept-encoding': 'identity' }): Promise<ScrapeStats> {
   const durations: number[] = [];
   let bytes = 0;
   for (let i = 0; i < SCRAPES; i++) {
-    const start = performance.now();
-    const body = await (await fetch(url)).arrayBuffer();
-    durations.push(performance.now() - start);
-    bytes = body.byteLength;
+    const scrape = await timedGet(url, headers);
+    durations.push(scrape.ms);
+    bytes = scrape.bytes;
   }
   durations.sort((a, b) => a - b);
-  const at = (q: number) => durations[Math.min(durations.length - 1, Math.ceil(q * durations.length) - 1)];
-  return { p50: at(0.5), p99: at(0.99), bytes };
+  return { p50: percentile(durations, 0.5), p99: percentile(durations, 0.99), bytes };
 }
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 300_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check().catch(() => false))) {
     if (Date.now() > deadline) throw new Error('benchmark timed out');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
@@ -81,6 +103,57 @@ function floorServer(size: number): Server {
   return createServer((_request, response) => response.end(body));
 }
 
+/** The exporter's own counters and gauges, read from the cheap /metrics/self. */
+async function selfMetrics(exporterUrl: string): Promise<(series: string) => number> {
+  const text = await (await fetch(`${exporterUrl}/metrics/self`)).text();
+  return (series) => {
+    const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
+    return line === undefined ? 0 : Number(line.slice(series.length + 1));
+  };
+}
+
+const podEvents = (type: string) => `kube_api_exporter_watch_events_total{kind="pod",type="${type}"}`;
+const HEAP_USED = 'kube_api_exporter_nodejs_heap_size_used_bytes';
+
+/** Waits until the exporter has applied at least this many pod events of the type; returns when that was. */
+async function podEventsApplied(exporterUrl: string, type: string, count: number): Promise<number> {
+  await waitFor(async () => (await selfMetrics(exporterUrl))(podEvents(type)) >= count);
+  return performance.now();
+}
+
+interface Memory {
+  readonly rss: number;
+  readonly heap: number;
+}
+
+/** RSS and live heap after a full GC (bench/gc-on-signal.mjs), so lazily collected garbage does not pass for growth. */
+async function memoryOf(child: ChildProcess, exporterUrl: string): Promise<Memory> {
+  child.kill('SIGUSR2');
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  return { rss: rssMiB(child.pid!), heap: (await selfMetrics(exporterUrl))(HEAP_USED) / 2 ** 20 };
+}
+
+type PodObject = { metadata: { name: string; namespace: string } };
+
+/**
+ * What applying an event costs the exporter itself (flatten, store, trim), without the watch stream: pods upserted
+ * into a cache that already holds them, in CPU time so other processes on the machine do not count. Median of 5.
+ */
+function applyEventsPerCpuSecond(kind: KindSpec, pods: readonly PodObject[]): number {
+  const cache = new ClusterCache();
+  const texts = pods.map((item) => JSON.stringify(item));
+  for (const text of texts) cache.upsert(kind, JSON.parse(text));
+  const rates: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    const parsed = texts.map((text) => JSON.parse(text));
+    const before = process.cpuUsage();
+    for (const object of parsed) cache.upsert(kind, object);
+    const used = process.cpuUsage(before);
+    rates.push(pods.length / ((used.user + used.system) / 1e6));
+  }
+  return rates.sort((a, b) => a - b)[2];
+}
+
 /** The simulated API server serving the scale's objects, and a kubeconfig file for it. */
 async function startClusterOf(scale: Scale) {
   const cluster = generateCluster(scale);
@@ -105,15 +178,15 @@ async function startClusterOf(scale: Scale) {
   };
 }
 
-/** The built exporter as a child process; resolves with its URL once /readyz says it has synced. */
-async function startExporterProcess(kubeconfig: string, args: readonly string[] = []) {
-  const child = spawn(process.execPath, ['dist/main.js', '--kubeconfig', kubeconfig, '--port', '0', '--host', '127.0.0.1', '--log-level', 'info', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+/** The built exporter as a child process (GC on SIGUSR2); resolves with its URL once /readyz says it has synced. */
+async function startExporterProcess(kubeconfig: string, args: readonly string[] = []): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--expose-gc', '--import', './bench/gc-on-signal.mjs', 'dist/main.js', '--kubeconfig', kubeconfig, '--port', '0', '--host', '127.0.0.1', '--log-level', 'info', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let url = '';
   child.stderr.on('data', (chunk: Buffer) => {
     url ||= /"url":"([^"]+)"/.exec(chunk.toString())?.[1] ?? '';
   });
   try {
-    await waitFor(async () => url !== '' && (await fetch(`${url}/readyz`)).status === 200, 600_000);
+    await waitFor(async () => url !== '' && (await fetch(`${url}/readyz`)).status === 200);
   } catch (error) {
     child.kill('SIGTERM');
     throw error;
@@ -124,27 +197,59 @@ async function startExporterProcess(kubeconfig: string, args: readonly string[] 
 async function benchScale(scale: Scale): Promise<void> {
   const { cluster, api, kubeconfig, stop } = await startClusterOf(scale);
   const started = performance.now();
-  let child: ChildProcess | undefined;
+  const { child, url: exporterUrl } = await startExporterProcess(kubeconfig);
   try {
-    const exporter = await startExporterProcess(kubeconfig);
-    child = exporter.child;
-    const exporterUrl = exporter.url;
     const syncSeconds = (performance.now() - started) / 1000;
-    const rssAfterSync = rssMiB(child.pid!);
-    const ours = await timeScrapes(`${exporterUrl}/metrics`);
+    const afterSync = await memoryOf(child, exporterUrl);
+    const metricsUrl = `${exporterUrl}/metrics`;
+    const ours = await timeScrapes(metricsUrl);
+    const oursGzip = await timeScrapes(metricsUrl, { 'accept-encoding': 'gzip' });
     const leanix = await timeScrapes(`${exporterUrl}/leanix.json`);
+    const series = (await selfMetrics(exporterUrl))('kube_api_exporter_series');
 
-    const [podKind, pods] = cluster[0];
+    const [podKind, pods] = cluster[0] as readonly [(typeof cluster)[0][0], PodObject[]];
+    const touchPod = () => api.update(podKind, pods[0].metadata.namespace, pods[0].metadata.name, (object) => (object.spec.priority += 1));
+
+    // Scrapes right after a change pay the render (and gzip); four at once must share it, not do it four times.
+    let updates = (await selfMetrics(exporterUrl))(podEvents('update'));
+    const afterChange = async (scrape: () => Promise<unknown>) => {
+      touchPod();
+      await podEventsApplied(exporterUrl, 'update', ++updates);
+      const start = performance.now();
+      await scrape();
+      return performance.now() - start;
+    };
+    const gzipped = { 'accept-encoding': 'gzip' };
+    const oneAfterChange = await afterChange(() => timedGet(metricsUrl, gzipped));
+    const fourAfterChange = await afterChange(() => Promise.all([1, 2, 3, 4].map(() => timedGet(metricsUrl, gzipped))));
+
+    // A MODIFIED storm: every pod changes once; time until the exporter applied them all.
     const stormStart = performance.now();
-    for (const item of pods as Array<{ metadata: { name: string; namespace: string } }>) {
-      api.update(podKind, item.metadata.namespace, item.metadata.name, (object) => {
-        object.status.containerStatuses[0].restartCount += 1;
-      });
+    for (const item of pods) {
+      api.update(podKind, item.metadata.namespace, item.metadata.name, (object) => (object.status.containerStatuses[0].restartCount += 1));
     }
-    const updates = (text: string) => Number(/kube_api_exporter_watch_events_total\{kind="pod",type="update"\} (\d+)/.exec(text)?.[1] ?? 0);
-    await waitFor(async () => updates(await (await fetch(`${exporterUrl}/metrics`)).text()) >= pods.length);
-    const eventsPerSecond = pods.length / ((performance.now() - stormStart) / 1000);
-    const rssAfterChurn = rssMiB(child.pid!);
+    updates += pods.length;
+    const eventsPerSecond = pods.length / ((await podEventsApplied(exporterUrl, 'update', updates)) - stormStart) * 1000;
+    const afterStorm = await memoryOf(child, exporterUrl);
+
+    // Full churn: every pod replaced by a new one, ten times over.
+    const churnRounds = 10;
+    let adds = (await selfMetrics(exporterUrl))(podEvents('add'));
+    const churn: Memory[] = [];
+    let current = pods.map((item) => structuredClone(item));
+    for (let round = 1; round <= churnRounds; round++) {
+      current = current.map((item) => {
+        api.delete(podKind, item.metadata.namespace, item.metadata.name);
+        const next = structuredClone(item);
+        next.metadata.name = `${item.metadata.name.replace(/-r\d+$/, '')}-r${round}`;
+        api.create(podKind, next);
+        return next;
+      });
+      adds += pods.length;
+      await podEventsApplied(exporterUrl, 'add', adds);
+      await timedGet(metricsUrl, gzipped); // a scrape per round, as Prometheus would do
+      churn.push(await memoryOf(child, exporterUrl));
+    }
 
     const naive = naiveExporter(cluster);
     const naiveStats = await timeScrapes(await listen(naive));
@@ -154,34 +259,47 @@ async function benchScale(scale: Scale): Promise<void> {
     floor.close();
 
     const ms = (value: number) => `${value.toFixed(1)} ms`;
-    console.log(`\n## Scale ${scale.name}: ${scale.pods} pods, ${scale.deployments} deployments, ${scale.nodes} nodes, ${scale.services} services`);
-    console.log(`initial sync ${syncSeconds.toFixed(2)} s · RSS after sync ${rssAfterSync.toFixed(0)} MiB · after a MODIFIED storm ${rssAfterChurn.toFixed(0)} MiB · ${eventsPerSecond.toFixed(0)} events/s applied (upper bound: includes scrapes polling for completion)`);
-    console.log(`/leanix.json p50 ${ms(leanix.p50)} p99 ${ms(leanix.p99)}, ${(leanix.bytes / 1e6).toFixed(2)} MB`);
+    const mib = (memory: Memory) => `${memory.rss.toFixed(0)} MiB RSS, ${memory.heap.toFixed(0)} MiB heap`;
+    const growth = (from: number, to: number) => `${(((to - from) / from) * 100).toFixed(1)}%`;
+    console.log(`\n## Scale ${scale.name}: ${scale.pods} pods, ${scale.deployments} deployments, ${scale.nodes} nodes, ${scale.services} services; ${series} series`);
     console.log('');
-    console.log('| /metrics (uncompressed) | p50 | p99 | bytes | ours vs this (p50) |');
+    console.log('| /metrics | p50 | p99 | bytes | this vs (a) (p50) |');
     console.log('| --- | --- | --- | --- | --- |');
-    const row = (label: string, stats: { p50: number; p99: number; bytes: number }) =>
+    const row = (label: string, stats: ScrapeStats) =>
       console.log(`| ${label} | ${ms(stats.p50)} | ${ms(stats.p99)} | ${stats.bytes} | ${(stats.p50 / ours.p50).toFixed(2)}× |`);
     row('(a) kube-api-exporter', ours);
+    row('(a) kube-api-exporter, gzip', oursGzip);
     row('(b) naive prom-client Gauges', naiveStats);
     row('(c) floor: pre-built buffer', floorStats);
+    console.log('');
+    console.log('| measure | value |');
+    console.log('| --- | --- |');
+    console.log(`| initial sync | ${syncSeconds.toFixed(2)} s |`);
+    console.log(`| memory after sync | ${mib(afterSync)} |`);
+    console.log(`| MODIFIED storm (${pods.length} pod updates) through the watch stream, end to end | ${eventsPerSecond.toFixed(0)} events/s |`);
+    console.log(`| pod event apply in the exporter (flatten, store, trim), per CPU-second | ${applyEventsPerCpuSecond(podKind, pods).toFixed(0)} events/s |`);
+    console.log(`| memory after the storm | ${mib(afterStorm)} |`);
+    console.log(`| memory after churn round 1 → ${churnRounds} (every pod replaced each round) | ${mib(churn[0])} → ${mib(churn.at(-1)!)}: RSS ${growth(churn[0].rss, churn.at(-1)!.rss)}, heap ${growth(churn[0].heap, churn.at(-1)!.heap)} |`);
+    console.log(`| gzip scrape right after a change: 1 alone → 4 concurrent (wall time) | ${ms(oneAfterChange)} → ${ms(fourAfterChange)} (${(fourAfterChange / oneAfterChange).toFixed(2)}×) |`);
+    console.log(`| /leanix.json | p50 ${ms(leanix.p50)}, p99 ${ms(leanix.p99)}, ${leanix.bytes} bytes |`);
   } finally {
-    child?.kill('SIGTERM');
+    child.kill('SIGTERM');
     await stop();
   }
 }
 
 /**
  * The sizing table: for each shard count n, n exporters with --shard i --total-shards n sync the same cluster at
- * once; per shard, its pods, RSS after sync and /metrics p50 (the largest over the shards). Then a least-squares
- * line through every shard's (pods, RSS) and (pods, p50): the fixed cost and the cost per 10k pods in a shard.
+ * once; per shard, its pods, memory after sync (after a full GC) and /metrics p50 (the largest over the shards).
+ * Then a least-squares line through every shard's (pods, RSS) and (pods, p50): the fixed cost and the cost per 10k
+ * pods in a shard.
  */
 async function benchShards(scale: Scale): Promise<void> {
   const { kubeconfig, stop } = await startClusterOf(scale);
   console.log(`\n## Shards at scale ${scale.name}: ${scale.pods} pods (all shards sync concurrently, then each is scraped in turn)`);
   console.log('');
-  console.log('| shards | pods per shard | RSS per shard | /metrics p50 per shard | /metrics bytes per shard | initial sync (all shards) |');
-  console.log('| --- | --- | --- | --- | --- | --- |');
+  console.log('| shards | pods per shard | RSS per shard | heap per shard | /metrics p50 per shard | /metrics bytes per shard | initial sync (all shards) |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
   const points: Array<{ pods: number; rss: number; p50: number }> = [];
   try {
     for (const total of shardCounts) {
@@ -189,17 +307,16 @@ async function benchShards(scale: Scale): Promise<void> {
       const shards = await Promise.all(Array.from({ length: total }, (_, shard) => startExporterProcess(kubeconfig, ['--shard', String(shard), '--total-shards', String(total)])));
       const syncSeconds = (performance.now() - started) / 1000;
       try {
-        const rows: Array<{ pods: number; rss: number; scrape: { p50: number; bytes: number } }> = [];
+        const rows: Array<{ pods: number; memory: Memory; scrape: ScrapeStats }> = [];
         for (const { child, url } of shards) {
-          const text = await (await fetch(`${url}/metrics`)).text();
-          const pods = Number(/kube_api_exporter_cache_objects\{kind="pod"\} (\d+)/.exec(text)?.[1] ?? NaN);
-          rows.push({ pods, rss: rssMiB(child.pid!), scrape: await timeScrapes(`${url}/metrics`) });
+          const pods = (await selfMetrics(url))('kube_api_exporter_cache_objects{kind="pod"}');
+          rows.push({ pods, memory: await memoryOf(child, url), scrape: await timeScrapes(`${url}/metrics`) });
         }
         const most = (pick: (row: (typeof rows)[number]) => number) => Math.max(...rows.map(pick));
         console.log(
-          `| ${total} | ${most((row) => row.pods)} | ${most((row) => row.rss).toFixed(0)} MiB | ${most((row) => row.scrape.p50).toFixed(1)} ms | ${(most((row) => row.scrape.bytes) / 1e6).toFixed(1)} MB | ${syncSeconds.toFixed(1)} s |`,
+          `| ${total} | ${most((row) => row.pods)} | ${most((row) => row.memory.rss).toFixed(0)} MiB | ${most((row) => row.memory.heap).toFixed(0)} MiB | ${most((row) => row.scrape.p50).toFixed(1)} ms | ${(most((row) => row.scrape.bytes) / 1e6).toFixed(1)} MB | ${syncSeconds.toFixed(1)} s |`,
         );
-        for (const row of rows) points.push({ pods: row.pods, rss: row.rss, p50: row.scrape.p50 });
+        for (const row of rows) points.push({ pods: row.pods, rss: row.memory.rss, p50: row.scrape.p50 });
       } finally {
         for (const { child } of shards) child.kill('SIGTERM');
       }
@@ -224,7 +341,7 @@ function fitLine(points: ReadonlyArray<readonly [x: number, y: number]>): { inte
 }
 
 for (const scale of SCALES.filter((candidate) => scaleNames.includes(candidate.name))) {
-  await benchScale(scale);
+  if (!shardsOnly) await benchScale(scale);
   if (shardCounts.length > 0) await benchShards(scale);
 }
 console.log(`\n${SCRAPES} sequential scrapes per row; node ${process.version}; ${(await import('node:os')).cpus().length} cores.`);

@@ -17,6 +17,28 @@ export const SCALES: readonly Scale[] = [
 
 const TIME = '2024-05-01T10:00:00Z';
 const condition = (type: string, status = 'True') => ({ type, status, lastProbeTime: null, lastTransitionTime: TIME });
+/**
+ * What the API server's server-side apply bookkeeping looks like: every field of spec and status named once, as
+ * `managedFields[].fieldsV1` does (about as large as the object's skeleton). The exporter must never keep it.
+ */
+function fieldsV1(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    return Object.fromEntries(value.map((item, index) => [`k:{"name":"${item?.name ?? index}"}`, fieldsV1(item)]));
+  }
+  if (value === null || typeof value !== 'object') return {};
+  return Object.fromEntries(Object.entries(value).map(([key, child]) => [`f:${key}`, fieldsV1(child)]));
+}
+
+function withApiBookkeeping<T extends { metadata: object; spec: object; status?: object }>(object: T): T {
+  const entry = (manager: string, operation: string, fields: object, subresource?: string) => ({
+    manager, operation, apiVersion: 'v1', time: TIME, fieldsType: 'FieldsV1', fieldsV1: fieldsV1(fields), ...(subresource ? { subresource } : {}),
+  });
+  const managedFields = [entry('kube-controller-manager', 'Update', { spec: object.spec }), entry('kubelet', 'Update', { status: object.status ?? {} }, 'status')];
+  return { ...object, metadata: { ...object.metadata, managedFields } };
+}
+
+const lastApplied = (object: object) => ({ 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(object) });
+
 const resources = (cpu: string, memory: string) => ({ requests: { cpu, memory }, limits: { cpu: '1', memory: '512Mi' } });
 
 function pod(index: number, scale: Scale) {
@@ -38,7 +60,7 @@ function pod(index: number, scale: Scale) {
     containerID: `containerd://${index.toString(16).padStart(64, '0')}`,
     started: true,
   });
-  return {
+  return withApiBookkeeping({
     metadata: { name: `${app}-pod-${index}`, namespace: `ns-${index % 50}`, labels: { app }, creationTimestamp: TIME, generation: 1 },
     spec: {
       nodeName: `node-${index % scale.nodes}`,
@@ -57,24 +79,25 @@ function pod(index: number, scale: Scale) {
       initContainerStatuses: [{ ...status('init', 'busybox'), state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: TIME, finishedAt: TIME } } }],
       containerStatuses: containers.map((container) => status(container.name, container.image)),
     },
-  };
+  });
 }
 
 function deployment(index: number) {
-  return {
-    metadata: { name: `app-${index}`, namespace: `ns-${index % 50}`, generation: 3 },
-    spec: {
-      replicas: 10,
-      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
-      template: { spec: { containers: [{ name: 'main', image: 'x', resources: resources('100m', '64Mi') }], terminationGracePeriodSeconds: 30 } },
-      progressDeadlineSeconds: 600,
-    },
-    status: { observedGeneration: 3, replicas: 10, updatedReplicas: 10, readyReplicas: 10, availableReplicas: 10, conditions: [condition('Available'), condition('Progressing')] },
+  const spec = {
+    replicas: 10,
+    strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+    template: { spec: { containers: [{ name: 'main', image: 'x', resources: resources('100m', '64Mi') }], terminationGracePeriodSeconds: 30 } },
+    progressDeadlineSeconds: 600,
   };
+  return withApiBookkeeping({
+    metadata: { name: `app-${index}`, namespace: `ns-${index % 50}`, generation: 3, annotations: { 'deployment.kubernetes.io/revision': '3', ...lastApplied({ spec }) } },
+    spec,
+    status: { observedGeneration: 3, replicas: 10, updatedReplicas: 10, readyReplicas: 10, availableReplicas: 10, conditions: [condition('Available'), condition('Progressing')] },
+  });
 }
 
 function node(index: number) {
-  return {
+  return withApiBookkeeping({
     metadata: { name: `node-${index}` },
     spec: { podCIDR: '10.244.0.0/24' },
     status: {
@@ -84,14 +107,12 @@ function node(index: number) {
       daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
       images: Array.from({ length: 10 }, (_, i) => ({ names: [`image-${i}`], sizeBytes: 1e8 + i })),
     },
-  };
+  });
 }
 
 function service(index: number) {
-  return {
-    metadata: { name: `svc-${index}`, namespace: `ns-${index % 50}` },
-    spec: { type: 'ClusterIP', clusterIP: '10.96.0.1', ports: [{ name: 'http', port: 80, targetPort: 8080 }, { name: 'grpc', port: 9090, targetPort: 9090 }] },
-  };
+  const spec = { type: 'ClusterIP', clusterIP: '10.96.0.1', ports: [{ name: 'http', port: 80, targetPort: 8080 }, { name: 'grpc', port: 9090, targetPort: 9090 }] };
+  return withApiBookkeeping({ metadata: { name: `svc-${index}`, namespace: `ns-${index % 50}`, annotations: lastApplied({ spec }) }, spec });
 }
 
 /** Every object of the scale, per kind. */

@@ -1,12 +1,12 @@
 /**
  * The one in-memory cache the renderers read: per object its rendered series (in the MetricsStore) and its trimmed
- * form (src/trim.ts) for the views. Full API objects are not kept here.
+ * form (src/trim.ts) for the views. Full API objects are not kept here, nor, once trimmed, in the informers.
  */
 
 import { flatten, type ObjectIdentity, type Sample } from './flatten.js';
 import type { KindSpec } from './kinds.js';
 import { MetricsStore } from './store.js';
-import { trimObject } from './trim.js';
+import { trimInPlace } from './trim.js';
 
 export interface KubeObject {
   readonly metadata?: { readonly name?: unknown; readonly namespace?: unknown };
@@ -37,14 +37,17 @@ export class ClusterCache {
     return () => this.listeners.delete(listener);
   }
 
-  /** Adds or replaces an object; throws InvalidObjectError when it has no usable identity. */
+  /**
+   * Adds or replaces an object; throws InvalidObjectError when it has no usable identity. The cache takes the object
+   * over and trims it in place (src/trim.ts): callers must not rely on it staying as it was.
+   */
   upsert(kind: KindSpec, object: KubeObject): void {
     const identity = identityOf(kind, object);
     const key = objectKey(kind, identity);
     this.metrics.set(key, this.filterSamples(kind, flatten(`k8s_${kind.metricName}`, identity, object)));
     const objects = this.objectsOf(kind);
     const previous = objects.get(key);
-    const trimmed = trimObject(object);
+    const trimmed = trimInPlace(object);
     objects.set(key, trimmed);
     this.changedAt = new Date();
     this.notify({ type: 'upsert', kind, object: trimmed, previous });

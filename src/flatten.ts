@@ -9,6 +9,7 @@
  */
 
 import { parseQuantity } from './quantity.js';
+import { renderLabels } from './store.js';
 import { NEVER_KEPT_KEYS } from './trim.js';
 
 export type Labels = ReadonlyArray<readonly [name: string, value: string]>;
@@ -19,6 +20,8 @@ export interface Sample {
   /** The field path the family comes from, lists as `[]`: `spec.containers[].ports[].containerPort`. */
   readonly path: string;
   readonly labels: Labels;
+  /** The labels as exposition text, `{name="value",...}`: rendered once per object or list element, not per sample. */
+  readonly labelText: string;
   readonly value: number;
 }
 
@@ -53,15 +56,61 @@ const CONDITION_STATUS: ReadonlyMap<string, number> = new Map([['True', 1], ['Fa
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
 
 interface Walk {
-  readonly metricPrefix: string;
   readonly samples: Sample[];
-  readonly seen: Set<string>;
+  /** The field that first emitted each metric name. */
+  readonly fieldOfName: Map<string, Field>;
+  /** Label sets emitted under names that more than one field maps to (sanitising collisions). */
+  readonly contested: Map<string, Set<string>>;
+}
+
+/**
+ * A field's metric name and path. The same fields recur in every object of a kind, so each is named once, in a trie
+ * per metric prefix, and its interned strings reused (cheap to hash as Map keys downstream). Bounded: objects with
+ * endless distinct keys get fresh, unremembered names once the trie is full.
+ */
+interface Field {
+  readonly metricName: string;
+  readonly path: string;
+  readonly children: Map<string, Field>;
+  element?: Field;
+}
+
+const MAX_REMEMBERED_FIELDS = 100_000;
+const fieldTries = new Map<string, Field>();
+let rememberedFields = 0;
+
+function newField(metricName: string, path: string): Field {
+  return { metricName, path, children: new Map() };
+}
+
+function childField(parent: Field, key: string): Field {
+  let child = parent.children.get(key);
+  if (child === undefined) {
+    child = newField(`${parent.metricName}_${sanitizeName(key)}`, parent.path ? `${parent.path}.${key}` : key);
+    if (rememberedFields < MAX_REMEMBERED_FIELDS) {
+      parent.children.set(key, child);
+      rememberedFields++;
+    }
+  }
+  return child;
+}
+
+function elementField(list: Field): Field {
+  let element = list.element;
+  if (element === undefined) {
+    element = newField(list.metricName, `${list.path}[]`);
+    if (rememberedFields < MAX_REMEMBERED_FIELDS) {
+      list.element = element;
+      rememberedFields++;
+    }
+  }
+  return element;
 }
 
 interface Position {
-  readonly metricName: string;
-  readonly path: string;
+  readonly field: Field;
   readonly labels: Labels;
+  readonly labelText: string;
   /** The key this value sits under, and the key of the map or list that holds it. */
   readonly key: string;
   readonly parentKey: string;
@@ -70,8 +119,13 @@ interface Position {
 export function flatten(metricPrefix: string, identity: ObjectIdentity, object: unknown): Sample[] {
   const labels: [string, string][] = [['name', identity.name]];
   if (identity.namespace !== undefined) labels.push(['namespace', identity.namespace]);
-  const walk: Walk = { metricPrefix, samples: [], seen: new Set() };
-  const root: Position = { metricName: metricPrefix, path: '', labels, key: '', parentKey: '' };
+  const walk: Walk = { samples: [], fieldOfName: new Map(), contested: new Map() };
+  let rootField = fieldTries.get(metricPrefix);
+  if (rootField === undefined) {
+    rootField = newField(metricPrefix, '');
+    fieldTries.set(metricPrefix, rootField);
+  }
+  const root: Position = { field: rootField, labels, labelText: renderLabels(labels), key: '', parentKey: '' };
   visit(walk, root, object);
   return walk.samples;
 }
@@ -80,36 +134,33 @@ function visit(walk: Walk, at: Position, value: unknown): void {
   if (Array.isArray(value)) {
     visitList(walk, at, value);
   } else if (value !== null && typeof value === 'object') {
-    for (const [key, child] of Object.entries(value)) {
+    for (const key in value) {
       if (SKIPPED_KEYS.has(key)) continue;
-      visit(walk, descend(at, key), child);
+      const child = (value as Record<string, unknown>)[key];
+      if (child !== null && typeof child === 'object') {
+        visit(walk, descend(at, key), child);
+      } else {
+        // Decided before descending: most leaves are strings without a numeric meaning, and naming them is the cost.
+        const number = numericValue(key, at.key, child);
+        if (number !== undefined) emit(walk, descend(at, key), number);
+      }
     }
   } else {
-    const number = numericValue(at, value);
+    const number = numericValue(at.key, at.parentKey, value);
     if (number !== undefined) emit(walk, at, number);
   }
 }
 
 function descend(at: Position, key: string): Position {
-  return {
-    metricName: `${at.metricName}_${sanitizeName(key)}`,
-    path: at.path ? `${at.path}.${key}` : key,
-    labels: at.labels,
-    key,
-    parentKey: at.key,
-  };
+  return { field: childField(at.field, key), labels: at.labels, labelText: at.labelText, key, parentKey: at.key };
 }
 
 function visitList(walk: Walk, at: Position, items: readonly unknown[]): void {
   const labelName = uniqueLabelName(at.labels, LIST_LABELS.get(at.key) ?? singular(at.key));
   const keys = elementKeys(items);
   items.forEach((item, index) => {
-    const element: Position = {
-      ...at,
-      path: `${at.path}[]`,
-      labels: [...at.labels, [labelName, keys?.[index] ?? String(index)]],
-      parentKey: at.key,
-    };
+    const labels: Labels = [...at.labels, [labelName, keys?.[index] ?? String(index)]];
+    const element: Position = { ...at, field: elementField(at.field), labels, labelText: renderLabels(labels), parentKey: at.key };
     if (item !== null && typeof item === 'object' && !Array.isArray(item)) {
       visit(walk, element, item);
     } else {
@@ -138,14 +189,20 @@ function naturalKeyValue(item: unknown, key: string): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-function numericValue(at: Position, value: unknown): number | undefined {
+/** The number a leaf stands for, if any, from its value, its key and the key of the map or list that holds it. */
+function numericValue(key: string, parentKey: string, value: unknown): number | undefined {
   if (typeof value === 'number') return value;
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (typeof value !== 'string') return undefined;
-  if (at.parentKey === 'conditions' && at.key === 'status') return CONDITION_STATUS.get(value);
-  if (QUANTITY_MAPS.has(at.parentKey)) return parseQuantity(value);
-  if (RFC3339.test(value)) return timestampSeconds(value);
+  if (parentKey === 'conditions' && key === 'status') return CONDITION_STATUS.get(value);
+  if (QUANTITY_MAPS.has(parentKey)) return parseQuantity(value);
+  if (looksLikeTimestamp(value)) return timestampSeconds(value);
   return undefined;
+}
+
+function looksLikeTimestamp(text: string): boolean {
+  const first = text.charCodeAt(0);
+  return text.length >= 20 && first >= 48 && first <= 57 && RFC3339.test(text);
 }
 
 function timestampSeconds(text: string): number | undefined {
@@ -158,11 +215,31 @@ function timestampSeconds(text: string): number | undefined {
 }
 
 function emit(walk: Walk, at: Position, value: number): void {
-  // Sanitising can map two keys onto one name (`a-b`, `a_b`): the first keeps the series, so none is ever doubled.
-  const seriesKey = `${at.metricName}\u0000${at.labels.map(([name, labelValue]) => `${name}=${labelValue}`).join('\u0000')}`;
-  if (walk.seen.has(seriesKey)) return;
-  walk.seen.add(seriesKey);
-  walk.samples.push({ name: at.metricName, path: at.path, labels: at.labels, value });
+  if (isDuplicate(walk, at)) return;
+  const { metricName, path } = at.field;
+  walk.samples.push({ name: metricName, path, labels: at.labels, labelText: at.labelText, value });
+}
+
+/**
+ * Sanitising can map two fields onto one name (`a-b`, `a_b`): the first series keeps the name, so none is ever
+ * doubled. One field never repeats a label set within an object, so only names shared by fields need checking.
+ */
+function isDuplicate(walk: Walk, at: Position): boolean {
+  const { metricName } = at.field;
+  const owner = walk.fieldOfName.get(metricName);
+  if (owner === undefined) {
+    walk.fieldOfName.set(metricName, at.field);
+    return false;
+  }
+  let taken = walk.contested.get(metricName);
+  if (taken === undefined) {
+    if (owner === at.field) return false;
+    taken = new Set(walk.samples.filter((sample) => sample.name === metricName).map((sample) => sample.labelText));
+    walk.contested.set(metricName, taken);
+  }
+  if (taken.has(at.labelText)) return true;
+  taken.add(at.labelText);
+  return false;
 }
 
 export function sanitizeName(text: string): string {

@@ -1,8 +1,10 @@
 /** The HTTP face: koa + @koa/router. Handlers only read the cache and the watcher's state. */
 
+import { Readable } from 'node:stream';
 import Router from '@koa/router';
-import Koa from 'koa';
+import Koa, { type Context } from 'koa';
 import type { ClusterCache } from './cache.js';
+import { gzip, gzipOnce } from './gzip.js';
 import { kindByMetricName, type KindSpec } from './kinds.js';
 import { renderLeanix } from './leanix.js';
 import type { Logger } from './log.js';
@@ -45,11 +47,28 @@ const INDEX_PAGE = `<!doctype html>
 <html><head><title>kube-api-exporter</title></head>
 <body><h1>kube-api-exporter</h1><ul>
 <li><a href="metrics">/metrics</a>: Prometheus metrics</li>
+<li><a href="metrics/self">/metrics/self</a>: the exporter's own metrics only (cheap to scrape often)</li>
 <li><a href="leanix.json">/leanix.json</a>: LeanIX inventory</li>
 <li><a href="healthz">/healthz</a>: liveness</li>
 <li><a href="readyz">/readyz</a>: readiness, per kind</li>
 </ul></body></html>
 `;
+
+/**
+ * Sends exposition parts as one body, gzipped when the client accepts it. Each part is its own gzip member (RFC 1952
+ * allows a series of members): the large object part is compressed once per render and shared by concurrent scrapes.
+ */
+async function sendMetrics(ctx: Context, shared: Buffer, ...perRequest: Buffer[]): Promise<void> {
+  ctx.type = METRICS_CONTENT_TYPE;
+  ctx.vary('Accept-Encoding');
+  let parts = [shared, ...perRequest];
+  if (ctx.acceptsEncodings('gzip', 'identity') === 'gzip') {
+    parts = await Promise.all([gzipOnce(shared), ...perRequest.map(gzip)]);
+    ctx.set('Content-Encoding', 'gzip');
+  }
+  ctx.body = Readable.from(parts, { objectMode: false });
+  ctx.length = parts.reduce((total, part) => total + part.length, 0);
+}
 
 export function createApp(options: AppOptions): Koa {
   const { cache, selfMetrics, log } = options;
@@ -62,11 +81,12 @@ export function createApp(options: AppOptions): Koa {
   });
   router.get('/metrics', async (ctx) => {
     const done = selfMetrics.scrapeDuration.startTimer({ handler: 'metrics' });
-    const objectSeries = cache.metrics.render();
-    const ownSeries = await selfMetrics.registry.metrics();
-    ctx.type = METRICS_CONTENT_TYPE;
-    ctx.body = objectSeries + ownSeries;
+    const ownSeries = Buffer.from(await selfMetrics.registry.metrics());
+    await sendMetrics(ctx, cache.metrics.render(), ownSeries);
     done();
+  });
+  router.get('/metrics/self', async (ctx) => {
+    await sendMetrics(ctx, Buffer.from(await selfMetrics.registry.metrics()));
   });
   router.get('/leanix.json', (ctx) => {
     const done = selfMetrics.scrapeDuration.startTimer({ handler: 'leanix' });

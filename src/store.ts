@@ -15,22 +15,23 @@ export class MetricsStore {
   private readonly families = new Map<string, Family>();
   private readonly familiesOfObject = new Map<string, readonly string[]>();
   private sortedFamilyNames: string[] | undefined;
-  private rendered: string | undefined;
+  private rendered: Buffer | undefined;
   private series = 0;
   private readonly seriesOfObject = new Map<string, number>();
 
   /** Replaces everything stored for the object with these samples. */
   set(objectKey: string, samples: readonly Sample[]): void {
-    const linesByFamily = new Map<string, { help: string; lines: string }>();
+    const linesByFamily = new Map<string, { help: string; lines: string[] }>();
     for (const sample of samples) {
       const entry = linesByFamily.get(sample.name);
       const line = renderSample(sample);
-      if (entry) entry.lines += line;
-      else linesByFamily.set(sample.name, { help: sample.path, lines: line });
+      if (entry) entry.lines.push(line);
+      else linesByFamily.set(sample.name, { help: sample.path, lines: [line] });
     }
     this.removeFromFamilies(objectKey, (name) => !linesByFamily.has(name));
     for (const [name, { help, lines }] of linesByFamily) {
-      this.familyNamed(name, help).members.set(objectKey, lines);
+      // join, not +=: a flat string, where repeated concatenation would keep a rope of small strings alive.
+      this.familyNamed(name, help).members.set(objectKey, lines.length === 1 ? lines[0] : lines.join(''));
     }
     this.familiesOfObject.set(objectKey, [...linesByFamily.keys()]);
     this.series += samples.length - (this.seriesOfObject.get(objectKey) ?? 0);
@@ -51,18 +52,31 @@ export class MetricsStore {
     return this.series;
   }
 
-  /** Prometheus text format 0.0.4: families sorted by name, each contiguous under one HELP and TYPE. */
-  render(): string {
+  /**
+   * Prometheus text format 0.0.4: families sorted by name, each contiguous under one HELP and TYPE. Rendered once per
+   * change, as bytes: every scrape until the next change gets this same Buffer (callers must not modify it).
+   */
+  render(): Buffer {
     if (this.rendered !== undefined) return this.rendered;
     this.sortedFamilyNames ??= [...this.families.keys()].sort();
     const parts: string[] = [];
+    let bytes = 0;
     for (const name of this.sortedFamilyNames) {
       const family = this.families.get(name)!;
-      parts.push(`# HELP ${name} Value of field ${escapeHelp(family.help)}\n# TYPE ${name} gauge\n`);
-      for (const lines of family.members.values()) parts.push(lines);
+      const header = `# HELP ${name} Value of field ${escapeHelp(family.help)}\n# TYPE ${name} gauge\n`;
+      parts.push(header);
+      bytes += Buffer.byteLength(header);
+      for (const lines of family.members.values()) {
+        parts.push(lines);
+        bytes += Buffer.byteLength(lines);
+      }
     }
-    this.rendered = parts.join('');
-    return this.rendered;
+    // Written part by part into one buffer: joining first would hold the whole text twice, as a string and as bytes.
+    const rendered = Buffer.allocUnsafe(bytes);
+    let offset = 0;
+    for (const part of parts) offset += rendered.write(part, offset);
+    this.rendered = rendered;
+    return rendered;
   }
 
   private familyNamed(name: string, help: string): Family {
@@ -89,10 +103,11 @@ export class MetricsStore {
 }
 
 export function renderSample(sample: Sample): string {
-  return `${sample.name}${renderLabels(sample.labels)} ${formatValue(sample.value)}\n`;
+  return `${sample.name}${sample.labelText} ${formatValue(sample.value)}\n`;
 }
 
-function renderLabels(labels: Labels): string {
+/** `{name="value",...}`, or '' for no labels. */
+export function renderLabels(labels: Labels): string {
   if (labels.length === 0) return '';
   return `{${labels.map(([name, value]) => `${name}="${escapeLabelValue(value)}"`).join(',')}}`;
 }

@@ -5,13 +5,19 @@
 
 export const NEVER_KEPT_KEYS: ReadonlySet<string> = new Set(['managedFields', 'annotations', 'env', 'envFrom']);
 
-/** A deep copy of the JSON value without NEVER_KEPT_KEYS, wherever they appear. */
-export function trimObject<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(trimObject) as T;
-  if (value === null || typeof value !== 'object') return value;
-  const trimmed: Record<string, unknown> = {};
-  for (const [key, child] of Object.entries(value)) {
-    if (!NEVER_KEPT_KEYS.has(key)) trimmed[key] = trimObject(child);
+/**
+ * Removes NEVER_KEPT_KEYS wherever they appear, in place, and returns the value. In place on purpose: client-node's
+ * informer keeps the very object it hands to the cache, so trimming a copy would leave the full object in memory too.
+ */
+export function trimInPlace<T>(value: T): T {
+  if (Array.isArray(value)) {
+    for (const item of value) trimInPlace(item);
+  } else if (value !== null && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      if (NEVER_KEPT_KEYS.has(key)) delete record[key];
+      else trimInPlace(record[key]);
+    }
   }
-  return trimmed as T;
+  return value;
 }

@@ -1,11 +1,15 @@
 import test from 'ava';
 import { cardinalityProblems, type CardinalityRules, type DropReason, NO_LIMITS, parseGlobs, parseSeriesLimits, sampleFilter } from '../src/cardinality.js';
-import type { Sample } from '../src/flatten.js';
+import type { Labels, Sample } from '../src/flatten.js';
 import { kindByMetricName } from '../src/kinds.js';
+import { renderLabels } from '../src/store.js';
 
 const pod = kindByMetricName('pod')!;
 const node = kindByMetricName('node')!;
-const sample = (name: string, container?: string): Sample => ({ name, path: name, labels: container ? [['container', container]] : [], value: 1 });
+const sample = (name: string, container?: string): Sample => {
+  const labels: Labels = container ? [['container', container]] : [];
+  return { name, path: name, labels, labelText: renderLabels(labels), value: 1 };
+};
 const podSamples = [
   sample('k8s_pod_metadata_generation'),
   sample('k8s_pod_spec_containers_resources_requests_cpu', 'a'),

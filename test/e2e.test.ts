@@ -1,5 +1,7 @@
 /** End to end: simulated API server → real client-node informers → cache → HTTP. */
 import { spawnSync } from 'node:child_process';
+import { request } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import test from 'ava';
 import { startExporter } from '../src/exporter.js';
 import { KINDS } from '../src/kinds.js';
@@ -153,6 +155,51 @@ test('an unreachable API server is retried: /readyz says why, then recovers when
   revived.create(pod, aPod('late', 'default', 'Running'));
   await eventually(async () => (await fetch(`${exporter.url}/readyz`)).status === 200, 'ready after the API server came up');
   t.true((await (await fetch(`${exporter.url}/metrics`)).text()).includes('name="late"'));
+});
+
+/** A GET with exactly these headers and the raw, undecoded response (fetch would decode gzip by itself). */
+function rawGet(url: string, headers: Record<string, string>): Promise<{ headers: Record<string, unknown>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    request(url, { headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ headers: response.headers, body: Buffer.concat(chunks) }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+const objectSeriesOf = (text: string) => text.split('\n').filter((line) => line.startsWith('k8s_')).join('\n');
+
+test('/metrics is gzipped when the client accepts it, and concurrent scrapes all get it whole', async (t) => {
+  const cluster = await startTestCluster(t, (api) => {
+    api.create(deployment, aDeployment('web', 2));
+    api.create(pod, aPod('web-1', 'default', 'Running'));
+  });
+  const url = `${cluster.exporter.url}/metrics`;
+  const plain = await rawGet(url, { 'accept-encoding': 'identity' });
+  t.is(plain.headers['content-encoding'], undefined);
+  t.is(Number(plain.headers['content-length']), plain.body.length);
+  t.regex(plain.body.toString(), /^# HELP k8s_deployment_/);
+
+  const scrapes = await Promise.all([1, 2, 3, 4].map(() => rawGet(url, { 'accept-encoding': 'gzip' })));
+  for (const scrape of scrapes) {
+    t.is(scrape.headers['content-encoding'], 'gzip');
+    t.is(scrape.headers.vary, 'Accept-Encoding');
+    t.is(Number(scrape.headers['content-length']), scrape.body.length);
+    const text = gunzipSync(scrape.body).toString();
+    t.deepEqual(expositionProblems(text), []);
+    t.is(objectSeriesOf(text), objectSeriesOf(plain.body.toString()));
+  }
+});
+
+test('/metrics/self serves only the exporter\'s own metrics', async (t) => {
+  const cluster = await startTestCluster(t, (api) => api.create(pod, aPod('web-1', 'default', 'Running')));
+  const text = await cluster.text('/metrics/self');
+  t.deepEqual(expositionProblems(text), []);
+  t.true(text.includes('kube_api_exporter_cache_objects{kind="pod"} 1'));
+  t.false(text.includes('k8s_'));
 });
 
 test('HTTP: index, health, unknown routes and methods', async (t) => {

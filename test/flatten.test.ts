@@ -99,6 +99,11 @@ const cases: ReadonlyArray<{ readonly title: string; readonly object: unknown; r
     expected: [`k8s_pod_spec_a_b{${id}} 1`],
   },
   {
+    title: 'colliding keys in list elements render once per element, whichever comes first in each',
+    object: { spec: { items: [{ name: 'x', 'a-b': 1, a_b: 2 }, { name: 'y', a_b: 3, 'a-b': 4 }, { name: 'z', 'a-b': 5 }] } },
+    expected: [`k8s_pod_spec_items_a_b{${id},item="x"} 1`, `k8s_pod_spec_items_a_b{${id},item="y"} 3`, `k8s_pod_spec_items_a_b{${id},item="z"} 5`],
+  },
+  {
     title: 'label values escaped per the exposition format',
     object: { spec: { containers: [{ name: 'q"uo\\te\nnl', v: 1 }] } },
     expected: [`k8s_pod_spec_containers_v{${id},container="q\\"uo\\\\te\\nnl"} 1`],

@@ -34,6 +34,6 @@ k8s_deployment_status_updatedReplicas{name="helloworld",namespace="default"} 1
 test('the helloworld deployment renders exactly the 8 series of the seed document', (t) => {
   const store = new MetricsStore();
   store.set('deployment/default/helloworld', flatten('k8s_deployment', { name: 'helloworld', namespace: 'default' }, helloworld));
-  const samples = store.render().split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+  const samples = store.render().toString().split('\n').filter((line) => line !== '' && !line.startsWith('#'));
   t.deepEqual(samples, SEED_SERIES);
 });

@@ -11,7 +11,7 @@ test('each family is contiguous under one HELP and one TYPE, families sorted', (
   store.set('pod/ns/a', pod('a', 1, { spec: { priority: 5 } }));
   store.set('pod/ns/b', pod('b', 2, { spec: { priority: 7 } }));
   t.is(
-    store.render(),
+    store.render().toString(),
     [
       '# HELP k8s_pod_spec_priority Value of field spec.priority',
       '# TYPE k8s_pod_spec_priority gauge',
@@ -24,7 +24,7 @@ test('each family is contiguous under one HELP and one TYPE, families sorted', (
       '',
     ].join('\n'),
   );
-  t.deepEqual(expositionProblems(store.render()), []);
+  t.deepEqual(expositionProblems(store.render().toString()), []);
   t.is(store.seriesCount, 4);
 });
 
@@ -32,8 +32,8 @@ test('an update replaces the object series, dropping fields it no longer has', (
   const store = new MetricsStore();
   store.set('pod/ns/a', pod('a', 1, { spec: { priority: 5 } }));
   store.set('pod/ns/a', pod('a', 2));
-  t.false(store.render().includes('k8s_pod_spec_priority'), 'an emptied family disappears with its HELP');
-  t.true(store.render().includes('restartCount{name="a",namespace="ns",container="app"} 2\n'));
+  t.false(store.render().toString().includes('k8s_pod_spec_priority'), 'an emptied family disappears with its HELP');
+  t.true(store.render().toString().includes('restartCount{name="a",namespace="ns",container="app"} 2\n'));
   t.is(store.seriesCount, 1);
 });
 
@@ -43,21 +43,30 @@ test('a delete removes every series of the object and nothing else', (t) => {
   store.set('pod/ns/b', pod('b', 2));
   store.delete('pod/ns/a');
   store.delete('pod/ns/never-existed');
-  t.false(store.render().includes('name="a"'));
-  t.true(store.render().includes('name="b"'));
+  t.false(store.render().toString().includes('name="a"'));
+  t.true(store.render().toString().includes('name="b"'));
   t.is(store.seriesCount, 1);
   store.delete('pod/ns/b');
-  t.is(store.render(), '');
+  t.is(store.render().toString(), '');
   t.is(store.seriesCount, 0);
 });
 
-test('render is cached until the next change', (t) => {
+test('render returns the same bytes until the next change', (t) => {
   const store = new MetricsStore();
   store.set('pod/ns/a', pod('a', 1));
   const first = store.render();
-  t.is(store.render(), first);
+  t.is(store.render(), first, 'the very same Buffer, not a new render');
   store.set('pod/ns/a', pod('a', 9));
-  t.not(store.render(), first);
+  t.not(store.render().toString(), first.toString());
+});
+
+test('render counts bytes, not characters, for non-ASCII label values', (t) => {
+  const store = new MetricsStore();
+  store.set('pod/ns/ü', pod('äöü-名前', 1));
+  const text = store.render().toString();
+  t.true(text.endsWith('\n'));
+  t.true(text.includes('name="äöü-名前"'));
+  t.is(Buffer.byteLength(text), store.render().length);
 });
 
 test('hostile keys and values still render valid exposition (promtool when installed)', (t) => {
@@ -75,7 +84,7 @@ test('hostile keys and values still render valid exposition (promtool when insta
     status: { capacity: { big: '1e400' } },
   };
   store.set('pod/ns/x', flatten('k8s_pod', { name: 'x"y', namespace: 'n\\s' }, hostile));
-  const text = store.render();
+  const text = store.render().toString();
   t.deepEqual(expositionProblems(text), []);
   t.true(text.includes('+Inf'));
   if (promtoolAvailable()) t.deepEqual(promtoolProblems(text), []);
