@@ -86,7 +86,7 @@ export class ClusterWatcher {
 
     const apply = (type: WatchEventType, object: KubernetesObject) => {
       try {
-        if (!keeps(object as KubeObject)) return;
+        if (!keeps(object as KubeObject)) return reduceToIdentity(object);
         if (type === 'delete') cache.delete(kind, object as KubeObject);
         else cache.upsert(kind, object as KubeObject);
         selfMetrics.watchEvents.inc({ kind: kind.metricName, type });
@@ -131,6 +131,16 @@ export class ClusterWatcher {
     clearTimeout(watched.retryTimer);
     watched.retryTimer = setTimeout(() => void this.run(watched), delayMs);
   }
+}
+
+/**
+ * An object another shard exports, cut down in place to what the informer's own cache needs (name, namespace, uid
+ * for the shard check, resourceVersion for relists): the informer holds every object it lists, not only ours.
+ */
+function reduceToIdentity(object: KubernetesObject): void {
+  const { name, namespace, uid, resourceVersion } = object.metadata ?? {};
+  for (const key of Object.keys(object)) if (key !== 'apiVersion' && key !== 'kind') delete (object as Record<string, unknown>)[key];
+  object.metadata = { name, namespace, uid, resourceVersion };
 }
 
 function mergedState(states: readonly KindState[]): KindState {
