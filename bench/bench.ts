@@ -291,8 +291,8 @@ async function benchScale(scale: Scale): Promise<void> {
 /**
  * The sizing table: for each shard count n, n exporters with --shard i --total-shards n sync the same cluster at
  * once; per shard, its pods, memory after sync (after a full GC) and /metrics p50 (the largest over the shards).
- * Then a least-squares line through every shard's (pods, RSS) and (pods, p50): the fixed cost and the cost per 10k
- * pods in a shard.
+ * Then least-squares lines through every shard's (pods, heap) and (pods, RSS), a fixed cost plus a cost per 10k pods
+ * in a shard, and through (pods, p50) from the origin (a scrape writes bytes in proportion to the shard's series).
  */
 async function benchShards(scale: Scale): Promise<void> {
   const { kubeconfig, stop } = await startClusterOf(scale);
@@ -300,7 +300,7 @@ async function benchShards(scale: Scale): Promise<void> {
   console.log('');
   console.log('| shards | pods per shard | RSS per shard | heap per shard | /metrics p50 per shard | /metrics bytes per shard | initial sync (all shards) |');
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
-  const points: Array<{ pods: number; rss: number; p50: number }> = [];
+  const points: Array<{ pods: number; rss: number; heap: number; p50: number }> = [];
   try {
     for (const total of shardCounts) {
       const started = performance.now();
@@ -316,14 +316,16 @@ async function benchShards(scale: Scale): Promise<void> {
         console.log(
           `| ${total} | ${most((row) => row.pods)} | ${most((row) => row.memory.rss).toFixed(0)} MiB | ${most((row) => row.memory.heap).toFixed(0)} MiB | ${most((row) => row.scrape.p50).toFixed(1)} ms | ${(most((row) => row.scrape.bytes) / 1e6).toFixed(1)} MB | ${syncSeconds.toFixed(1)} s |`,
         );
-        for (const row of rows) points.push({ pods: row.pods, rss: row.memory.rss, p50: row.scrape.p50 });
+        for (const row of rows) points.push({ pods: row.pods, rss: row.memory.rss, heap: row.memory.heap, p50: row.scrape.p50 });
       } finally {
         for (const { child } of shards) child.kill('SIGTERM');
       }
     }
-    const rss = fitLine(points.map((point) => [point.pods / 10_000, point.rss]));
-    const p50 = fitLine(points.map((point) => [point.pods / 10_000, point.p50]));
-    console.log(`\nPer shard: RSS ≈ ${rss.intercept.toFixed(0)} MiB + ${rss.slope.toFixed(0)} MiB per 10k pods; /metrics p50 ≈ ${p50.intercept.toFixed(0)} ms + ${p50.slope.toFixed(0)} ms per 10k pods (least squares over ${points.length} shards).`);
+    const per10k = (pick: (point: (typeof points)[number]) => number) => points.map((point) => [point.pods / 10_000, pick(point)] as const);
+    const heap = fitLine(per10k((point) => point.heap));
+    const rss = fitLine(per10k((point) => point.rss));
+    const p50 = per10k((point) => point.p50).reduce((sum, [x, y]) => sum + x * y, 0) / per10k(() => 0).reduce((sum, [x]) => sum + x * x, 0);
+    console.log(`\nPer shard, least squares over ${points.length} shards: live heap ≈ ${heap.intercept.toFixed(0)} MiB + ${heap.slope.toFixed(0)} MiB per 10k pods; RSS ≈ ${rss.intercept.toFixed(0)} MiB + ${rss.slope.toFixed(0)} MiB per 10k pods; /metrics p50 ≈ ${p50.toFixed(0)} ms per 10k pods.`);
   } finally {
     await stop();
   }
