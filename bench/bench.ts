@@ -205,6 +205,8 @@ async function benchScale(scale: Scale): Promise<void> {
     const ours = await timeScrapes(metricsUrl);
     const oursGzip = await timeScrapes(metricsUrl, { 'accept-encoding': 'gzip' });
     const leanix = await timeScrapes(`${exporterUrl}/leanix.json`);
+    const leanixV2 = await timeScrapes(`${exporterUrl}/leanix/v2.json`);
+    const leanixLdif = await timeScrapes(`${exporterUrl}/leanix/ldif.json`);
     const series = (await selfMetrics(exporterUrl))('kube_api_exporter_series');
 
     const [podKind, pods] = cluster[0] as readonly [(typeof cluster)[0][0], PodObject[]];
@@ -281,7 +283,9 @@ async function benchScale(scale: Scale): Promise<void> {
     console.log(`| memory after the storm | ${mib(afterStorm)} |`);
     console.log(`| memory after churn round 1 → ${churnRounds} (every pod replaced each round) | ${mib(churn[0])} → ${mib(churn.at(-1)!)}: RSS ${growth(churn[0].rss, churn.at(-1)!.rss)}, heap ${growth(churn[0].heap, churn.at(-1)!.heap)} |`);
     console.log(`| gzip scrape right after a change: 1 alone → 4 concurrent (wall time) | ${ms(oneAfterChange)} → ${ms(fourAfterChange)} (${(fourAfterChange / oneAfterChange).toFixed(2)}×) |`);
-    console.log(`| /leanix.json | p50 ${ms(leanix.p50)}, p99 ${ms(leanix.p99)}, ${leanix.bytes} bytes |`);
+    for (const [path, stats] of [['/leanix.json', leanix], ['/leanix/v2.json', leanixV2], ['/leanix/ldif.json', leanixLdif]] as const) {
+      console.log(`| ${path} | p50 ${ms(stats.p50)}, p99 ${ms(stats.p99)}, ${stats.bytes} bytes |`);
+    }
   } finally {
     child.kill('SIGTERM');
     await stop();

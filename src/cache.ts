@@ -26,6 +26,7 @@ export class ClusterCache {
   readonly metrics = new MetricsStore();
   private readonly objectsByKind = new Map<string, Map<string, KubeObject>>();
   private changedAt: Date | undefined;
+  private changes = 0;
   private readonly listeners = new Set<CacheListener>();
 
   /** `filterSamples` decides which of an object's samples are stored (cardinality control, src/cardinality.ts). */
@@ -50,6 +51,7 @@ export class ClusterCache {
     const trimmed = trimInPlace(object);
     objects.set(key, trimmed);
     this.changedAt = new Date();
+    this.changes += 1;
     this.notify({ type: 'upsert', kind, object: trimmed, previous });
   }
 
@@ -61,6 +63,7 @@ export class ClusterCache {
     if (!removed) return;
     objects.delete(key);
     this.changedAt = new Date();
+    this.changes += 1;
     this.notify({ type: 'delete', kind, object: removed });
   }
 
@@ -71,6 +74,11 @@ export class ClusterCache {
   /** Every cached object of the kind, trimmed. */
   objects(kind: KindSpec): IterableIterator<KubeObject> {
     return this.objectsOf(kind).values();
+  }
+
+  /** How many changes the cache has seen: a version number for views that only re-render on change. */
+  get changeCount(): number {
+    return this.changes;
   }
 
   /** When the cache last changed; undefined before the first object arrived. */

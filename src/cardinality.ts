@@ -17,8 +17,6 @@ export interface CardinalityRules {
   readonly seriesLimits: ReadonlyMap<string, number>;
 }
 
-export const NO_LIMITS: CardinalityRules = { allow: [], deny: [], seriesLimits: new Map() };
-
 export type DropReason = 'denied' | 'limit';
 
 export type SampleFilter = (kind: KindSpec, samples: readonly Sample[]) => readonly Sample[];

@@ -16,6 +16,13 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly leanixExcludeNamespaces: ReadonlySet<string>;
+  /** Undefined or empty: every namespace. */
+  readonly leanixIncludeNamespaces: ReadonlySet<string> | undefined;
+  readonly leanixHistoryPerDeployment: number;
+  readonly leanixHistoryMax: number;
+  readonly leanixConnectorId: string;
+  readonly leanixPushUrl: string | undefined;
+  readonly leanixPushDebounceMs: number;
   readonly logLevel: LogLevel;
   readonly kinds: readonly KindReference[];
   readonly namespaces: readonly string[];
@@ -81,8 +88,62 @@ export const FLAGS = [
     env: 'KUBE_API_EXPORTER_LEANIX_EXCLUDE_NAMESPACES',
     default: 'kube-system,kube-public',
     valueName: 'LIST',
-    description: 'comma-separated namespaces left out of /leanix.json ("" for none)',
-    parse: (text) => new Set(parseNameList(text)),
+    description: 'comma-separated namespaces left out of every LeanIX view ("" for none)',
+    parse: parseList,
+  }),
+  flagSpec({
+    flag: 'leanix-include-namespaces',
+    key: 'leanixIncludeNamespaces',
+    env: 'KUBE_API_EXPORTER_LEANIX_INCLUDE_NAMESPACES',
+    default: undefined,
+    valueName: 'LIST',
+    description: 'comma-separated namespaces the LeanIX views are limited to (unset or "": all); exclusions still apply',
+    parse: parseList,
+  }),
+  flagSpec({
+    flag: 'leanix-history-per-deployment',
+    key: 'leanixHistoryPerDeployment',
+    env: 'KUBE_API_EXPORTER_LEANIX_HISTORY_PER_DEPLOYMENT',
+    default: '20',
+    valueName: 'N',
+    description: 'rollouts kept per deployment in the LeanIX deployment history',
+    parse: parsePositiveInteger,
+  }),
+  flagSpec({
+    flag: 'leanix-history-max',
+    key: 'leanixHistoryMax',
+    env: 'KUBE_API_EXPORTER_LEANIX_HISTORY_MAX',
+    default: '5000',
+    valueName: 'N',
+    description: 'rollouts kept in the LeanIX deployment history in all',
+    parse: parsePositiveInteger,
+  }),
+  flagSpec({
+    flag: 'leanix-connector-id',
+    key: 'leanixConnectorId',
+    env: 'KUBE_API_EXPORTER_LEANIX_CONNECTOR_ID',
+    default: 'kubernetes',
+    valueName: 'ID',
+    description: 'connectorId of the LDIF document (name this cluster)',
+    parse: parseNonEmpty,
+  }),
+  flagSpec({
+    flag: 'leanix-push-url',
+    key: 'leanixPushUrl',
+    env: 'KUBE_API_EXPORTER_LEANIX_PUSH_URL',
+    default: undefined,
+    valueName: 'URL',
+    description: 'POST the LDIF document here whenever the inventory changed (none: no push)',
+    parse: parseHttpUrl,
+  }),
+  flagSpec({
+    flag: 'leanix-push-debounce-ms',
+    key: 'leanixPushDebounceMs',
+    env: 'KUBE_API_EXPORTER_LEANIX_PUSH_DEBOUNCE_MS',
+    default: '10000',
+    valueName: 'MS',
+    description: 'after a change, wait this long for more before pushing; at most one push per interval',
+    parse: parseNonNegativeInteger,
   }),
   flagSpec({
     flag: 'log-level',
@@ -145,7 +206,7 @@ export const FLAGS = [
     default: '0',
     valueName: 'N',
     description: 'this replica\'s shard, 0-based: it keeps the objects whose UID hashes to it (see README "Large clusters")',
-    parse: (text) => parseCount(text, 0),
+    parse: parseNonNegativeInteger,
   }),
   flagSpec({
     flag: 'total-shards',
@@ -154,7 +215,7 @@ export const FLAGS = [
     default: '1',
     valueName: 'N',
     description: 'number of shards (replicas) the objects are split over',
-    parse: (text) => parseCount(text, 1),
+    parse: parsePositiveInteger,
   }),
   flagSpec({
     flag: 'pod',
@@ -252,21 +313,49 @@ function parseNamespaceList(text: string): string[] {
   return names;
 }
 
-function parseCount(text: string, minimum: number): number {
-  if (!/^\d+$/.test(text) || Number(text) < minimum || !Number.isSafeInteger(Number(text))) throw new Error(`expected a whole number from ${minimum}`);
-  return Number(text);
-}
-
 function parsePort(text: string): number {
   const port = Number(text);
   if (!/^\d+$/.test(text) || port > 65535) throw new Error('expected a port number from 0 to 65535');
   return port;
 }
 
+function parseList(text: string): ReadonlySet<string> {
+  return new Set(parseNameList(text));
+}
+
+function parseNonNegativeInteger(text: string): number {
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new Error('expected a whole number');
+  return Number(text);
+}
+
+function parsePositiveInteger(text: string): number {
+  const number = parseNonNegativeInteger(text);
+  if (number === 0) throw new Error('expected a whole number above 0');
+  return number;
+}
+
+function parseNonEmpty(text: string): string {
+  if (text.trim() === '') throw new Error('expected a non-empty value');
+  return text.trim();
+}
+
+function parseHttpUrl(text: string): string {
+  const url = URL.canParse(text) ? new URL(text) : undefined;
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new Error('expected an http:// or https:// URL');
+  return url.href;
+}
+
 function parseLogLevel(text: string): LogLevel {
   const level = LOG_LEVELS.find((candidate) => candidate === text);
   if (!level) throw new Error(`expected one of ${LOG_LEVELS.join(', ')}`);
   return level;
+}
+
+/** Every flag at its default (no argv, no environment). */
+export function defaultConfig(): Config {
+  const parsed = parseConfig([], {});
+  if (parsed.action !== 'run') throw new Error('defaults parse to a run');
+  return parsed.config;
 }
 
 export function helpText(): string {

@@ -27,6 +27,8 @@ async function demo(): Promise<void> {
       `kube-api-exporter:               ${exporter.url}/`,
       `  metrics:      ${exporter.url}/metrics`,
       `  LeanIX:       ${exporter.url}/leanix.json`,
+      `  LeanIX v2:    ${exporter.url}/leanix/v2.json  (services, deployments, pods, nodes, totals, deployment history)`,
+      `  LeanIX LDIF:  ${exporter.url}/leanix/ldif.json`,
       `  readiness:    ${exporter.url}/readyz`,
       `The cluster changes every ${LIFE_INTERVAL_MS / 1000} s (rollouts, restarts, replaced pods). Ctrl+C stops.`,
       '',

@@ -4,20 +4,25 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterCache } from './cache.js';
-import { type CardinalityRules, cardinalityProblems, NO_LIMITS, sampleFilter } from './cardinality.js';
-import { type Config, UsageError } from './config.js';
+import { cardinalityProblems, sampleFilter } from './cardinality.js';
+import { type Config, defaultConfig, UsageError } from './config.js';
+import { DeploymentHistory } from './deployment-history.js';
 import { type DiscoveredResource, resolveKinds } from './kind-selection.js';
+import { leanixDocuments } from './leanix-documents.js';
+import { LDIF_CONNECTOR_VERSION } from './leanix-ldif.js';
+import { LeanixPusher } from './leanix-push.js';
 import { getJson } from './list.js';
-import { type Scope, scopeProblems, UNSCOPED, watchTargets } from './scope.js';
 import type { Logger } from './log.js';
+import { scopeProblems, watchTargets } from './scope.js';
 import { SelfMetrics } from './self-metrics.js';
 import { createApp } from './server.js';
 import { ShardedWatcher } from './shard-watch.js';
 import { shardingOf } from './sharding.js';
-import type { Backoff } from './watch.js';
+import { type Backoff, DEFAULT_BACKOFF } from './watch.js';
 
 export interface ExporterOptions {
-  readonly config: Pick<Config, 'port' | 'host' | 'leanixExcludeNamespaces'> & Partial<Pick<Config, 'kinds' | keyof Scope | 'shard' | 'totalShards' | 'pod' | 'podNamespace' | 'metricAllowlist' | 'metricDenylist' | 'kindSeriesLimits'>>;
+  /** Flags not given take their defaults. */
+  readonly config: Pick<Config, 'port' | 'host' | 'leanixExcludeNamespaces'> & Partial<Config>;
   readonly kubeConfig: KubeConfig;
   readonly log: Logger;
   readonly backoff?: Backoff;
@@ -31,22 +36,14 @@ export interface RunningExporter {
   stop(): Promise<void>;
 }
 
-export async function startExporter({ config, kubeConfig, log, backoff }: ExporterOptions): Promise<RunningExporter> {
-  const kinds = await resolveKinds(config.kinds ?? [], (group, version) => discover(kubeConfig, group, version));
-  const scope: Scope = {
-    namespaces: config.namespaces ?? UNSCOPED.namespaces,
-    namespacesExclude: config.namespacesExclude ?? UNSCOPED.namespacesExclude,
-    labelSelectors: config.labelSelectors ?? UNSCOPED.labelSelectors,
-    fieldSelectors: config.fieldSelectors ?? UNSCOPED.fieldSelectors,
-  };
-  const cardinality: CardinalityRules = {
-    allow: config.metricAllowlist ?? NO_LIMITS.allow,
-    deny: config.metricDenylist ?? NO_LIMITS.deny,
-    seriesLimits: config.kindSeriesLimits ?? NO_LIMITS.seriesLimits,
-  };
+export async function startExporter({ config: given, kubeConfig, log, backoff }: ExporterOptions): Promise<RunningExporter> {
+  const config: Config = { ...defaultConfig(), ...given };
+  const kinds = await resolveKinds(config.kinds, (group, version) => discover(kubeConfig, group, version));
+  const scope = { namespaces: config.namespaces, namespacesExclude: config.namespacesExclude, labelSelectors: config.labelSelectors, fieldSelectors: config.fieldSelectors };
+  const cardinality = { allow: config.metricAllowlist, deny: config.metricDenylist, seriesLimits: config.kindSeriesLimits };
   const [problem] = [...scopeProblems(scope, kinds), ...cardinalityProblems(cardinality, kinds)];
   if (problem) throw new UsageError(problem);
-  const sharding = usage(() => shardingOf({ shard: config.shard ?? 0, totalShards: config.totalShards ?? 1, pod: config.pod, podNamespace: config.podNamespace }));
+  const sharding = usage(() => shardingOf(config));
   let watcher: ShardedWatcher | undefined;
   const selfMetrics: SelfMetrics = new SelfMetrics({
     objectCounts: () => kinds.map((kind) => [kind.metricName, cache.count(kind)] as const),
@@ -55,12 +52,35 @@ export async function startExporter({ config, kubeConfig, log, backoff }: Export
     shard: () => watcher?.shard,
   });
   const cache = new ClusterCache(sampleFilter(cardinality, (kind, reason, count) => selfMetrics.droppedSeries.inc({ kind: kind.metricName, reason }, count)));
+  const history = new DeploymentHistory({
+    perDeployment: config.leanixHistoryPerDeployment,
+    total: config.leanixHistoryMax,
+    startedAt: new Date(),
+  });
+  cache.onChange((change) => history.observe(change));
+  const leanix = leanixDocuments({
+    cache,
+    history,
+    filter: { include: config.leanixIncludeNamespaces ?? new Set(), exclude: config.leanixExcludeNamespaces },
+    ldifHeader: { connectorId: config.leanixConnectorId, connectorVersion: LDIF_CONNECTOR_VERSION },
+  });
+  const pusher = config.leanixPushUrl
+    ? new LeanixPusher({
+        url: config.leanixPushUrl,
+        debounceMs: config.leanixPushDebounceMs,
+        render: () => JSON.stringify(leanix.ldif()),
+        backoff: backoff ?? DEFAULT_BACKOFF,
+        log,
+        onResult: (result) => selfMetrics.leanixPushes.inc({ result }),
+      })
+    : undefined;
+  if (pusher) cache.onChange(() => pusher.changed());
   watcher = new ShardedWatcher({ kubeConfig, kinds, targetsOf: (kind) => watchTargets(kind, scope), cache, selfMetrics, log, backoff }, sharding);
   const app = createApp({
     cache,
     selfMetrics,
     kindStates: () => watcher.states(),
-    leanixExcludeNamespaces: config.leanixExcludeNamespaces,
+    leanix,
     log,
   });
   const server = await listen(app.callback(), config.port, config.host);
@@ -74,11 +94,13 @@ export async function startExporter({ config, kubeConfig, log, backoff }: Export
     watcher,
     async stop() {
       await watcher.stop();
+      await pusher?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }
 
+/** Runs a check whose plain Error means the flags do not fit together. */
 function usage<T>(check: () => T): T {
   try {
     return check();
@@ -87,6 +109,7 @@ function usage<T>(check: () => T): T {
   }
 }
 
+/** The resources of one API group version, from its discovery document. */
 async function discover(kubeConfig: KubeConfig, group: string, version: string): Promise<readonly DiscoveredResource[]> {
   const server = kubeConfig.getCurrentCluster()!.server.replace(/\/$/, '');
   const list = await getJson<{ resources?: DiscoveredResource[] }>(kubeConfig, new URL(`${server}/apis/${group}/${version}`));

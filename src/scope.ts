@@ -17,8 +17,6 @@ export interface Scope {
   readonly fieldSelectors: ReadonlyMap<string, string>;
 }
 
-export const UNSCOPED: Scope = { namespaces: [], namespacesExclude: [], labelSelectors: new Map(), fieldSelectors: new Map() };
-
 /** One list+watch: a collection path and the selectors sent with it. */
 export interface WatchTarget {
   readonly path: string;

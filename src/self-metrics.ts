@@ -23,6 +23,7 @@ export class SelfMetrics {
   readonly invalidObjects: Counter<'kind'>;
   readonly droppedSeries: Counter<'kind' | 'reason'>;
   readonly scrapeDuration: Histogram<'handler'>;
+  readonly leanixPushes: Counter<'result'>;
 
   constructor(sources: SelfMetricSources) {
     const registers = [this.registry];
@@ -56,6 +57,12 @@ export class SelfMetrics {
       help: 'Time to render a response, per handler.',
       labelNames: ['handler'],
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    this.leanixPushes = new Counter({
+      name: `${SELF_PREFIX}leanix_pushes_total`,
+      help: 'Attempts to POST the LDIF document to --leanix-push-url, by result (ok, failed).',
+      labelNames: ['result'],
       registers,
     });
     new Gauge({

@@ -5,8 +5,9 @@ import Router from '@koa/router';
 import Koa, { type Context } from 'koa';
 import type { ClusterCache } from './cache.js';
 import { gzip, gzipOnce } from './gzip.js';
-import { kindByMetricName, type KindSpec } from './kinds.js';
-import { renderLeanix } from './leanix.js';
+import type { KindSpec } from './kinds.js';
+import type { LeanixDocuments } from './leanix-documents.js';
+import { addLeanixRoutes } from './leanix-routes.js';
 import type { Logger } from './log.js';
 import type { SelfMetrics } from './self-metrics.js';
 import type { KindState } from './watch.js';
@@ -17,7 +18,7 @@ export interface AppOptions {
   readonly cache: ClusterCache;
   readonly selfMetrics: SelfMetrics;
   readonly kindStates: () => ReadonlyArray<readonly [KindSpec, Readonly<KindState>]>;
-  readonly leanixExcludeNamespaces: ReadonlySet<string>;
+  readonly leanix: LeanixDocuments;
   readonly log: Logger;
 }
 
@@ -48,7 +49,9 @@ const INDEX_PAGE = `<!doctype html>
 <body><h1>kube-api-exporter</h1><ul>
 <li><a href="metrics">/metrics</a>: Prometheus metrics</li>
 <li><a href="metrics/self">/metrics/self</a>: the exporter's own metrics only (cheap to scrape often)</li>
-<li><a href="leanix.json">/leanix.json</a>: LeanIX inventory</li>
+<li><a href="leanix.json">/leanix.json</a>: LeanIX inventory (v1)</li>
+<li><a href="leanix/v2.json">/leanix/v2.json</a>: LeanIX inventory v2: services, deployments, pods, nodes, totals, history</li>
+<li><a href="leanix/ldif.json">/leanix/ldif.json</a>: the inventory as LeanIX LDIF</li>
 <li><a href="healthz">/healthz</a>: liveness</li>
 <li><a href="readyz">/readyz</a>: readiness, per kind</li>
 </ul></body></html>
@@ -72,7 +75,6 @@ async function sendMetrics(ctx: Context, shared: Buffer, ...perRequest: Buffer[]
 
 export function createApp(options: AppOptions): Koa {
   const { cache, selfMetrics, log } = options;
-  const podKind = kindByMetricName('pod')!;
   const router = new Router();
 
   router.get('/', (ctx) => {
@@ -88,11 +90,7 @@ export function createApp(options: AppOptions): Koa {
   router.get('/metrics/self', async (ctx) => {
     await sendMetrics(ctx, Buffer.from(await selfMetrics.registry.metrics()));
   });
-  router.get('/leanix.json', (ctx) => {
-    const done = selfMetrics.scrapeDuration.startTimer({ handler: 'leanix' });
-    ctx.body = renderLeanix(cache.objects(podKind), options.leanixExcludeNamespaces, cache.lastChange);
-    done();
-  });
+  addLeanixRoutes(router, options.leanix, cache, selfMetrics);
   router.get('/healthz', (ctx) => {
     ctx.body = 'ok\n';
   });

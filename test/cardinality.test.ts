@@ -1,9 +1,10 @@
 import test from 'ava';
-import { cardinalityProblems, type CardinalityRules, type DropReason, NO_LIMITS, parseGlobs, parseSeriesLimits, sampleFilter } from '../src/cardinality.js';
+import { cardinalityProblems, type CardinalityRules, type DropReason, parseGlobs, parseSeriesLimits, sampleFilter } from '../src/cardinality.js';
 import type { Labels, Sample } from '../src/flatten.js';
 import { kindByMetricName } from '../src/kinds.js';
 import { renderLabels } from '../src/store.js';
 
+const NO_LIMITS: CardinalityRules = { allow: [], deny: [], seriesLimits: new Map() };
 const pod = kindByMetricName('pod')!;
 const node = kindByMetricName('node')!;
 const sample = (name: string, container?: string): Sample => {

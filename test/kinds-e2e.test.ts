@@ -21,7 +21,8 @@ test('--kinds watches table kinds and custom resources, flattened by the same ru
       api.create(clusterWidget, { metadata: { name: 'w' }, spec: { size: '1Gi', parts: [{ name: 'a', weight: 5 }] } });
     },
     [],
-    { served: [...KINDS, crontab, clusterWidget], config: { kinds: parseKindList('daemonsets,statefulset,namespace,stable.example.com/v1/crontabs,example.com/v1alpha1/clusterwidgets') } },
+    { kinds: parseKindList('daemonsets,statefulset,namespace,stable.example.com/v1/crontabs,example.com/v1alpha1/clusterwidgets') },
+    [...KINDS, crontab, clusterWidget],
   );
   const values = seriesValues(await cluster.text('/metrics'));
   t.is(values.get('k8s_daemonset_status_numberReady{name="agent",namespace="kube-system"}'), 3);
@@ -45,7 +46,7 @@ test('--kinds watches table kinds and custom resources, flattened by the same ru
 });
 
 test('a --kinds resource the API server does not serve stops start-up with a clear error', async (t) => {
-  await t.throwsAsync(startTestCluster(t, () => {}, [], { config: { kinds: parseKindList('stable.example.com/v1/crontabs') } }), {
+  await t.throwsAsync(startTestCluster(t, () => {}, [], { kinds: parseKindList('stable.example.com/v1/crontabs') }), {
     message: /GET \/apis\/stable.example.com\/v1: HTTP 404/,
   });
 });

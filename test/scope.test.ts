@@ -1,8 +1,9 @@
 import test from 'ava';
 import { kindByMetricName } from '../src/kinds.js';
-import { parseKindSelectors, parseLabelSelectors, type Scope, scopeProblems, UNSCOPED, watchTargets } from '../src/scope.js';
+import { parseKindSelectors, parseLabelSelectors, type Scope, scopeProblems, watchTargets } from '../src/scope.js';
 
 const kind = (name: string) => kindByMetricName(name)!;
+const UNSCOPED: Scope = { namespaces: [], namespacesExclude: [], labelSelectors: new Map(), fieldSelectors: new Map() };
 
 const targetCases: ReadonlyArray<readonly [string, string, Partial<Scope>, object[]]> = [
   ['unscoped', 'pod', {}, [{ path: '/api/v1/pods' }]],

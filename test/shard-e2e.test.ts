@@ -5,7 +5,8 @@ import { kindByMetricName } from '../src/kinds.js';
 import { kubeConfigForServer } from '../src/kubeconfig.js';
 import { silentLogger } from '../src/log.js';
 import { SimulatedApiServer } from '../src/simulated-apiserver.js';
-import { eventually, type ExtraConfig, startReadyExporter } from './support/cluster.js';
+import type { Config } from '../src/config.js';
+import { eventually, startReadyExporter } from './support/cluster.js';
 import { seriesValues } from './support/exposition.js';
 
 const [deployment, pod, node, service, statefulset] = ['deployment', 'pod', 'node', 'service', 'statefulset'].map((name) => kindByMetricName(name)!);
@@ -81,7 +82,7 @@ test('auto-sharding from a StatefulSet: shards follow its replicas when it scale
   const { api, apiUrl } = await startSeededApi(t);
   api.create(statefulset, { metadata: { name: 'kae', namespace: 'monitoring' }, spec: { replicas: 2 } });
   const single = await startReadyExporter(t, apiUrl);
-  const member = (ordinal: number): ExtraConfig => ({ pod: `kae-${ordinal}`, podNamespace: 'monitoring' });
+  const member = (ordinal: number): Partial<Config> => ({ pod: `kae-${ordinal}`, podNamespace: 'monitoring' });
   const shards = await Promise.all([0, 1].map((ordinal) => startReadyExporter(t, apiUrl, member(ordinal))));
   let result = await compareShards(single, shards);
   t.deepEqual([result.missing.length, result.extra.length, result.overlap], [0, 0, 0], 'two replicas');

@@ -1,7 +1,8 @@
 /** A simulated API server and an exporter watching it, for end-to-end tests. */
 
 import type { ExecutionContext } from 'ava';
-import { startExporter, type ExporterOptions, type RunningExporter } from '../../src/exporter.js';
+import type { Config } from '../../src/config.js';
+import { startExporter, type RunningExporter } from '../../src/exporter.js';
 import type { KindSpec } from '../../src/kinds.js';
 import { kubeConfigForServer } from '../../src/kubeconfig.js';
 import { silentLogger } from '../../src/log.js';
@@ -17,26 +18,19 @@ export interface TestCluster {
   text(path: string): Promise<string>;
 }
 
-/** Exporter flags beyond port, host and LeanIX namespaces. */
-export type ExtraConfig = Omit<ExporterOptions['config'], 'port' | 'host' | 'leanixExcludeNamespaces'>;
-
-export interface TestClusterOptions {
-  /** Kinds the simulated API server serves; default all of the KINDS table. */
-  readonly served?: readonly KindSpec[];
-  readonly config?: ExtraConfig;
-}
-
 export async function startTestCluster(
   t: ExecutionContext,
   seed: (api: SimulatedApiServer) => void = () => {},
   excludeNamespaces: readonly string[] = ['kube-system', 'kube-public'],
-  options: TestClusterOptions = {},
+  config: Partial<Config> = {},
+  /** Kinds the simulated API server serves; default all of the KINDS table. */
+  served?: readonly KindSpec[],
 ): Promise<TestCluster> {
-  const api = new SimulatedApiServer({ kinds: options.served });
+  const api = new SimulatedApiServer({ kinds: served });
   const apiUrl = await api.start();
   t.teardown(() => api.stop());
   seed(api);
-  const exporter = await startReadyExporter(t, apiUrl, options.config, excludeNamespaces);
+  const exporter = await startReadyExporter(t, apiUrl, config, excludeNamespaces);
   const get = (path: string) => fetch(`${exporter.url}${path}`);
   return { api, apiUrl, exporter, get, text: async (path) => (await get(path)).text() };
 }
@@ -45,11 +39,11 @@ export async function startTestCluster(
 export async function startReadyExporter(
   t: ExecutionContext,
   apiUrl: string,
-  config: ExtraConfig = {},
+  config: Partial<Config> = {},
   excludeNamespaces: readonly string[] = ['kube-system', 'kube-public'],
 ): Promise<RunningExporter> {
   const exporter = await startExporter({
-    config: { port: 0, host: '127.0.0.1', leanixExcludeNamespaces: new Set(excludeNamespaces), ...config },
+    config: { ...config, port: 0, host: '127.0.0.1', leanixExcludeNamespaces: new Set(excludeNamespaces) },
     kubeConfig: kubeConfigForServer(apiUrl),
     log: silentLogger,
     backoff: FAST_BACKOFF,
