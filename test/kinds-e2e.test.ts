@@ -37,8 +37,11 @@ test('--kinds watches table kinds and custom resources, flattened by the same ru
   t.deepEqual(Object.keys(readiness.kinds), ['deployment', 'pod', 'node', 'service', 'daemonset', 'statefulset', 'namespace', 'crontab', 'clusterwidget']);
   t.is(seriesValues(await cluster.text('/metrics'), 'kube_api_exporter_cache_objects').get('kube_api_exporter_cache_objects{kind="crontab"}'), 1);
 
-  // The cache keeps daemonsets and statefulsets (trimmed) for views such as LeanIX's.
-  t.deepEqual([...cluster.exporter.cache.objects(kind('statefulset'))].map((object) => object.metadata?.name), ['db']);
+  // The LeanIX inventory lists watched statefulsets and daemonsets.
+  const inventory = await (await cluster.get('/leanix/v2.json')).json();
+  const namespace = (name: string) => inventory.namespaces.find((candidate: { name: string }) => candidate.name === name);
+  t.deepEqual(namespace('data').statefulSets.map((view: { name: string; replicas: object }) => [view.name, view.replicas]), [['db', { desired: 3, updated: 0, ready: 2, available: 0 }]]);
+  t.deepEqual(namespace('kube-system').daemonSets.map((view: { name: string }) => view.name), ['agent']);
   cluster.api.update(kind('daemonset'), 'kube-system', 'agent', (object) => {
     object.status.numberReady = 4;
   });
