@@ -45,7 +45,7 @@ export class ClusterCache {
   upsert(kind: KindSpec, object: KubeObject): void {
     const identity = identityOf(kind, object);
     const key = objectKey(kind, identity);
-    this.metrics.set(key, this.filterSamples(kind, flatten(`k8s_${kind.metricName}`, identity, object)));
+    this.metrics.set(key, this.filterSamples(kind, [...flatten(`k8s_${kind.metricName}`, identity, object), ...(kind.extraSamples?.(object) ?? [])]));
     const objects = this.objectsOf(kind);
     const previous = objects.get(key);
     const trimmed = trimInPlace(object);

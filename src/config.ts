@@ -3,10 +3,12 @@
  * Pure: argv and env in, a Config or a UsageError out.
  */
 
-import { parseArgs } from 'node:util';
 import { parseGlobs, parseSeriesLimits } from './cardinality.js';
+import { type FlagSpec, flagHelpText, parseDuration, parseFlagTable, parsePort, type ParseResult } from './flags.js';
 import { type KindReference, parseKindList } from './kind-selection.js';
 import { parseKindSelectors, parseLabelSelectors } from './scope.js';
+
+export { UsageError } from './flags.js';
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -24,6 +26,13 @@ export interface Config {
   readonly leanixPushUrl: string | undefined;
   readonly leanixPushDebounceMs: number;
   readonly logLevel: LogLevel;
+  readonly clusterId: string | undefined;
+  readonly reportUrl: string | undefined;
+  readonly reportIntervalMs: number;
+  readonly reportFormat: ReportFormat;
+  readonly reportAccountId: string | undefined;
+  readonly reportAccountSecretFile: string | undefined;
+  readonly redisUrl: string | undefined;
   readonly kinds: readonly KindReference[];
   readonly namespaces: readonly string[];
   readonly namespacesExclude: readonly string[];
@@ -38,19 +47,10 @@ export interface Config {
   readonly kindSeriesLimits: ReadonlyMap<string, number>;
 }
 
-export class UsageError extends Error {}
+export const REPORT_FORMATS = ['spartakus', 'tectonic'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-interface FlagSpec<K extends keyof Config> {
-  readonly flag: string;
-  readonly key: K;
-  readonly env: string;
-  readonly default: string | undefined;
-  readonly valueName: string;
-  readonly description: string;
-  readonly parse: (text: string) => Config[K];
-}
-
-function flagSpec<K extends keyof Config>(spec: FlagSpec<K>): FlagSpec<K> {
+function flagSpec<K extends keyof Config>(spec: FlagSpec<Config, K>): FlagSpec<Config, K> {
   return spec;
 }
 
@@ -153,6 +153,76 @@ export const FLAGS = [
     valueName: 'LEVEL',
     description: `one of ${LOG_LEVELS.join(', ')}`,
     parse: parseLogLevel,
+  }),
+  flagSpec({
+    flag: 'cluster-id',
+    key: 'clusterId',
+    env: 'KUBE_API_EXPORTER_CLUSTER_ID',
+    default: undefined,
+    valueName: 'ID',
+    description: 'cluster ID in /report.json; else the kube-system namespace UID, else a random UUID per start',
+    parse: parseNonEmpty,
+  }),
+  flagSpec({
+    flag: 'report-url',
+    key: 'reportUrl',
+    env: 'KUBE_API_EXPORTER_REPORT_URL',
+    default: undefined,
+    valueName: 'URL',
+    description: 'collector URL to POST the report to (e.g. http://collector:8081/api/v1); unset: no reports sent',
+    parse: parseHttpUrl,
+  }),
+  flagSpec({
+    flag: 'report-interval',
+    key: 'reportIntervalMs',
+    env: 'KUBE_API_EXPORTER_REPORT_INTERVAL',
+    default: '24h',
+    valueName: 'DURATION',
+    description: 'time between reports (e.g. 30m, 24h)',
+    parse: parseDuration,
+  }),
+  flagSpec({
+    flag: 'report-format',
+    key: 'reportFormat',
+    env: 'KUBE_API_EXPORTER_REPORT_FORMAT',
+    default: 'spartakus',
+    valueName: 'FORMAT',
+    description: `report shape, one of ${REPORT_FORMATS.join(', ')}`,
+    parse: parseReportFormat,
+  }),
+  flagSpec({
+    flag: 'report-account-id',
+    key: 'reportAccountId',
+    env: 'KUBE_API_EXPORTER_REPORT_ACCOUNT_ID',
+    default: undefined,
+    valueName: 'ID',
+    description: 'accountID of tectonic reports',
+    parse: parseNonEmpty,
+  }),
+  flagSpec({
+    flag: 'report-account-secret-file',
+    key: 'reportAccountSecretFile',
+    env: 'KUBE_API_EXPORTER_REPORT_ACCOUNT_SECRET_FILE',
+    default: undefined,
+    valueName: 'FILE',
+    description: 'file holding the accountSecret of tectonic reports (or set $KUBE_API_EXPORTER_REPORT_ACCOUNT_SECRET)',
+    parse: parseNonEmpty,
+  }),
+  flagSpec({
+    flag: 'redis-url',
+    key: 'redisUrl',
+    env: 'KUBE_API_EXPORTER_REDIS_URL',
+    default: undefined,
+    valueName: 'URL',
+    description:
+      'publish pod events to the channel galileo/events of this Redis, redis://[user:password@]host[:port][/db]; else from $telemd_kubernetes_adapter_redis_host and _port, as telemd-kubernetes-adapter reads them',
+    parse: parseRedisUrl,
+    fallback: (env) => {
+      const host = env.telemd_kubernetes_adapter_redis_host;
+      if (!host) return undefined;
+      const port = env.telemd_kubernetes_adapter_redis_port || '6379';
+      return { text: `redis://${host}:${port}`, source: '$telemd_kubernetes_adapter_redis_host/_port' };
+    },
   }),
   flagSpec({
     flag: 'kinds',
@@ -264,46 +334,19 @@ export const FLAGS = [
   }),
 ] as const;
 
-export type ParseResult = { readonly action: 'run'; readonly config: Config } | { readonly action: 'help' | 'version' };
+/** The tectonic accountSecret comes only from here or from the file flag: a flag value would show in `ps`. */
+export const REPORT_ACCOUNT_SECRET_ENV = 'KUBE_API_EXPORTER_REPORT_ACCOUNT_SECRET';
 
-export function parseConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ParseResult {
-  const values: Record<string, string | boolean | undefined> = parseFlags(argv).values;
-  if (values.help) return { action: 'help' };
-  if (values.version) return { action: 'version' };
-  const config: Record<string, unknown> = {};
-  for (const spec of FLAGS) {
-    const fromFlag = values[spec.flag] as string | undefined;
-    const text = fromFlag ?? env[spec.env] ?? spec.default;
-    config[spec.key] = text === undefined ? undefined : parseValue(spec, text, fromFlag !== undefined);
-  }
-  return { action: 'run', config: config as unknown as Config };
-}
-
-function parseFlags(argv: readonly string[]) {
-  const options = Object.fromEntries(FLAGS.map((spec) => [spec.flag, { type: 'string' as const }]));
-  try {
-    return parseArgs({
-      args: [...argv],
-      options: { ...options, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' } },
-      allowPositionals: false,
-      strict: true,
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message.split('\n')[0]);
-  }
-}
-
-function parseValue<K extends keyof Config>(spec: FlagSpec<K>, text: string, fromFlag: boolean): Config[K] {
-  try {
-    return spec.parse(text);
-  } catch (error) {
-    const source = fromFlag ? `--${spec.flag}` : `$${spec.env}`;
-    throw new UsageError(`invalid ${source} "${text}": ${(error as Error).message}`);
-  }
+export function parseConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ParseResult<Config> {
+  return parseFlagTable<Config>(FLAGS, argv, env);
 }
 
 function parseNameList(text: string): string[] {
   return text.split(',').map((name) => name.trim()).filter(Boolean);
+}
+
+function parseList(text: string): ReadonlySet<string> {
+  return new Set(parseNameList(text));
 }
 
 function parseNamespaceList(text: string): string[] {
@@ -313,22 +356,12 @@ function parseNamespaceList(text: string): string[] {
   return names;
 }
 
-function parsePort(text: string): number {
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65535) throw new Error('expected a port number from 0 to 65535');
-  return port;
-}
-
-function parseList(text: string): ReadonlySet<string> {
-  return new Set(parseNameList(text));
-}
-
 function parseNonNegativeInteger(text: string): number {
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new Error('expected a whole number');
   return Number(text);
 }
 
-function parsePositiveInteger(text: string): number {
+export function parsePositiveInteger(text: string): number {
   const number = parseNonNegativeInteger(text);
   if (number === 0) throw new Error('expected a whole number above 0');
   return number;
@@ -351,6 +384,24 @@ function parseLogLevel(text: string): LogLevel {
   return level;
 }
 
+function parseReportFormat(text: string): ReportFormat {
+  const format = REPORT_FORMATS.find((candidate) => candidate === text);
+  if (!format) throw new Error(`expected one of ${REPORT_FORMATS.join(', ')}`);
+  return format;
+}
+
+function parseRedisUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error('expected redis://host[:port]');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new Error('expected redis://host[:port] or rediss://');
+  if (url.hostname === '') throw new Error('no host');
+  return text;
+}
+
 /** Every flag at its default (no argv, no environment). */
 export function defaultConfig(): Config {
   const parsed = parseConfig([], {});
@@ -359,20 +410,10 @@ export function defaultConfig(): Config {
 }
 
 export function helpText(): string {
-  const rows = FLAGS.map((spec) => {
-    const flag = `--${spec.flag} ${spec.valueName}`;
-    const fallback = spec.default === undefined ? '' : ` (default "${spec.default}")`;
-    return `  ${flag.padEnd(40)}${spec.description}${fallback}\n  ${''.padEnd(40)}env ${spec.env}`;
-  });
-  return [
+  return flagHelpText(FLAGS, [
     'Usage: kube-api-exporter [flags]',
+    '       kube-api-exporter collector [flags]   (see kube-api-exporter collector --help)',
     '',
     'Exports every numeric field of Kubernetes objects (deployments, pods, nodes and services unless --kinds adds more) as Prometheus gauges.',
-    '',
-    'Flags:',
-    ...rows,
-    `  ${'--help'.padEnd(40)}show this help`,
-    `  ${'--version'.padEnd(40)}print the version`,
-    '',
-  ].join('\n');
+  ]);
 }

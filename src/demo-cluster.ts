@@ -1,6 +1,6 @@
 /**
  * A small, realistic cluster for the demo: the seed documents' helloworld deployment and LeanIX pods, nodes,
- * services, and some life (a rollout, a container restart, a pod replaced).
+ * services, and some life (a rollout, a container restart with a new container ID, a pod replaced).
  */
 
 import { randomBytes } from 'node:crypto';
@@ -27,8 +27,12 @@ function runningStatus(name: string, image: string, restartCount = 0) {
     restartCount,
     image,
     imageID: `docker-pullable://${image.split(':')[0]}@sha256:${'ab'.repeat(32)}`,
-    containerID: `containerd://${randomBytes(32).toString('hex')}`,
+    containerID: newContainerID(),
   };
+}
+
+function newContainerID(): string {
+  return `containerd://${randomBytes(32).toString('hex')}`;
 }
 
 export function helloworldDeployment(image = 'giantswarm/helloworld:1.0') {
@@ -192,7 +196,7 @@ export function seedDemoCluster(api: SimulatedApiServer): void {
   });
 }
 
-/** Every tick one change, in turn: a helloworld rollout (two ticks), a container restart, a pod replaced. */
+/** Every tick one change, in turn: a helloworld rollout (two ticks), a container restart, a pod shut down and replaced. */
 export function startDemoLife(api: SimulatedApiServer, { intervalMs }: { intervalMs: number }): () => void {
   let tick = 0;
   let release = 1;
@@ -213,10 +217,15 @@ export function startDemoLife(api: SimulatedApiServer, { intervalMs }: { interva
     () =>
       api.update(pod, 'default', initAndAppPod.metadata.name, (object) => {
         const status = object.status.containerStatuses[0];
-        status.lastState = { terminated: { exitCode: 137, reason: 'OOMKilled', startedAt: STARTED, finishedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z') } };
+        const finishedAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+        status.lastState = { terminated: { exitCode: 137, reason: 'OOMKilled', startedAt: STARTED, finishedAt, containerID: status.containerID } };
+        status.containerID = newContainerID();
         status.restartCount += 1;
       }),
     () => {
+      api.update(pod, 'default', helloworldPodName, (object) => {
+        object.metadata.deletionTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+      });
       api.delete(pod, 'default', helloworldPodName);
       const replacement = helloworldPod(randomBytes(3).toString('hex').slice(0, 5));
       helloworldPodName = replacement.metadata.name;

@@ -29,6 +29,8 @@ async function demo(): Promise<void> {
       `  LeanIX:       ${exporter.url}/leanix.json`,
       `  LeanIX v2:    ${exporter.url}/leanix/v2.json  (services, deployments, pods, nodes, totals, deployment history)`,
       `  LeanIX LDIF:  ${exporter.url}/leanix/ldif.json`,
+      `  report:       ${exporter.url}/report.json  (anonymous cluster report; sent nowhere without --report-url)`,
+      `  pod events:   ${exporter.url}/events   (curl -N; with --redis-url also on Redis)`,
       `  readiness:    ${exporter.url}/readyz`,
       `The cluster changes every ${LIFE_INTERVAL_MS / 1000} s (rollouts, restarts, replaced pods). Ctrl+C stops.`,
       '',

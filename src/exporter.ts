@@ -7,18 +7,25 @@ import { ClusterCache } from './cache.js';
 import { cardinalityProblems, sampleFilter } from './cardinality.js';
 import { type Config, defaultConfig, UsageError } from './config.js';
 import { DeploymentHistory } from './deployment-history.js';
+import { PodEventLog } from './event-log.js';
+import { EventStream } from './event-stream.js';
 import { type DiscoveredResource, resolveKinds } from './kind-selection.js';
 import { leanixDocuments } from './leanix-documents.js';
 import { LDIF_CONNECTOR_VERSION } from './leanix-ldif.js';
 import { LeanixPusher } from './leanix-push.js';
 import { getJson } from './list.js';
 import type { Logger } from './log.js';
-import { scopeProblems, watchTargets } from './scope.js';
 import { SelfMetrics } from './self-metrics.js';
+import { RedisSink } from './redis-sink.js';
+import { scopeProblems, watchTargets } from './scope.js';
 import { createApp } from './server.js';
 import { ShardedWatcher } from './shard-watch.js';
 import { shardingOf } from './sharding.js';
+import { createVolunteer } from './volunteer.js';
 import { type Backoff, DEFAULT_BACKOFF } from './watch.js';
+
+/** Pod event messages kept for replay on /events. */
+export const EVENT_REPLAY_CAPACITY = 1000;
 
 export interface ExporterOptions {
   /** Flags not given take their defaults. */
@@ -26,6 +33,9 @@ export interface ExporterOptions {
   readonly kubeConfig: KubeConfig;
   readonly log: Logger;
   readonly backoff?: Backoff;
+  /** The tectonic accountSecret for reports (src/volunteer.ts readAccountSecret); never a flag. */
+  readonly reportAccountSecret?: string;
+  readonly reportBackoff?: Backoff;
 }
 
 export interface RunningExporter {
@@ -33,10 +43,11 @@ export interface RunningExporter {
   readonly url: string;
   readonly cache: ClusterCache;
   readonly watcher: ShardedWatcher;
+  readonly events: PodEventLog;
   stop(): Promise<void>;
 }
 
-export async function startExporter({ config: given, kubeConfig, log, backoff }: ExporterOptions): Promise<RunningExporter> {
+export async function startExporter({ config: given, kubeConfig, log, backoff, reportAccountSecret, reportBackoff }: ExporterOptions): Promise<RunningExporter> {
   const config: Config = { ...defaultConfig(), ...given };
   const kinds = await resolveKinds(config.kinds, (group, version) => discover(kubeConfig, group, version));
   const scope = { namespaces: config.namespaces, namespacesExclude: config.namespacesExclude, labelSelectors: config.labelSelectors, fieldSelectors: config.fieldSelectors };
@@ -64,6 +75,11 @@ export async function startExporter({ config: given, kubeConfig, log, backoff }:
     filter: { include: config.leanixIncludeNamespaces ?? new Set(), exclude: config.leanixExcludeNamespaces },
     ldifHeader: { connectorId: config.leanixConnectorId, connectorVersion: LDIF_CONNECTOR_VERSION },
   });
+  const events = new PodEventLog({ capacity: EVENT_REPLAY_CAPACITY, registry: selfMetrics.registry, log });
+  events.follow(cache);
+  const eventStream = new EventStream(events, { registry: selfMetrics.registry });
+  const redis = config.redisUrl === undefined ? undefined : new RedisSink({ url: config.redisUrl, registry: selfMetrics.registry, log, backoff });
+  if (redis) events.subscribe(redis.accept);
   const pusher = config.leanixPushUrl
     ? new LeanixPusher({
         url: config.leanixPushUrl,
@@ -76,15 +92,27 @@ export async function startExporter({ config: given, kubeConfig, log, backoff }:
     : undefined;
   if (pusher) cache.onChange(() => pusher.changed());
   watcher = new ShardedWatcher({ kubeConfig, kinds, targetsOf: (kind) => watchTargets(kind, scope), cache, selfMetrics, log, backoff }, sharding);
+  const volunteer = await createVolunteer({
+    config: { ...config, reportAccountSecret },
+    kubeConfig,
+    cache,
+    nodesSynced: () => watcher.states().some(([kind, state]) => kind.metricName === 'node' && state.synced),
+    selfMetrics,
+    log,
+    backoff: reportBackoff,
+  });
   const app = createApp({
     cache,
     selfMetrics,
     kindStates: () => watcher.states(),
     leanix,
+    eventStream,
+    report: () => volunteer.shown(),
     log,
   });
   const server = await listen(app.callback(), config.port, config.host);
   watcher.start();
+  volunteer.start();
   const { port } = server.address() as AddressInfo;
   const url = `http://${urlHost(config.host)}:${port}`;
   log.info('listening', { url, apiServer: kubeConfig.getCurrentCluster()?.server });
@@ -92,8 +120,12 @@ export async function startExporter({ config: given, kubeConfig, log, backoff }:
     url,
     cache,
     watcher,
+    events,
     async stop() {
+      volunteer.stop();
       await watcher.stop();
+      eventStream.closeAll();
+      await redis?.stop();
       await pusher?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
@@ -116,7 +148,7 @@ async function discover(kubeConfig: KubeConfig, group: string, version: string):
   return list.resources ?? [];
 }
 
-async function listen(handler: RequestListener, port: number, host: string): Promise<Server> {
+export async function listen(handler: RequestListener, port: number, host: string): Promise<Server> {
   const server = createServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -128,7 +160,7 @@ async function listen(handler: RequestListener, port: number, host: string): Pro
   return server;
 }
 
-function urlHost(host: string): string {
+export function urlHost(host: string): string {
   if (host === '0.0.0.0' || host === '::') return 'localhost';
   return host.includes(':') ? `[${host}]` : host;
 }

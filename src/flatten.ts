@@ -19,6 +19,8 @@ export interface Sample {
   readonly name: string;
   /** The field path the family comes from, lists as `[]`: `spec.containers[].ports[].containerPort`. */
   readonly path: string;
+  /** HELP text for a family that is not a field's value; else the HELP names the path. */
+  readonly help?: string;
   readonly labels: Labels;
   /** The labels as exposition text, `{name="value",...}`: rendered once per object or list element, not per sample. */
   readonly labelText: string;

@@ -2,6 +2,9 @@
  * The kinds the exporter knows by name, as data. Adding a kind is one entry here (plus its RBAC rule in
  * k8s/extra-kinds/). The first four are watched by default; `--kinds` adds others, and custom resources (src/kind-selection.ts).
  */
+import { containerInfoSamples } from './container-info.js';
+import type { Sample } from './flatten.js';
+
 export interface KindSpec {
   /** Metric prefix segment and the name used in logs, self-metrics and /readyz: `k8s_<metricName>_...`. */
   readonly metricName: string;
@@ -13,11 +16,13 @@ export interface KindSpec {
   /** `kind` as the API server names it. */
   readonly kind: string;
   readonly namespaced: boolean;
+  /** Series beyond the flattened fields, rendered with the object's own and following it in the cache. */
+  readonly extraSamples?: (object: unknown) => Sample[];
 }
 
 export const KINDS: readonly KindSpec[] = [
   { metricName: 'deployment', group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment', namespaced: true },
-  { metricName: 'pod', group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true },
+  { metricName: 'pod', group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true, extraSamples: containerInfoSamples },
   { metricName: 'node', group: '', version: 'v1', plural: 'nodes', kind: 'Node', namespaced: false },
   { metricName: 'service', group: '', version: 'v1', plural: 'services', kind: 'Service', namespaced: true },
   { metricName: 'job', group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job', namespaced: true },

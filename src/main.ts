@@ -1,28 +1,51 @@
 #!/usr/bin/env node
-/** The command: flags/env → config → exporter. Exit 2 for bad flags or config, 1 when it cannot start. */
+/**
+ * The command: flags/env → config → exporter, or with `collector` first, the collector. Exit 2 for bad flags or
+ * config, 1 when it cannot start.
+ */
 
 import { readFileSync } from 'node:fs';
+import { startCollector } from './collector.js';
+import { collectorHelpText, parseCollectorConfig } from './collector-config.js';
 import { helpText, parseConfig, UsageError } from './config.js';
 import { startExporter } from './exporter.js';
 import { loadKubeConfig } from './kubeconfig.js';
-import { createLogger } from './log.js';
+import { createLogger, type Logger } from './log.js';
+import { readAccountSecret } from './volunteer.js';
 
 const EXIT_USAGE = 2;
 const EXIT_FAILURE = 1;
 
-async function main(): Promise<void> {
-  const parsed = parseConfig(process.argv.slice(2), process.env);
+async function main(argv: readonly string[]): Promise<void> {
+  if (argv[0] === 'collector') return collector(argv.slice(1));
+  const parsed = parseConfig(argv, process.env);
   if (parsed.action !== 'run') {
     process.stdout.write(parsed.action === 'help' ? helpText() : `${packageVersion()}\n`);
     return;
   }
   const { config } = parsed;
   const log = createLogger(config.logLevel);
+  const reportAccountSecret = readAccountSecret(config, process.env);
   const kubeConfig = loadKubeConfig(config.kubeconfig, process.env);
-  const exporter = await startExporter({ config, kubeConfig, log });
+  const exporter = await startExporter({ config, kubeConfig, log, reportAccountSecret });
+  stopOnSignals(log, () => exporter.stop());
+}
+
+async function collector(argv: readonly string[]): Promise<void> {
+  const parsed = parseCollectorConfig(argv, process.env);
+  if (parsed.action !== 'run') {
+    process.stdout.write(parsed.action === 'help' ? collectorHelpText() : `${packageVersion()}\n`);
+    return;
+  }
+  const log = createLogger(parsed.config.logLevel);
+  const running = await startCollector({ config: parsed.config, log });
+  stopOnSignals(log, () => running.stop());
+}
+
+function stopOnSignals(log: Logger, stop: () => Promise<void>): void {
   const shutdown = (signal: string) => {
     log.info('shutting down', { signal });
-    exporter.stop().then(() => process.exit(0));
+    stop().then(() => process.exit(0));
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
@@ -33,7 +56,7 @@ function packageVersion(): string {
   return manifest.version;
 }
 
-main().catch((error: Error) => {
+main(process.argv.slice(2)).catch((error: Error) => {
   const usage = error instanceof UsageError;
   process.stderr.write(`kube-api-exporter: ${error.message}${usage ? ' (see --help)' : ''}\n`);
   process.exit(usage ? EXIT_USAGE : EXIT_FAILURE);

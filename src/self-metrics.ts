@@ -24,6 +24,8 @@ export class SelfMetrics {
   readonly droppedSeries: Counter<'kind' | 'reason'>;
   readonly scrapeDuration: Histogram<'handler'>;
   readonly leanixPushes: Counter<'result'>;
+  readonly reportsSent: Counter;
+  readonly reportsFailed: Counter;
 
   constructor(sources: SelfMetricSources) {
     const registers = [this.registry];
@@ -63,6 +65,16 @@ export class SelfMetrics {
       name: `${SELF_PREFIX}leanix_pushes_total`,
       help: 'Attempts to POST the LDIF document to --leanix-push-url, by result (ok, failed).',
       labelNames: ['result'],
+      registers,
+    });
+    this.reportsSent = new Counter({
+      name: `${SELF_PREFIX}reports_sent_total`,
+      help: 'Cluster reports the collector accepted (--report-url).',
+      registers,
+    });
+    this.reportsFailed = new Counter({
+      name: `${SELF_PREFIX}reports_failed_total`,
+      help: 'Failed attempts to send a cluster report; each is retried with backoff.',
       registers,
     });
     new Gauge({

@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import Router from '@koa/router';
 import Koa, { type Context } from 'koa';
 import type { ClusterCache } from './cache.js';
+import type { EventStream } from './event-stream.js';
 import { gzip, gzipOnce } from './gzip.js';
 import type { KindSpec } from './kinds.js';
 import type { LeanixDocuments } from './leanix-documents.js';
@@ -19,6 +20,9 @@ export interface AppOptions {
   readonly selfMetrics: SelfMetrics;
   readonly kindStates: () => ReadonlyArray<readonly [KindSpec, Readonly<KindState>]>;
   readonly leanix: LeanixDocuments;
+  readonly eventStream: EventStream;
+  /** The cluster report (src/report.ts) for /report.json. */
+  readonly report: () => unknown;
   readonly log: Logger;
 }
 
@@ -52,6 +56,8 @@ const INDEX_PAGE = `<!doctype html>
 <li><a href="leanix.json">/leanix.json</a>: LeanIX inventory (v1)</li>
 <li><a href="leanix/v2.json">/leanix/v2.json</a>: LeanIX inventory v2: services, deployments, pods, nodes, totals, history</li>
 <li><a href="leanix/ldif.json">/leanix/ldif.json</a>: the inventory as LeanIX LDIF</li>
+<li><a href="events">/events</a>: pod lifecycle events (Server-Sent Events)</li>
+<li><a href="report.json">/report.json</a>: anonymous cluster report</li>
 <li><a href="healthz">/healthz</a>: liveness</li>
 <li><a href="readyz">/readyz</a>: readiness, per kind</li>
 </ul></body></html>
@@ -91,6 +97,10 @@ export function createApp(options: AppOptions): Koa {
     await sendMetrics(ctx, Buffer.from(await selfMetrics.registry.metrics()));
   });
   addLeanixRoutes(router, options.leanix, cache, selfMetrics);
+  router.get('/events', options.eventStream.handle);
+  router.get('/report.json', (ctx) => {
+    ctx.body = options.report();
+  });
   router.get('/healthz', (ctx) => {
     ctx.body = 'ok\n';
   });

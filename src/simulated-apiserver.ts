@@ -282,11 +282,6 @@ function sendSelected(watcher: Watcher, event: StoredEvent): void {
 }
 
 function sendEvent(response: ServerResponse, kind: KindSpec, type: string, object: ApiObject): void {
-  // Events written in one tick go out together, as the API server frames a burst, not as one chunk each.
-  if (response.writableCorked === 0) {
-    response.cork();
-    process.nextTick(() => response.uncork());
-  }
   response.write(`${JSON.stringify({ type, object: { kind: kind.kind, apiVersion: apiVersionOf(kind), ...object } })}\n`);
 }
 

@@ -21,17 +21,27 @@ export class MetricsStore {
 
   /** Replaces everything stored for the object with these samples. */
   set(objectKey: string, samples: readonly Sample[]): void {
-    const linesByFamily = new Map<string, { help: string; lines: string[] }>();
+    // Most families hold one line per object: an array only for those with several.
+    const linesByFamily = new Map<string, string | string[]>();
     for (const sample of samples) {
-      const entry = linesByFamily.get(sample.name);
       const line = renderSample(sample);
-      if (entry) entry.lines.push(line);
-      else linesByFamily.set(sample.name, { help: sample.path, lines: [line] });
+      const lines = linesByFamily.get(sample.name);
+      if (lines === undefined) {
+        linesByFamily.set(sample.name, line);
+        if (!this.families.has(sample.name)) this.addFamily(sample);
+      } else if (typeof lines === 'string') {
+        linesByFamily.set(sample.name, [lines, line]);
+      } else {
+        lines.push(line);
+      }
     }
     this.removeFromFamilies(objectKey, (name) => !linesByFamily.has(name));
-    for (const [name, { help, lines }] of linesByFamily) {
+    for (const [name, lines] of linesByFamily) {
       // join, not +=: a flat string, where repeated concatenation would keep a rope of small strings alive.
-      this.familyNamed(name, help).members.set(objectKey, lines.length === 1 ? lines[0] : lines.join(''));
+      const text = typeof lines === 'string' ? lines : lines.join('');
+      const members = this.families.get(name)!.members;
+      // Unchanged text keeps the stored string: the new one dies young instead of churning the old generation.
+      if (members.get(objectKey) !== text) members.set(objectKey, text);
     }
     this.familiesOfObject.set(objectKey, [...linesByFamily.keys()]);
     this.series += samples.length - (this.seriesOfObject.get(objectKey) ?? 0);
@@ -63,7 +73,7 @@ export class MetricsStore {
     let bytes = 0;
     for (const name of this.sortedFamilyNames) {
       const family = this.families.get(name)!;
-      const header = `# HELP ${name} Value of field ${escapeHelp(family.help)}\n# TYPE ${name} gauge\n`;
+      const header = `# HELP ${name} ${escapeHelp(family.help)}\n# TYPE ${name} gauge\n`;
       parts.push(header);
       bytes += Buffer.byteLength(header);
       for (const lines of family.members.values()) {
@@ -79,14 +89,9 @@ export class MetricsStore {
     return rendered;
   }
 
-  private familyNamed(name: string, help: string): Family {
-    let family = this.families.get(name);
-    if (!family) {
-      family = { help, members: new Map() };
-      this.families.set(name, family);
-      this.sortedFamilyNames = undefined;
-    }
-    return family;
+  private addFamily(sample: Sample): void {
+    this.families.set(sample.name, { help: sample.help ?? `Value of field ${sample.path}`, members: new Map() });
+    this.sortedFamilyNames = undefined;
   }
 
   private removeFromFamilies(objectKey: string, shouldRemove: (familyName: string) => boolean): void {

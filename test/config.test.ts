@@ -52,6 +52,18 @@ test('flags win over environment, environment over defaults', (t) => {
   t.is(run([], { KUBE_API_EXPORTER_KUBECONFIG: '/e' }).kubeconfig, '/e');
 });
 
+test('--redis-url, else telemd-kubernetes-adapter\'s variables, else no Redis', (t) => {
+  const adapterEnv = { telemd_kubernetes_adapter_redis_host: 'redis.galileo', telemd_kubernetes_adapter_redis_port: '6380' };
+  t.is(run([]).redisUrl, undefined);
+  t.is(run(['--redis-url', 'redis://r:7000/2']).redisUrl, 'redis://r:7000/2');
+  t.is(run([], { KUBE_API_EXPORTER_REDIS_URL: 'rediss://user:pw@r' }).redisUrl, 'rediss://user:pw@r');
+  t.is(run([], adapterEnv).redisUrl, 'redis://redis.galileo:6380');
+  t.is(run([], { telemd_kubernetes_adapter_redis_host: 'redis.galileo' }).redisUrl, 'redis://redis.galileo:6379');
+  t.is(run([], { telemd_kubernetes_adapter_redis_port: '6380' }).redisUrl, undefined, 'a port alone is no Redis');
+  t.is(run(['--redis-url', 'redis://flag'], adapterEnv).redisUrl, 'redis://flag');
+  t.is(run([], { ...adapterEnv, KUBE_API_EXPORTER_REDIS_URL: 'redis://env' }).redisUrl, 'redis://env');
+});
+
 test('every flag has an environment variable', (t) => {
   for (const spec of FLAGS) t.regex(spec.env, /^KUBE_API_EXPORTER_[A-Z_]+$/);
 });
@@ -80,6 +92,15 @@ const badInputs: ReadonlyArray<readonly [string[], Record<string, string>, RegEx
   [['--kinds', 'daemonset,secrets'], {}, /invalid --kinds "daemonset,secrets": unknown kind "secrets"/],
   [[], { KUBE_API_EXPORTER_KINDS: 'a/b' }, /invalid \$KUBE_API_EXPORTER_KINDS "a\/b": "a\/b" is not group\/version\/plural/],
   [['--port'], {}, /argument missing/],
+  [['--report-interval', '10'], {}, /invalid --report-interval "10": expected a duration/],
+  [['--report-interval', '0s'], {}, /at least 1ms/],
+  [['--report-format', 'xml'], {}, /invalid --report-format "xml": expected one of spartakus, tectonic/],
+  [['--report-url', 'ftp://x'], {}, /invalid --report-url "ftp:\/\/x": expected an http:\/\/ or https:\/\/ URL/],
+  [['--report-url', 'not a url'], {}, /invalid --report-url/],
+  [['--cluster-id', ' '], {}, /invalid --cluster-id " ": expected a non-empty value/],
+  [['--redis-url', 'localhost:6379'], {}, /invalid --redis-url "localhost:6379": expected redis:\/\/host\[:port\] or rediss:\/\//],
+  [['--redis-url', 'redis://:6379'], {}, /invalid --redis-url "redis:\/\/:6379"/],
+  [[], { telemd_kubernetes_adapter_redis_host: 'r', telemd_kubernetes_adapter_redis_port: 'x' }, /invalid \$telemd_kubernetes_adapter_redis_host\/_port "redis:\/\/r:x": expected redis:\/\/host\[:port\]/],
 ];
 
 for (const [argv, env, message] of badInputs) {
@@ -99,3 +120,26 @@ test('--help and --version', (t) => {
     t.true(helpText().includes(spec.env));
   }
 });
+
+test('report flags: off by default, daily, spartakus', (t) => {
+  const config = run([]);
+  t.is(config.reportUrl, undefined);
+  t.is(config.reportIntervalMs, 24 * 3600 * 1000);
+  t.is(config.reportFormat, 'spartakus');
+  t.is(config.clusterId, undefined);
+});
+
+const durations: ReadonlyArray<readonly [string, number]> = [
+  ['500ms', 500],
+  ['30s', 30_000],
+  ['15m', 900_000],
+  ['24h', 86_400_000],
+  ['1h30m', 5_400_000],
+  ['1.5s', 1500],
+];
+
+for (const [text, ms] of durations) {
+  test(`--report-interval ${text}`, (t) => {
+    t.is(run(['--report-interval', text]).reportIntervalMs, ms);
+  });
+}

@@ -60,13 +60,15 @@ test('files are ordered so one `kubectl create` pass succeeds: each namespace be
   });
 });
 
+/** The role's rules without resourceNames grant get, list and watch on exactly these kinds. */
 function assertGrantsExactly(t: ExecutionContext, role: ApiObject, kinds: readonly KindSpec[]): void {
-  const granted: string[] = role.rules.flatMap((rule: { apiGroups: string[]; resources: string[] }) =>
+  const kindRules = role.rules.filter((rule: { resourceNames?: string[] }) => !rule.resourceNames);
+  const granted: string[] = kindRules.flatMap((rule: { apiGroups: string[]; resources: string[] }) =>
     rule.apiGroups.flatMap((group) => rule.resources.map((resource) => `${group}/${resource}`)),
   );
   t.deepEqual([...granted].sort(), kinds.map((kind) => `${kind.group}/${kind.plural}`).sort());
-  for (const rule of role.rules) {
-    t.deepEqual(Object.keys(rule).sort(), ['apiGroups', 'resources', 'verbs'], 'no resourceNames or nonResourceURLs');
+  for (const rule of kindRules) {
+    t.deepEqual(Object.keys(rule).sort(), ['apiGroups', 'resources', 'verbs'], 'no nonResourceURLs');
     t.deepEqual([...rule.verbs].sort(), ['get', 'list', 'watch']);
   }
   t.false(granted.some((grant) => grant.endsWith('/secrets')));
@@ -85,6 +87,12 @@ test('k8s/extra-kinds/ grants the other table kinds to the same service account'
   const account = objectOfKind(manifests, 'ServiceAccount');
   t.is(binding.roleRef.name, role.metadata.name);
   t.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: account.metadata.name, namespace: account.metadata.namespace }]);
+});
+
+test('beyond the kinds, the ClusterRole may only get the kube-system namespace (the cluster ID of reports)', (t) => {
+  const role = objectOfKind(manifests, 'ClusterRole');
+  const named = role.rules.filter((rule: { resourceNames?: string[] }) => rule.resourceNames);
+  t.deepEqual(named, [{ apiGroups: [''], resources: ['namespaces'], resourceNames: ['kube-system'], verbs: ['get'] }]);
 });
 
 test('the binding gives the ClusterRole to the service account the Deployment runs as', (t) => {

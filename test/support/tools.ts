@@ -1,4 +1,4 @@
-/** System tools some tests need (promtool, prometheus, alertmanager, kubectl): .ci/run installs them with apt-get. */
+/** System tools some tests need (promtool, prometheus, alertmanager, kubectl, redis-server): .ci/run installs them with apt-get. */
 
 import { spawnSync } from 'node:child_process';
 import type { ExecutionContext } from 'ava';
@@ -20,6 +20,8 @@ export const ALERTMANAGER: Tool = {
   install: 'apt-get install prometheus-alertmanager',
 };
 export const KUBECTL: Tool = { command: 'kubectl', versionArgs: ['version', '--client'], install: 'apt-get install kubernetes-client' };
+
+export const REDIS_SERVER: Tool = { command: 'redis-server', versionArgs: ['--version'], install: 'apt-get install redis-server' };
 
 export function toolAvailable(tool: Tool): boolean {
   return spawnSync(tool.command, tool.versionArgs, { stdio: 'ignore' }).status === 0;

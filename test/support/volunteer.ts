@@ -1,0 +1,36 @@
+/** An exporter with the volunteer on, watching a simulated API server that also serves namespaces. */
+
+import type { ExecutionContext } from 'ava';
+import { startExporter, type RunningExporter } from '../../src/exporter.js';
+import { KINDS, type KindSpec } from '../../src/kinds.js';
+import { kubeConfigForServer } from '../../src/kubeconfig.js';
+import { silentLogger } from '../../src/log.js';
+import { SimulatedApiServer } from '../../src/simulated-apiserver.js';
+import type { VolunteerConfig } from '../../src/volunteer.js';
+import { eventually, FAST_BACKOFF } from './cluster.js';
+
+export const NAMESPACE_KIND: KindSpec = { metricName: 'namespace', group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false };
+
+export const FAST_REPORT_BACKOFF = { initialMs: 50, maxMs: 400 };
+
+export async function startVolunteerCluster(
+  t: ExecutionContext,
+  volunteer: Partial<VolunteerConfig>,
+  seed: (api: SimulatedApiServer) => void,
+): Promise<{ api: SimulatedApiServer; exporter: RunningExporter }> {
+  const api = new SimulatedApiServer({ kinds: [...KINDS, NAMESPACE_KIND] });
+  const apiUrl = await api.start();
+  t.teardown(() => api.stop());
+  seed(api);
+  const exporter = await startExporter({
+    config: { port: 0, host: '127.0.0.1', leanixExcludeNamespaces: new Set(), ...volunteer },
+    kubeConfig: kubeConfigForServer(apiUrl),
+    log: silentLogger,
+    backoff: FAST_BACKOFF,
+    reportAccountSecret: volunteer.reportAccountSecret,
+    reportBackoff: FAST_REPORT_BACKOFF,
+  });
+  t.teardown(() => exporter.stop());
+  await eventually(async () => (await fetch(`${exporter.url}/readyz`)).status === 200, 'exporter ready');
+  return { api, exporter };
+}
