@@ -92,7 +92,7 @@ export async function startExporter({ config: given, kubeConfig, log, backoff, r
     : undefined;
   if (pusher) cache.onChange(() => pusher.changed());
   watcher = new ShardedWatcher({ kubeConfig, kinds, targetsOf: (kind) => watchTargets(kind, scope), cache, selfMetrics, log, backoff }, sharding);
-  const volunteer = await createVolunteer({
+  const volunteer = createVolunteer({
     config: { ...config, reportAccountSecret },
     kubeConfig,
     cache,

@@ -44,7 +44,8 @@ export function readiness(states: ReadonlyArray<readonly [KindSpec, Readonly<Kin
       },
     ]),
   );
-  const notReady = states.filter(([, state]) => !state.synced).map(([kind]) => kind.metricName);
+  // A kind whose list or watch is failing serves a cache that can no longer follow the cluster: not ready until it recovers.
+  const notReady = states.filter(([, state]) => !state.synced || state.failures > 0).map(([kind]) => kind.metricName);
   return { ready: notReady.length === 0, notReady, kinds };
 }
 
@@ -99,7 +100,13 @@ export function createApp(options: AppOptions): Koa {
   addLeanixRoutes(router, options.leanix, cache, selfMetrics);
   router.get('/events', options.eventStream.handle);
   router.get('/report.json', (ctx) => {
-    ctx.body = options.report();
+    const report = options.report();
+    if (report === undefined) {
+      ctx.status = 503;
+      ctx.body = { error: 'the cluster ID is not known yet: reading the kube-system namespace' };
+    } else {
+      ctx.body = report;
+    }
   });
   router.get('/healthz', (ctx) => {
     ctx.body = 'ok\n';

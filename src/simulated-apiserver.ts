@@ -13,6 +13,13 @@ import type { AddressInfo } from 'node:net';
 import { apiVersionOf, collectionPath, KINDS, type KindSpec } from './kinds.js';
 import { fieldSelector, labelSelector, type ObjectPredicate, SelectorError } from './selectors.js';
 
+/**
+ * Kinds whose objects carry metadata.generation. kube-apiserver 1.32 sets it on deployments and the other workload
+ * controllers' objects, but not on pods (that came with PodObservedGenerationTracking in 1.33), nodes, services,
+ * namespaces or claims.
+ */
+const KINDS_WITH_GENERATION: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob']);
+
 type ApiObject = { metadata: Record<string, unknown>; spec?: unknown; [field: string]: unknown };
 type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -50,6 +57,9 @@ export class SimulatedApiServer {
   private resourceVersion = 0;
   private readonly watchers = new Set<Watcher>();
   private server: Server | undefined;
+  private everStarted = false;
+  /** LISTs begun (first pages) per kind: a relist shows here, a resumed watch does not. */
+  private readonly listsBegun = new Map<KindSpec, number>();
 
   constructor(private readonly options: SimulatedApiServerOptions = {}) {
     this.kinds = options.kinds ?? KINDS;
@@ -57,6 +67,10 @@ export class SimulatedApiServer {
   }
 
   async start(port = 0, host = '127.0.0.1'): Promise<string> {
+    // Started again, this is an API server restarted on the same etcd: its watch cache begins at the current
+    // resourceVersion, so a watch resuming from before that gets 410 Gone (as kube-apiserver 1.32 answers).
+    if (this.everStarted) this.compact();
+    this.everStarted = true;
     const server = createServer((request, response) => this.handle(request, response));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -85,19 +99,19 @@ export class SimulatedApiServer {
       ...stored.metadata,
       uid: randomUUID(),
       creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-      generation: stored.metadata.generation ?? 1,
+      ...(KINDS_WITH_GENERATION.has(kind.kind) ? { generation: stored.metadata.generation ?? 1 } : {}),
     };
     return this.write(kind, 'ADDED', key, stored);
   }
 
-  /** Applies `mutate` to a copy; a changed `spec` bumps metadata.generation, as the real server does. */
+  /** Applies `mutate` to a copy; a changed `spec` bumps metadata.generation of kinds that have one, as the real server does. */
   update(kind: KindSpec, namespace: string | undefined, name: string, mutate: (object: any) => void): ApiObject {
     const key = `${namespace ?? ''}/${name}`;
     const current = this.collection(kind).get(key);
     if (!current) throw new Error(`${kind.kind} ${key} not found`);
     const next = structuredClone(current);
     mutate(next);
-    if (JSON.stringify(next.spec) !== JSON.stringify(current.spec)) {
+    if (KINDS_WITH_GENERATION.has(kind.kind) && JSON.stringify(next.spec) !== JSON.stringify(current.spec)) {
       next.metadata.generation = Number(current.metadata.generation ?? 0) + 1;
     }
     return this.write(kind, 'MODIFIED', key, next);
@@ -181,6 +195,7 @@ export class SimulatedApiServer {
     }
     const watch = url.searchParams.get('watch');
     if (watch === 'true' || watch === '1') return this.watch(kind, selects, url.searchParams, request, response);
+    if (!url.searchParams.has('continue')) this.listsBegun.set(kind, this.listsCount(kind) + 1);
     this.sendList(kind, selects, url.searchParams, response);
   }
 
@@ -190,6 +205,11 @@ export class SimulatedApiServer {
     if (served.length === 0) return undefined;
     const resources = served.map((kind) => ({ name: kind.plural, singularName: kind.metricName, namespaced: kind.namespaced, kind: kind.kind, verbs: ['get', 'list', 'watch'] }));
     return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf(served[0]), resources };
+  }
+
+  /** How many LISTs of this kind have begun (continued pages not counted). */
+  listsCount(kind: KindSpec): number {
+    return this.listsBegun.get(kind) ?? 0;
   }
 
   private route(pathname: string): { kind: KindSpec; namespace?: string; name?: string } | undefined {

@@ -51,32 +51,40 @@ export interface VolunteerOptions {
 }
 
 export interface Volunteer {
-  /** The report as /report.json shows it: the accountSecret is never shown. */
-  shown(): Report;
+  /** Settles once the cluster ID is known. */
+  readonly identified: Promise<void>;
+  /** The report as /report.json shows it (the accountSecret is never shown); undefined until the cluster ID is known. */
+  shown(): Report | undefined;
   start(): void;
   stop(): void;
 }
 
-/** Resolves the cluster ID (one API request at most), then returns the volunteer, not yet sending. */
-export async function createVolunteer({ config, kubeConfig, cache, nodesSynced, selfMetrics, log, backoff }: VolunteerOptions): Promise<Volunteer> {
-  const { clusterID, source } = await resolveClusterId(config.clusterId, kubeConfig, log);
-  log.info('cluster ID for reports', { clusterID, source });
+/**
+ * The volunteer, not yet sending. The cluster ID is resolved in the background (one API request at most), so an
+ * API server that does not answer never holds up the exporter's start; until then there is no report to show or send.
+ */
+export function createVolunteer({ config, kubeConfig, cache, nodesSynced, selfMetrics, log, backoff }: VolunteerOptions): Volunteer {
+  let identity: ReportIdentity | undefined;
+  const identified = resolveClusterId(config.clusterId, kubeConfig, log).then(({ clusterID, source }) => {
+    log.info('cluster ID for reports', { clusterID, source });
+    identity = { clusterID, format: config.reportFormat, accountID: config.reportAccountId };
+  });
   const nodeKind = kindByMetricName('node')!;
-  const identity: ReportIdentity = { clusterID, format: config.reportFormat, accountID: config.reportAccountId };
-  const build = (accountSecret: string) => buildReport(cache.objects(nodeKind), { ...identity, accountSecret }, new Date());
+  const build = (known: ReportIdentity, accountSecret: string) => buildReport(cache.objects(nodeKind), { ...known, accountSecret }, new Date());
   const reporter = config.reportUrl
     ? new Reporter({
         url: config.reportUrl,
         intervalMs: config.reportIntervalMs,
-        build: () => build(config.reportAccountSecret ?? ''),
-        ready: nodesSynced,
+        build: () => build(identity!, config.reportAccountSecret ?? ''),
+        ready: () => identity !== undefined && nodesSynced(),
         selfMetrics,
         log,
         backoff,
       })
     : undefined;
   return {
-    shown: () => build(''),
+    identified,
+    shown: () => (identity === undefined ? undefined : build(identity, '')),
     start: () => reporter?.start(),
     stop: () => reporter?.stop(),
   };

@@ -81,7 +81,7 @@ export class ClusterWatcher {
     const { kubeConfig, cache, selfMetrics, log, keeps = () => true } = this.options;
     const { path, labelSelector, fieldSelector } = target;
     const list = () => listCollection(kubeConfig, path, { labelSelector, fieldSelector });
-    const informer = new ListWatch<KubernetesObject>(path, new Watch(kubeConfig), list, false, labelSelector, fieldSelector);
+    const informer = new ListWatch<KubernetesObject>(path, new BookmarkWatch(kubeConfig), list, false, labelSelector, fieldSelector);
     const watched: WatchedKind = { kind, target, informer, state: { synced: false, failures: 0 }, failedSinceStart: false };
 
     const apply = (type: WatchEventType, object: KubernetesObject) => {
@@ -154,6 +154,17 @@ function mergedState(states: readonly KindState[]): KindState {
     lastErrorAt: latestError?.lastErrorAt,
     nextRetryAt: nextRetry?.nextRetryAt,
   };
+}
+
+/**
+ * client-node's Watch never asks for bookmarks. Without them a quiet kind's resourceVersion stays at its last list
+ * while the cluster's moves on, so a watch restart after the API server's history has moved past it (compaction,
+ * watch cache window, restart) gets 410 Gone and relists the whole kind; with them it resumes from the bookmark.
+ */
+class BookmarkWatch extends Watch {
+  override watch(...[path, queryParams, callback, done]: Parameters<Watch['watch']>): Promise<AbortController> {
+    return super.watch(path, { ...queryParams, allowWatchBookmarks: true }, callback, done);
+  }
 }
 
 /** Exponential backoff with full jitter in the upper half, capped. */

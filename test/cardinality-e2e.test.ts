@@ -31,8 +31,8 @@ test('denied names and series over a kind limit never reach /metrics, and are co
 
   const own = seriesValues(text, 'kube_api_exporter_series');
   t.is(own.get('kube_api_exporter_series_dropped_total{kind="pod",reason="denied"}'), 3);
-  // The pod renders 2 (generation, creationTimestamp) + 3 ports + 3 restartCounts = 8 series that pass the deny list.
-  t.is(own.get('kube_api_exporter_series_dropped_total{kind="pod",reason="limit"}'), 4);
+  // The pod renders creationTimestamp + 3 ports + 3 restartCounts = 7 series that pass the deny list; 4 are kept.
+  t.is(own.get('kube_api_exporter_series_dropped_total{kind="pod",reason="limit"}'), 3);
   t.is(own.get('kube_api_exporter_series_dropped_total{kind="node",reason="denied"}'), 1);
   t.is(own.get('kube_api_exporter_series'), objects.size);
 });

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { startExporter } from '../src/exporter.js';
 import { KINDS } from '../src/kinds.js';
 import { kubeConfigForServer } from '../src/kubeconfig.js';
@@ -125,11 +125,8 @@ test('a relist after 410 Gone drops objects deleted while the watch was away', a
   t.true((await cluster.text('/metrics')).includes('name="stays"'));
 });
 
-test('an unreachable API server is retried: /readyz says why, then recovers when it comes up', async (t) => {
-  const api = new SimulatedApiServer();
-  const apiUrl = await api.start();
-  const port = Number(new URL(apiUrl).port);
-  await api.stop();
+/** An exporter watching this API server URL, whether or not anything serves it yet; stopped in teardown. */
+async function exporterWatching(t: ExecutionContext, apiUrl: string) {
   const exporter = await startExporter({
     config: { port: 0, host: '127.0.0.1', leanixExcludeNamespaces: new Set() },
     kubeConfig: kubeConfigForServer(apiUrl),
@@ -137,6 +134,33 @@ test('an unreachable API server is retried: /readyz says why, then recovers when
     backoff: FAST_BACKOFF,
   });
   t.teardown(() => exporter.stop());
+  return exporter;
+}
+
+test('watches ask for bookmarks: a quiet kind resumes from one after its last change left the history, without a relist', async (t) => {
+  const api = new SimulatedApiServer({ bookmarkIntervalMs: 20, historyLimit: 5 });
+  const apiUrl = await api.start();
+  t.teardown(() => api.stop());
+  api.create(node, { metadata: { name: 'quiet' }, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
+  const exporter = await exporterWatching(t, apiUrl);
+  await eventually(async () => (await fetch(`${exporter.url}/readyz`)).status === 200, 'synced');
+  // More pod writes than the history keeps: the node's own last change is no longer resumable.
+  for (let index = 0; index < 10; index += 1) api.create(pod, aPod(`busy-${index}`, 'default', 'Running'));
+  await eventually(async () => (await fetch(`${exporter.url}/metrics`)).text().then((text) => text.includes('name="busy-9"')), 'pods seen');
+  // Bookmarks come every 20 ms; nothing outside the informer shows its resourceVersion, so give it ample time.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  api.closeWatches();
+  api.create(node, { metadata: { name: 'late' } });
+  await eventually(async () => (await fetch(`${exporter.url}/metrics`)).text().then((text) => text.includes('name="late"')), 'node watch resumed');
+  t.is(api.listsCount(node), 1, 'the node watch resumed from a bookmark instead of relisting after 410 Gone');
+});
+
+test('an unreachable API server is retried: /readyz says why, then recovers when it comes up', async (t) => {
+  const api = new SimulatedApiServer();
+  const apiUrl = await api.start();
+  const port = Number(new URL(apiUrl).port);
+  await api.stop();
+  const exporter = await exporterWatching(t, apiUrl);
   await eventually(async () => {
     const body = (await (await fetch(`${exporter.url}/readyz`)).json()) as any;
     return body.kinds.pod.lastError !== undefined;
@@ -200,6 +224,28 @@ test('/metrics/self serves only the exporter\'s own metrics', async (t) => {
   t.deepEqual(expositionProblems(text), []);
   t.true(text.includes('kube_api_exporter_cache_objects{kind="pod"} 1'));
   t.false(text.includes('k8s_'));
+});
+
+test('an API server lost after sync: unready while away, last series still served, relisted after its restart', async (t) => {
+  const cluster = await startTestCluster(t, (api) => {
+    api.create(pod, aPod('stays', 'default', 'Running'));
+    api.create(pod, aPod('goes', 'default', 'Running'));
+  });
+  const port = Number(new URL(cluster.apiUrl).port);
+  await cluster.api.stop();
+  await eventually(async () => (await cluster.get('/readyz')).status === 503, 'unready while the API server is away');
+  t.deepEqual(((await (await cluster.get('/readyz')).json()) as any).notReady, ['deployment', 'pod', 'node', 'service']);
+  t.true((await cluster.text('/metrics')).includes('name="goes"'), 'last known series still served');
+  // Changes made meanwhile (through another API server on the same etcd): the restarted server's watch history
+  // begins after them, so the exporter's watch gets 410 Gone and only its relist can show them.
+  cluster.api.delete(pod, 'default', 'goes');
+  cluster.api.create(pod, aPod('new', 'default', 'Running'));
+  await cluster.api.start(port);
+  await eventually(async () => (await cluster.get('/readyz')).status === 200, 'ready after the restart');
+  await eventually(async () => {
+    const text = await cluster.text('/metrics');
+    return !text.includes('name="goes"') && text.includes('name="new"') && text.includes('name="stays"');
+  }, 'relisted');
 });
 
 test('HTTP: index, health, unknown routes and methods', async (t) => {

@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { parseConfig, UsageError } from '../src/config.js';
+import { startExporter } from '../src/exporter.js';
+import { kubeConfigForServer } from '../src/kubeconfig.js';
+import { silentLogger } from '../src/log.js';
 import { kindByMetricName } from '../src/kinds.js';
 import { readAccountSecret } from '../src/volunteer.js';
 import { eventually } from './support/cluster.js';
@@ -71,6 +74,25 @@ test('clusterID: --cluster-id wins; without kube-system a random UUID, different
   t.regex(firstId, UUID_RE);
   t.regex(secondId, UUID_RE);
   t.not(firstId, secondId);
+});
+
+test('an API server that never answers does not hold up the start: /report.json says why until the ID is known', async (t) => {
+  const silent = createServer(() => {}); // accepts requests and never answers them
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => silent.close(() => resolve())));
+  silent.on('connection', (socket) => t.teardown(() => socket.destroy()));
+  const started = Date.now();
+  const exporter = await startExporter({
+    config: { port: 0, host: '127.0.0.1', leanixExcludeNamespaces: new Set() },
+    kubeConfig: kubeConfigForServer(`http://127.0.0.1:${(silent.address() as AddressInfo).port}`),
+    log: silentLogger,
+  });
+  t.teardown(() => exporter.stop());
+  t.true(Date.now() - started < 2_000, 'listening without waiting for the API server');
+  const response = await fetch(`${exporter.url}/report.json`);
+  t.is(response.status, 503);
+  t.regex((await response.json()).error, /cluster ID is not known yet/);
+  t.is((await fetch(`${exporter.url}/healthz`)).status, 200);
 });
 
 test('tectonic /report.json never shows the accountSecret', async (t) => {

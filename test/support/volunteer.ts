@@ -32,5 +32,6 @@ export async function startVolunteerCluster(
   });
   t.teardown(() => exporter.stop());
   await eventually(async () => (await fetch(`${exporter.url}/readyz`)).status === 200, 'exporter ready');
+  await eventually(async () => (await fetch(`${exporter.url}/report.json`)).status === 200, 'cluster ID known');
   return { api, exporter };
 }
