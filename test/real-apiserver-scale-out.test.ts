@@ -131,6 +131,9 @@ test.serial('k8s/sharded and k8s/extra-kinds grant what auto-sharding and --kind
   await eventually(async () => (await fetch(`${exporter.url}/readyz`)).status === 200, 'ready again after resharding', 20_000);
   const watches = exporterRequests(cluster.plane, 'watch', '/apis/apps/v1/namespaces/kube-api-exporter/statefulsets');
   t.true(watches.some((params) => params.get('fieldSelector') === 'metadata.name=kube-api-exporter'));
+  // StatefulSets carry metadata.generation, and a scale is a spec change (the simulated server does the same).
+  const statefulSet = JSON.parse(await cluster.plane.kubectl(['-n', 'kube-api-exporter', 'get', 'statefulset/kube-api-exporter', '-o', 'json']));
+  t.is(statefulSet.metadata.generation, 2);
   const readiness = await (await fetch(`${exporter.url}/readyz`)).json();
   t.deepEqual(Object.keys(readiness.kinds), ['deployment', 'pod', 'node', 'service', 'statefulset', 'daemonset']);
 });
