@@ -5,8 +5,7 @@
 
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterCache } from './cache.js';
-import type { KindSpec } from './kinds.js';
-import { kindByMetricName } from './kinds.js';
+import { kindByMetricName, type KindSpec } from './kinds.js';
 import type { Logger } from './log.js';
 import { SelfMetrics } from './self-metrics.js';
 import { keepsObject, type Shard, type Sharding } from './sharding.js';
