@@ -19,6 +19,9 @@ import { generateCluster, type Scale, SCALES } from './cluster-generator.js';
 
 const SCRAPES = Number(process.env.BENCH_SCRAPES ?? 20);
 const scaleNames = (process.env.BENCH_SCALES ?? 'S,M').split(',');
+/** Shard counts for the sizing table (README "Large clusters"); "" skips it, BENCH_SHARDS_ONLY=1 runs only it. */
+const shardCounts = (process.env.BENCH_SHARDS ?? '1,2,4').split(',').filter(Boolean).map(Number);
+const shardsOnly = process.env.BENCH_SHARDS_ONLY === '1';
 
 async function listen(server: Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -151,12 +154,12 @@ function applyEventsPerCpuSecond(kind: KindSpec, pods: readonly PodObject[]): nu
   return rates.sort((a, b) => a - b)[2];
 }
 
-async function benchScale(scale: Scale): Promise<void> {
+/** The simulated API server serving the scale's objects, and a kubeconfig file for it. */
+async function startClusterOf(scale: Scale) {
   const cluster = generateCluster(scale);
   const api = new SimulatedApiServer();
   const apiUrl = await api.start();
   for (const [kind, items] of cluster) for (const item of items) api.create(kind, item);
-
   const dir = mkdtempSync(join(tmpdir(), 'kae-bench-'));
   const kubeconfig = join(dir, 'kubeconfig.json');
   writeFileSync(kubeconfig, JSON.stringify({
@@ -164,14 +167,38 @@ async function benchScale(scale: Scale): Promise<void> {
     clusters: [{ name: 's', cluster: { server: apiUrl, 'insecure-skip-tls-verify': true } }],
     users: [{ name: 'u', user: {} }], contexts: [{ name: 'c', context: { cluster: 's', user: 'u' } }],
   }));
-  const started = performance.now();
-  const child = spawn(process.execPath, ['--expose-gc', '--import', './bench/gc-on-signal.mjs', 'dist/main.js', '--kubeconfig', kubeconfig, '--port', '0', '--host', '127.0.0.1', '--log-level', 'info'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let exporterUrl = '';
+  return {
+    cluster,
+    api,
+    kubeconfig,
+    async stop() {
+      await api.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The built exporter as a child process (GC on SIGUSR2); resolves with its URL once /readyz says it has synced. */
+async function startExporterProcess(kubeconfig: string, args: readonly string[] = []): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--expose-gc', '--import', './bench/gc-on-signal.mjs', 'dist/main.js', '--kubeconfig', kubeconfig, '--port', '0', '--host', '127.0.0.1', '--log-level', 'info', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let url = '';
   child.stderr.on('data', (chunk: Buffer) => {
-    exporterUrl ||= /"url":"([^"]+)"/.exec(chunk.toString())?.[1] ?? '';
+    url ||= /"url":"([^"]+)"/.exec(chunk.toString())?.[1] ?? '';
   });
   try {
-    await waitFor(async () => exporterUrl !== '' && (await fetch(`${exporterUrl}/readyz`)).status === 200);
+    await waitFor(async () => url !== '' && (await fetch(`${url}/readyz`)).status === 200);
+  } catch (error) {
+    child.kill('SIGTERM');
+    throw error;
+  }
+  return { child, url };
+}
+
+async function benchScale(scale: Scale): Promise<void> {
+  const { cluster, api, kubeconfig, stop } = await startClusterOf(scale);
+  const started = performance.now();
+  const { child, url: exporterUrl } = await startExporterProcess(kubeconfig);
+  try {
     const syncSeconds = (performance.now() - started) / 1000;
     const afterSync = await memoryOf(child, exporterUrl);
     const metricsUrl = `${exporterUrl}/metrics`;
@@ -262,10 +289,66 @@ async function benchScale(scale: Scale): Promise<void> {
     }
   } finally {
     child.kill('SIGTERM');
-    await api.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stop();
   }
 }
 
-for (const scale of SCALES.filter((candidate) => scaleNames.includes(candidate.name))) await benchScale(scale);
+/**
+ * The sizing table: for each shard count n, n exporters with --shard i --total-shards n sync the same cluster at
+ * once; per shard, its pods, memory after sync (after a full GC) and /metrics p50 (the largest over the shards).
+ * Then least-squares lines through every shard's (pods, heap) and (pods, RSS), a fixed cost plus a cost per 10k pods
+ * in a shard, and through (pods, p50) from the origin (a scrape writes bytes in proportion to the shard's series).
+ */
+async function benchShards(scale: Scale): Promise<void> {
+  const { kubeconfig, stop } = await startClusterOf(scale);
+  console.log(`\n## Shards at scale ${scale.name}: ${scale.pods} pods (all shards sync concurrently, then each is scraped in turn)`);
+  console.log('');
+  console.log('| shards | pods per shard | RSS per shard | heap per shard | /metrics p50 per shard | /metrics bytes per shard | initial sync (all shards) |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  const points: Array<{ pods: number; rss: number; heap: number; p50: number }> = [];
+  try {
+    for (const total of shardCounts) {
+      const started = performance.now();
+      const shards = await Promise.all(Array.from({ length: total }, (_, shard) => startExporterProcess(kubeconfig, ['--shard', String(shard), '--total-shards', String(total)])));
+      const syncSeconds = (performance.now() - started) / 1000;
+      try {
+        const rows: Array<{ pods: number; memory: Memory; scrape: ScrapeStats }> = [];
+        for (const { child, url } of shards) {
+          const pods = (await selfMetrics(url))('kube_api_exporter_cache_objects{kind="pod"}');
+          rows.push({ pods, memory: await memoryOf(child, url), scrape: await timeScrapes(`${url}/metrics`) });
+        }
+        const most = (pick: (row: (typeof rows)[number]) => number) => Math.max(...rows.map(pick));
+        console.log(
+          `| ${total} | ${most((row) => row.pods)} | ${most((row) => row.memory.rss).toFixed(0)} MiB | ${most((row) => row.memory.heap).toFixed(0)} MiB | ${most((row) => row.scrape.p50).toFixed(1)} ms | ${(most((row) => row.scrape.bytes) / 1e6).toFixed(1)} MB | ${syncSeconds.toFixed(1)} s |`,
+        );
+        for (const row of rows) points.push({ pods: row.pods, rss: row.memory.rss, heap: row.memory.heap, p50: row.scrape.p50 });
+      } finally {
+        for (const { child } of shards) child.kill('SIGTERM');
+      }
+    }
+    const per10k = (pick: (point: (typeof points)[number]) => number) => points.map((point) => [point.pods / 10_000, pick(point)] as const);
+    const heap = fitLine(per10k((point) => point.heap));
+    const rss = fitLine(per10k((point) => point.rss));
+    const p50 = per10k((point) => point.p50).reduce((sum, [x, y]) => sum + x * y, 0) / per10k(() => 0).reduce((sum, [x]) => sum + x * x, 0);
+    console.log(`\nPer shard, least squares over ${points.length} shards: live heap ≈ ${heap.intercept.toFixed(0)} MiB + ${heap.slope.toFixed(0)} MiB per 10k pods; RSS ≈ ${rss.intercept.toFixed(0)} MiB + ${rss.slope.toFixed(0)} MiB per 10k pods; /metrics p50 ≈ ${p50.toFixed(0)} ms per 10k pods.`);
+  } finally {
+    await stop();
+  }
+}
+
+/** Least-squares line y = intercept + slope·x. */
+function fitLine(points: ReadonlyArray<readonly [x: number, y: number]>): { intercept: number; slope: number } {
+  const n = points.length;
+  const meanX = points.reduce((sum, [x]) => sum + x, 0) / n;
+  const meanY = points.reduce((sum, [, y]) => sum + y, 0) / n;
+  const covariance = points.reduce((sum, [x, y]) => sum + (x - meanX) * (y - meanY), 0);
+  const variance = points.reduce((sum, [x]) => sum + (x - meanX) ** 2, 0);
+  const slope = variance === 0 ? NaN : covariance / variance;
+  return { slope, intercept: meanY - slope * meanX };
+}
+
+for (const scale of SCALES.filter((candidate) => scaleNames.includes(candidate.name))) {
+  if (!shardsOnly) await benchScale(scale);
+  if (shardCounts.length > 0) await benchShards(scale);
+}
 console.log(`\n${SCRAPES} sequential scrapes per row; node ${process.version}; ${(await import('node:os')).cpus().length} cores.`);

@@ -3,7 +3,7 @@
  * form (src/trim.ts) for the views. Full API objects are not kept here, nor, once trimmed, in the informers.
  */
 
-import { DROP_REASONS, type DropReason, flatten, type FlattenLimits, NO_LIMITS, noneDropped, type ObjectIdentity } from './flatten.js';
+import { DROP_REASONS, type DropReason, flatten, type FlattenLimits, NO_LIMITS, noneDropped, type ObjectIdentity, type Sample } from './flatten.js';
 import type { KindSpec } from './kinds.js';
 import { MetricsStore } from './store.js';
 import { trimInPlace } from './trim.js';
@@ -26,6 +26,8 @@ export interface CacheOptions {
   readonly limits?: FlattenLimits;
   /** Told what the limits held back from each object as it is flattened. */
   readonly onDropped?: (kind: KindSpec, reason: DropReason, count: number) => void;
+  /** Decides which of an object's samples are stored (cardinality control, src/cardinality.ts). */
+  readonly filterSamples?: (kind: KindSpec, samples: readonly Sample[]) => readonly Sample[];
 }
 
 export class ClusterCache {
@@ -52,7 +54,8 @@ export class ClusterCache {
     const key = objectKey(kind, identity);
     const dropped = noneDropped();
     const samples = flatten(`k8s_${kind.metricName}`, identity, object, this.options.limits ?? NO_LIMITS, dropped);
-    this.metrics.set(key, [...samples, ...(kind.extraSamples?.(object) ?? [])]);
+    const stored = [...samples, ...(kind.extraSamples?.(object) ?? [])];
+    this.metrics.set(key, this.options.filterSamples ? this.options.filterSamples(kind, stored) : stored);
     for (const reason of DROP_REASONS) if (dropped[reason] > 0) this.options.onDropped?.(kind, reason, dropped[reason]);
     const objects = this.objectsOf(kind);
     const previous = objects.get(key);

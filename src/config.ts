@@ -3,7 +3,10 @@
  * Pure: argv and env in, a Config or a UsageError out.
  */
 
+import { parseGlobs, parseSeriesLimits } from './cardinality.js';
 import { type FlagSpec, flagHelpText, parseDuration, parseFlagTable, parsePort, type ParseResult } from './flags.js';
+import { type KindReference, parseKindList } from './kind-selection.js';
+import { parseKindSelectors, parseLabelSelectors } from './scope.js';
 
 export { UsageError } from './flags.js';
 
@@ -40,6 +43,18 @@ export interface Config {
   readonly reportAccountId: string | undefined;
   readonly reportAccountSecretFile: string | undefined;
   readonly redisUrl: string | undefined;
+  readonly kinds: readonly KindReference[];
+  readonly namespaces: readonly string[];
+  readonly namespacesExclude: readonly string[];
+  readonly labelSelectors: ReadonlyMap<string, string>;
+  readonly fieldSelectors: ReadonlyMap<string, string>;
+  readonly shard: number;
+  readonly totalShards: number;
+  readonly pod: string | undefined;
+  readonly podNamespace: string | undefined;
+  readonly metricAllowlist: readonly string[];
+  readonly metricDenylist: readonly string[];
+  readonly kindSeriesLimits: ReadonlyMap<string, number>;
 }
 
 export const REPORT_FORMATS = ['spartakus', 'tectonic'] as const;
@@ -309,6 +324,114 @@ export const FLAGS = [
       return { text: `redis://${host}:${port}`, source: '$telemd_kubernetes_adapter_redis_host/_port' };
     },
   }),
+  flagSpec({
+    flag: 'kinds',
+    key: 'kinds',
+    env: 'KUBE_API_EXPORTER_KINDS',
+    default: '',
+    valueName: 'LIST',
+    description: 'comma-separated kinds to watch besides deployments, pods, nodes and services: table kinds (daemonset, ...) or group/version/plural',
+    parse: parseKindList,
+  }),
+  flagSpec({
+    flag: 'namespaces',
+    key: 'namespaces',
+    env: 'KUBE_API_EXPORTER_NAMESPACES',
+    default: '',
+    valueName: 'LIST',
+    description: 'comma-separated namespaces to watch ("" for all); cluster-scoped kinds are always watched whole',
+    parse: parseNamespaceList,
+  }),
+  flagSpec({
+    flag: 'namespaces-exclude',
+    key: 'namespacesExclude',
+    env: 'KUBE_API_EXPORTER_NAMESPACES_EXCLUDE',
+    default: '',
+    valueName: 'LIST',
+    description: 'comma-separated namespaces not to watch, filtered by the API server',
+    parse: parseNamespaceList,
+  }),
+  flagSpec({
+    flag: 'label-selector',
+    key: 'labelSelectors',
+    env: 'KUBE_API_EXPORTER_LABEL_SELECTOR',
+    default: '',
+    valueName: 'SELECTORS',
+    description: 'per-kind label selectors applied by the API server: KIND=SELECTOR[;KIND=SELECTOR...], e.g. pod=app=web',
+    parse: parseLabelSelectors,
+  }),
+  flagSpec({
+    flag: 'field-selector',
+    key: 'fieldSelectors',
+    env: 'KUBE_API_EXPORTER_FIELD_SELECTOR',
+    default: '',
+    valueName: 'SELECTORS',
+    description: 'per-kind field selectors applied by the API server: KIND=SELECTOR[;KIND=SELECTOR...], e.g. pod=status.phase=Running',
+    parse: parseKindSelectors,
+  }),
+  flagSpec({
+    flag: 'shard',
+    key: 'shard',
+    env: 'KUBE_API_EXPORTER_SHARD',
+    default: '0',
+    valueName: 'N',
+    description: 'this replica\'s shard, 0-based: it keeps the objects whose UID hashes to it (see README "Large clusters")',
+    parse: parseNonNegativeInteger,
+  }),
+  flagSpec({
+    flag: 'total-shards',
+    key: 'totalShards',
+    env: 'KUBE_API_EXPORTER_TOTAL_SHARDS',
+    default: '1',
+    valueName: 'N',
+    description: 'number of shards (replicas) the objects are split over',
+    parse: parsePositiveInteger,
+  }),
+  flagSpec({
+    flag: 'pod',
+    key: 'pod',
+    env: 'KUBE_API_EXPORTER_POD',
+    default: undefined,
+    valueName: 'NAME',
+    description: 'auto-sharding: this StatefulSet pod\'s name; the shard is its ordinal, the total its StatefulSet\'s replicas',
+    parse: (text) => text,
+  }),
+  flagSpec({
+    flag: 'pod-namespace',
+    key: 'podNamespace',
+    env: 'KUBE_API_EXPORTER_POD_NAMESPACE',
+    default: undefined,
+    valueName: 'NAMESPACE',
+    description: 'auto-sharding: the namespace of that pod and its StatefulSet',
+    parse: (text) => text,
+  }),
+  flagSpec({
+    flag: 'metric-allowlist',
+    key: 'metricAllowlist',
+    env: 'KUBE_API_EXPORTER_METRIC_ALLOWLIST',
+    default: '',
+    valueName: 'GLOBS',
+    description: 'comma-separated object metric names to export, * matching any run ("" for all), e.g. k8s_pod_status_*',
+    parse: parseGlobs,
+  }),
+  flagSpec({
+    flag: 'metric-denylist',
+    key: 'metricDenylist',
+    env: 'KUBE_API_EXPORTER_METRIC_DENYLIST',
+    default: '',
+    valueName: 'GLOBS',
+    description: 'comma-separated object metric names never to export, * matching any run',
+    parse: parseGlobs,
+  }),
+  flagSpec({
+    flag: 'kind-series-limit',
+    key: 'kindSeriesLimits',
+    env: 'KUBE_API_EXPORTER_KIND_SERIES_LIMIT',
+    default: '',
+    valueName: 'LIMITS',
+    description: 'most series per object, per kind: KIND=N[,KIND=N...], e.g. pod=200; the rest are dropped and counted',
+    parse: parseSeriesLimits,
+  }),
 ] as const;
 
 /** The tectonic accountSecret comes only from here or from the file flag: a flag value would show in `ps`. */
@@ -318,8 +441,19 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
   return parseFlagTable<Config>(FLAGS, argv, env);
 }
 
+function parseNameList(text: string): string[] {
+  return text.split(',').map((name) => name.trim()).filter(Boolean);
+}
+
 function parseList(text: string): ReadonlySet<string> {
-  return new Set(text.split(',').map((name) => name.trim()).filter(Boolean));
+  return new Set(parseNameList(text));
+}
+
+function parseNamespaceList(text: string): string[] {
+  const names = parseNameList(text);
+  const bad = names.find((name) => !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name));
+  if (bad !== undefined) throw new Error(`"${bad}" is not a namespace name`);
+  return names;
 }
 
 function parseNonNegativeInteger(text: string): number {
@@ -392,6 +526,6 @@ export function helpText(): string {
     'Usage: kube-api-exporter [flags]',
     '       kube-api-exporter collector [flags]   (see kube-api-exporter collector --help)',
     '',
-    'Exports every numeric field of Kubernetes deployments, pods, nodes and services as Prometheus gauges.',
+    'Exports every numeric field of Kubernetes objects (deployments, pods, nodes and services unless --kinds adds more) as Prometheus gauges.',
   ]);
 }

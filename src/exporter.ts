@@ -3,23 +3,28 @@
 import type { AddressInfo } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterCache } from './cache.js';
-import { type Config, defaultConfig } from './config.js';
+import { cardinalityProblems, sampleFilter } from './cardinality.js';
+import { type Config, defaultConfig, UsageError } from './config.js';
 import { DeploymentHistory } from './deployment-history.js';
 import { PodEventLog } from './event-log.js';
 import { EventStream } from './event-stream.js';
 import type { FlattenLimits } from './flatten.js';
-import { KINDS } from './kinds.js';
+import { type DiscoveredResource, resolveKinds } from './kind-selection.js';
 import { leanixDocuments } from './leanix-documents.js';
 import { LDIF_CONNECTOR_VERSION } from './leanix-ldif.js';
 import { LeanixPusher } from './leanix-push.js';
+import { getJson } from './list.js';
 import type { Logger } from './log.js';
 import { SelfMetrics } from './self-metrics.js';
 import type { HttpAuth } from './http-guard.js';
 import { closeGracefully, listen, type TlsFiles } from './http-server.js';
 import { RedisSink } from './redis-sink.js';
+import { scopeProblems, watchTargets } from './scope.js';
 import { createApp } from './server.js';
+import { ShardedWatcher } from './shard-watch.js';
+import { shardingOf } from './sharding.js';
 import { createVolunteer } from './volunteer.js';
-import { type Backoff, ClusterWatcher, DEFAULT_BACKOFF } from './watch.js';
+import { type Backoff, DEFAULT_BACKOFF } from './watch.js';
 import type { WatchTimeouts } from './watch-stream.js';
 
 /** Pod event messages kept for replay on /events. */
@@ -50,7 +55,7 @@ export interface RunningExporter {
   /** Base URL, e.g. http://127.0.0.1:8080 */
   readonly url: string;
   readonly cache: ClusterCache;
-  readonly watcher: ClusterWatcher;
+  readonly watcher: ShardedWatcher;
   readonly events: PodEventLog;
   /** Stops accepting requests and closes the watches; requests in flight get up to `graceMs` (default 5 s) to finish. */
   stop(graceMs?: number): Promise<void>;
@@ -62,9 +67,23 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
   const watchTimeouts = options.watchTimeouts ?? { timeoutSeconds: config.watchTimeoutSeconds, idleTimeoutMs: config.watchIdleTimeoutSeconds * 1000 };
   const limits = options.limits ?? { maxDepth: config.maxDepth, maxSeriesPerObject: config.maxSeriesPerObject, maxLabelValueLength: config.maxLabelLength };
   const unreadyAfterMs = options.unreadyAfterMs ?? config.unreadyAfterSeconds * 1000;
+  const kinds = await resolveKinds(config.kinds, (group, version) => discover(kubeConfig, group, version));
+  const scope = { namespaces: config.namespaces, namespacesExclude: config.namespacesExclude, labelSelectors: config.labelSelectors, fieldSelectors: config.fieldSelectors };
+  const cardinality = { allow: config.metricAllowlist, deny: config.metricDenylist, seriesLimits: config.kindSeriesLimits };
+  const [problem] = [...scopeProblems(scope, kinds), ...cardinalityProblems(cardinality, kinds)];
+  if (problem) throw new UsageError(problem);
+  const sharding = usage(() => shardingOf(config));
+  let watcher: ShardedWatcher | undefined;
+  const selfMetrics: SelfMetrics = new SelfMetrics({
+    objectCounts: () => kinds.map((kind) => [kind.metricName, cache.count(kind)] as const),
+    kindStates: () => watcher?.states().map(([kind, state]) => [kind.metricName, state] as const) ?? [],
+    seriesCount: () => cache.metrics.seriesCount,
+    shard: () => watcher?.shard,
+  });
   const cache = new ClusterCache({
     limits,
     onDropped: (kind, reason, count) => selfMetrics.flattenDropped.inc({ kind: kind.metricName, reason }, count),
+    filterSamples: sampleFilter(cardinality, (kind, reason, count) => selfMetrics.droppedSeries.inc({ kind: kind.metricName, reason }, count)),
   });
   const history = new DeploymentHistory({
     perDeployment: config.leanixHistoryPerDeployment,
@@ -77,12 +96,6 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     history,
     filter: { include: config.leanixIncludeNamespaces ?? new Set(), exclude: config.leanixExcludeNamespaces },
     ldifHeader: { connectorId: config.leanixConnectorId, connectorVersion: LDIF_CONNECTOR_VERSION },
-  });
-  let watcher: ClusterWatcher | undefined;
-  const selfMetrics = new SelfMetrics({
-    objectCounts: () => KINDS.map((kind) => [kind.metricName, cache.count(kind)] as const),
-    kindStates: () => watcher?.states().map(([kind, state]) => [kind.metricName, state] as const) ?? [],
-    seriesCount: () => cache.metrics.seriesCount,
   });
   const events = new PodEventLog({ capacity: EVENT_REPLAY_CAPACITY, registry: selfMetrics.registry, log });
   events.follow(cache);
@@ -100,7 +113,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       })
     : undefined;
   if (pusher) cache.onChange(() => pusher.changed());
-  watcher = new ClusterWatcher({ kubeConfig, kinds: KINDS, cache, selfMetrics, log, backoff, watchTimeouts });
+  watcher = new ShardedWatcher({ kubeConfig, kinds, targetsOf: (kind) => watchTargets(kind, scope), cache, selfMetrics, log, backoff, watchTimeouts }, sharding);
   const volunteer = createVolunteer({
     config: { ...config, reportAccountSecret },
     kubeConfig,
@@ -141,6 +154,22 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       await pusher?.stop();
     },
   };
+}
+
+/** Runs a check whose plain Error means the flags do not fit together. */
+function usage<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** The resources of one API group version, from its discovery document. */
+async function discover(kubeConfig: KubeConfig, group: string, version: string): Promise<readonly DiscoveredResource[]> {
+  const server = kubeConfig.getCurrentCluster()!.server.replace(/\/$/, '');
+  const list = await getJson<{ resources?: DiscoveredResource[] }>(kubeConfig, new URL(`${server}/apis/${group}/${version}`));
+  return list.resources ?? [];
 }
 
 export function urlHost(host: string): string {

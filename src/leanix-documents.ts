@@ -31,6 +31,8 @@ export function leanixDocuments({ cache, history, filter, ldifHeader }: LeanixSo
         deployments: cache.objects(kind('deployment')),
         pods: cache.objects(kind('pod')),
         nodes: cache.objects(kind('node')),
+        statefulSets: cache.objects(kind('statefulset')),
+        daemonSets: cache.objects(kind('daemonset')),
       },
       filter,
       cache.lastChange,

@@ -19,7 +19,7 @@ export const LDIF_LX_VERSION = '1.0.0';
 export const LDIF_CONNECTOR_VERSION = '1.0.0';
 
 export interface LdifContent {
-  readonly type: 'Cluster' | 'Node' | 'Service' | 'Deployment' | 'Pod';
+  readonly type: 'Cluster' | 'Node' | 'Service' | 'Deployment' | 'Pod' | 'StatefulSet' | 'DaemonSet';
   readonly id: string;
   readonly data: Readonly<Record<string, unknown>>;
 }
@@ -58,7 +58,7 @@ export function renderLdif(inventory: LeanixInventoryV2, header: LdifHeader): Ld
     { type: 'Cluster', id: header.connectorId, data: { name: header.connectorId, resources: inventory.cluster } },
     ...inventory.nodes.map(({ uid, ...node }): LdifContent => ({ type: 'Node', id: idOf(uid, 'Node', '', node.name), data: node })),
   ];
-  for (const { name: namespace, services, deployments, pods } of inventory.namespaces) {
+  for (const { name: namespace, services, deployments, pods, statefulSets, daemonSets } of inventory.namespaces) {
     for (const { uid, ...service } of services) {
       content.push({ type: 'Service', id: idOf(uid, 'Service', namespace, service.name), data: { namespace, ...service } });
     }
@@ -68,6 +68,9 @@ export function renderLdif(inventory: LeanixInventoryV2, header: LdifHeader): Ld
     }
     for (const { uid, ...pod } of pods) {
       content.push({ type: 'Pod', id: idOf(uid, 'Pod', namespace, pod.name), data: { namespace, ...pod } });
+    }
+    for (const [type, workloads] of [['StatefulSet', statefulSets], ['DaemonSet', daemonSets]] as const) {
+      for (const { uid, ...workload } of workloads) content.push({ type, id: idOf(uid, type, namespace, workload.name), data: { namespace, ...workload } });
     }
   }
   return {

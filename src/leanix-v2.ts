@@ -1,5 +1,6 @@
 /**
- * The full LeanIX inventory (`/leanix/v2.json`): per namespace its services, deployments and pods; per node its
+ * The full LeanIX inventory (`/leanix/v2.json`): per namespace its services, deployments, pods, and the statefulsets
+ * and daemonsets when `--kinds` watches them (else empty); per node its
  * capacity, allocatable resources and nodeInfo; cluster totals; and the deployment history. Pure: cached objects in,
  * document out. Quantities are numbers in base units (CPU in cores, memory in bytes), as on /metrics.
  */
@@ -17,6 +18,8 @@ export interface InventoryObjects {
   readonly deployments: Iterable<KubeObject>;
   readonly pods: Iterable<KubeObject>;
   readonly nodes: Iterable<KubeObject>;
+  readonly statefulSets: Iterable<KubeObject>;
+  readonly daemonSets: Iterable<KubeObject>;
 }
 
 export interface ServiceView {
@@ -60,6 +63,8 @@ export interface NamespaceView {
   readonly services: readonly ServiceView[];
   readonly deployments: readonly DeploymentView[];
   readonly pods: readonly PodView[];
+  readonly statefulSets: readonly DeploymentView[];
+  readonly daemonSets: readonly DeploymentView[];
 }
 
 export interface LeanixInventoryV2 {
@@ -94,21 +99,38 @@ export function serviceView(service: KubeObject): ServiceView {
   };
 }
 
+/** Deployments and statefulsets: the same replica counts in spec and status. */
 export function deploymentView(deployment: KubeObject): DeploymentView {
   const status = record(deployment.status);
-  const containers = containerResources(templateSpec(deployment));
+  return workloadView(deployment, {
+    // The API server defaults spec.replicas to 1; absent status counts mean none.
+    desired: optionalNumber(record(deployment.spec).replicas) ?? 1,
+    updated: optionalNumber(status.updatedReplicas) ?? 0,
+    ready: optionalNumber(status.readyReplicas) ?? 0,
+    available: optionalNumber(status.availableReplicas) ?? 0,
+  });
+}
+
+/** A daemonset's pods are counted per node it should run on. */
+export function daemonSetView(daemonSet: KubeObject): DeploymentView {
+  const status = record(daemonSet.status);
+  return workloadView(daemonSet, {
+    desired: optionalNumber(status.desiredNumberScheduled) ?? 0,
+    updated: optionalNumber(status.updatedNumberScheduled) ?? 0,
+    ready: optionalNumber(status.numberReady) ?? 0,
+    available: optionalNumber(status.numberAvailable) ?? 0,
+  });
+}
+
+function workloadView(workload: KubeObject, replicas: DeploymentView['replicas']): DeploymentView {
+  const status = record(workload.status);
+  const containers = containerResources(templateSpec(workload));
   return {
-    name: nameOf(deployment),
-    uid: uidOf(deployment),
-    generation: optionalNumber(record(deployment.metadata).generation),
+    name: nameOf(workload),
+    uid: uidOf(workload),
+    generation: optionalNumber(record(workload.metadata).generation),
     observedGeneration: optionalNumber(status.observedGeneration),
-    replicas: {
-      // The API server defaults spec.replicas to 1; absent status counts mean none.
-      desired: optionalNumber(record(deployment.spec).replicas) ?? 1,
-      updated: optionalNumber(status.updatedReplicas) ?? 0,
-      ready: optionalNumber(status.readyReplicas) ?? 0,
-      available: optionalNumber(status.availableReplicas) ?? 0,
-    },
+    replicas,
     images: _.uniq(containers.map((container) => container.image)),
     containers,
     conditions: records(status.conditions).map((condition) => ({
@@ -173,7 +195,9 @@ export function renderLeanixV2(
   const services = visibleByNamespace(filter, objects.services, serviceView);
   const deployments = visibleByNamespace(filter, objects.deployments, deploymentView);
   const podViews = visibleByNamespace(filter, pods, podView);
-  const namespaces = _.uniq([...services.keys(), ...deployments.keys(), ...podViews.keys()]).sort();
+  const statefulSets = visibleByNamespace(filter, objects.statefulSets, deploymentView);
+  const daemonSets = visibleByNamespace(filter, objects.daemonSets, daemonSetView);
+  const namespaces = _.uniq([services, deployments, podViews, statefulSets, daemonSets].flatMap((grouped) => [...grouped.keys()])).sort();
   return {
     version: 2,
     lastUpdate: lastUpdate ? lastUpdate.toISOString() : null,
@@ -184,6 +208,8 @@ export function renderLeanixV2(
       services: services.get(name) ?? [],
       deployments: deployments.get(name) ?? [],
       pods: podViews.get(name) ?? [],
+      statefulSets: statefulSets.get(name) ?? [],
+      daemonSets: daemonSets.get(name) ?? [],
     })),
     deploymentHistory,
   };

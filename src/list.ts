@@ -11,8 +11,18 @@ import { ApiError, parseJson, responseError } from './api-error.js';
 
 const PAGE_SIZE = 500;
 
+export interface Selectors {
+  readonly labelSelector?: string;
+  readonly fieldSelector?: string;
+}
+
 /** Lists the collection; each page must arrive within `pageTimeoutMs`. */
-export async function listCollection(kubeConfig: KubeConfig, path: string, pageTimeoutMs: number): Promise<KubernetesListObject<KubernetesObject>> {
+export async function listCollection(
+  kubeConfig: KubeConfig,
+  path: string,
+  pageTimeoutMs: number,
+  selectors: Selectors = {},
+): Promise<KubernetesListObject<KubernetesObject>> {
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
   const items: KubernetesObject[] = [];
@@ -21,8 +31,9 @@ export async function listCollection(kubeConfig: KubeConfig, path: string, pageT
   do {
     const url = new URL(cluster.server.replace(/\/$/, '') + path);
     url.searchParams.set('limit', String(PAGE_SIZE));
+    for (const [name, value] of Object.entries(selectors)) if (value) url.searchParams.set(name, value);
     if (continueToken) url.searchParams.set('continue', continueToken);
-    const page = await getJson(kubeConfig, url, pageTimeoutMs);
+    const page = await getJson<ListPage>(kubeConfig, url, pageTimeoutMs);
     for (const item of page.items ?? []) items.push(item);
     // Every page reports the snapshot of the first; the watch continues from it.
     resourceVersion ??= page.metadata?.resourceVersion;
@@ -37,11 +48,12 @@ interface ListPage {
   readonly items?: KubernetesObject[];
 }
 
-async function getJson(kubeConfig: KubeConfig, url: URL, timeoutMs: number): Promise<ListPage> {
+/** GET of one API path as JSON within `timeoutMs`; a non-2xx answer throws an ApiError carrying the Status message. */
+export async function getJson<T>(kubeConfig: KubeConfig, url: URL, timeoutMs = 60_000): Promise<T> {
   const init = await kubeConfig.applyToFetchOptions({});
   const response = await fetch(url.href, { ...init, method: 'GET', headers: init.headers as never, timeout: timeoutMs });
   if (!response.ok) throw await responseError(response, `GET ${url.pathname}`);
   const page = parseJson(await response.text());
   if (!page) throw new ApiError(`GET ${url.pathname}: response is not JSON`, 'other');
-  return page;
+  return page as T;
 }

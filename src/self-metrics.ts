@@ -13,6 +13,8 @@ export interface SelfMetricSources {
   /** Each kind's list/watch state. */
   readonly kindStates: () => ReadonlyArray<readonly [kind: string, state: Readonly<KindState>]>;
   readonly seriesCount: () => number;
+  /** This replica's shard; undefined while unknown. */
+  readonly shard?: () => { readonly shard: number; readonly total: number } | undefined;
 }
 
 export class SelfMetrics {
@@ -22,6 +24,7 @@ export class SelfMetrics {
   readonly watchRestarts: Counter<'kind'>;
   readonly invalidObjects: Counter<'kind'>;
   readonly flattenDropped: Counter<'kind' | 'reason'>;
+  readonly droppedSeries: Counter<'kind' | 'reason'>;
   readonly scrapeDuration: Histogram<'handler'>;
   readonly leanixPushes: Counter<'result'>;
   readonly reportsSent: Counter;
@@ -57,6 +60,12 @@ export class SelfMetrics {
     this.flattenDropped = new Counter({
       name: `${SELF_PREFIX}flatten_dropped_total`,
       help: 'What the flatten limits held back, per kind and reason: depth (fields not walked), series_limit and label_length (series not exported).',
+      labelNames: ['kind', 'reason'],
+      registers,
+    });
+    this.droppedSeries = new Counter({
+      name: `${SELF_PREFIX}series_dropped_total`,
+      help: 'Object series left out by cardinality control each time an object was rendered, per kind and reason (denied by name, over the per-object limit).',
       labelNames: ['kind', 'reason'],
       registers,
     });
@@ -127,6 +136,22 @@ export class SelfMetrics {
       registers,
       collect() {
         this.set(sources.seriesCount());
+      },
+    });
+    new Gauge({
+      name: `${SELF_PREFIX}shard_ordinal`,
+      help: "This replica's shard, 0-based.",
+      registers,
+      collect() {
+        this.set(sources.shard?.()?.shard ?? 0);
+      },
+    });
+    new Gauge({
+      name: `${SELF_PREFIX}total_shards`,
+      help: 'Number of shards the objects are split over; 0 while auto-sharding has not read its StatefulSet.',
+      registers,
+      collect() {
+        this.set(sources.shard?.()?.total ?? 0);
       },
     });
   }

@@ -2,6 +2,8 @@
  * A simulated Kubernetes API server speaking the real HTTP protocol: LIST with resourceVersion and limit/continue,
  * `?watch=true` streams of JSON lines (ADDED/MODIFIED/DELETED/BOOKMARK/ERROR) resumable from a resourceVersion,
  * and 410 Gone (an ERROR event with code 410, as kube-apiserver sends it) once history has been compacted.
+ * `labelSelector` and `fieldSelector` filter lists and watches on the server (src/selectors.ts); an object moving
+ * into or out of a watch's selectors arrives as ADDED or DELETED, as kube-apiserver sends it.
  * It drives the demo and the end-to-end tests through the real client-node informers.
  *
  * Faults can be switched on one at a time (`faults`, `restart()`, `stallWatches()`, `dropWatches()`), each
@@ -13,12 +15,14 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { apiVersionOf, collectionPath, KINDS, type KindSpec } from './kinds.js';
+import { fieldSelector, labelSelector, type ObjectPredicate, SelectorError } from './selectors.js';
 
 /**
- * Kinds whose objects carry metadata.generation. kube-apiserver 1.32 sets it on deployments but not on pods (that
- * came with PodObservedGenerationTracking in 1.33), nodes or services.
+ * Kinds whose objects carry metadata.generation. kube-apiserver 1.32 sets it on deployments and the other workload
+ * controllers' objects, but not on pods (that came with PodObservedGenerationTracking in 1.33), nodes, services,
+ * namespaces or claims.
  */
-const KINDS_WITH_GENERATION: ReadonlySet<string> = new Set(['Deployment']);
+const KINDS_WITH_GENERATION: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob']);
 
 type ApiObject = { metadata: Record<string, unknown>; spec?: unknown; [field: string]: unknown };
 type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -28,11 +32,14 @@ interface StoredEvent {
   readonly kind: KindSpec;
   readonly type: EventType;
   readonly object: ApiObject;
+  /** The state before a MODIFIED write. */
+  readonly previous?: ApiObject;
 }
 
 interface Watcher {
   readonly kind: KindSpec;
-  readonly namespace: string | undefined;
+  /** The path's namespace and the request's selectors. */
+  readonly selects: ObjectPredicate;
   readonly response: ServerResponse;
   /** A stalled watch stays open and silent: no events, no bookmarks, no close at its timeout. */
   stalled: boolean;
@@ -252,9 +259,10 @@ export class SimulatedApiServer {
   private write(kind: KindSpec, type: EventType, key: string, object: ApiObject): ApiObject {
     this.resourceVersion += 1;
     object.metadata.resourceVersion = String(this.resourceVersion);
+    const previous = type === 'MODIFIED' ? this.collection(kind).get(key) : undefined;
     if (type === 'DELETED') this.collection(kind).delete(key);
     else this.collection(kind).set(key, object);
-    const event: StoredEvent = { resourceVersion: this.resourceVersion, kind, type, object };
+    const event: StoredEvent = { resourceVersion: this.resourceVersion, kind, type, object, previous };
     this.history.push(event);
     const limit = this.options.historyLimit ?? 10_000;
     if (this.history.length > limit) {
@@ -262,7 +270,7 @@ export class SimulatedApiServer {
       this.oldestResumable = dropped[dropped.length - 1].resourceVersion;
     }
     for (const watcher of this.watchers) {
-      if (!watcher.stalled && watcher.kind === kind && matchesNamespace(watcher.namespace, object)) this.sendEvent(watcher, type, object);
+      if (!watcher.stalled && watcher.kind === kind) this.sendSelected(watcher, event);
     }
     return structuredClone(object);
   }
@@ -281,6 +289,8 @@ export class SimulatedApiServer {
       return sendStatus(response, 401, 'Unauthorized', 'Unauthorized');
     }
     if (request.method !== 'GET') return sendStatus(response, 405, 'MethodNotAllowed', `${request.method} is not supported`);
+    const discovery = this.discovery(url.pathname);
+    if (discovery) return sendJson(response, 200, discovery);
     const route = this.route(url.pathname);
     if (!route) return sendStatus(response, 404, 'NotFound', `the server could not find the requested resource (${url.pathname})`);
     const failure = this.faults.failRequests;
@@ -296,10 +306,25 @@ export class SimulatedApiServer {
       if (!object) return sendStatus(response, 404, 'NotFound', `${kind.plural} "${name}" not found`);
       return sendJson(response, 200, { kind: kind.kind, apiVersion: apiVersionOf(kind), ...this.served(object, kind) });
     }
+    let selects: ObjectPredicate;
+    try {
+      selects = selectorOf(namespace, url.searchParams);
+    } catch (error) {
+      if (error instanceof SelectorError) return sendStatus(response, 400, 'BadRequest', error.message);
+      throw error;
+    }
     const watch = url.searchParams.get('watch');
-    if (watch === 'true' || watch === '1') return this.watch(kind, namespace, url.searchParams, request, response);
+    if (watch === 'true' || watch === '1') return this.watch(kind, selects, url.searchParams, request, response);
     if (!url.searchParams.has('continue')) this.listsBegun.set(kind, this.listsCount(kind) + 1);
-    this.sendList(kind, namespace, url.searchParams, response);
+    this.sendList(kind, selects, url.searchParams, response);
+  }
+
+  /** The APIResourceList of `/apis/<group>/<version>` (or `/api/v1`) for the kinds served there. */
+  private discovery(pathname: string): object | undefined {
+    const served = this.kinds.filter((kind) => collectionPath(kind) === `${pathname}/${kind.plural}`);
+    if (served.length === 0) return undefined;
+    const resources = served.map((kind) => ({ name: kind.plural, singularName: kind.metricName, namespaced: kind.namespaced, kind: kind.kind, verbs: ['get', 'list', 'watch'] }));
+    return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf(served[0]), resources };
   }
 
   /** How many LISTs of this kind have begun (continued pages not counted). */
@@ -322,9 +347,9 @@ export class SimulatedApiServer {
     return undefined;
   }
 
-  private sendList(kind: KindSpec, namespace: string | undefined, params: URLSearchParams, response: ServerResponse): void {
+  private sendList(kind: KindSpec, selects: ObjectPredicate, params: URLSearchParams, response: ServerResponse): void {
     const items = [...this.collection(kind).values()]
-      .filter((object) => matchesNamespace(namespace, object))
+      .filter(selects)
       .sort((a, b) => keyOf(kind, a).localeCompare(keyOf(kind, b)));
     const limit = Number(params.get('limit') ?? 0);
     const offset = Number(params.get('continue') ?? 0);
@@ -334,7 +359,7 @@ export class SimulatedApiServer {
     sendJson(response, 200, { kind: `${kind.kind}List`, apiVersion: apiVersionOf(kind), metadata, items: page.map((object) => this.served(object, kind)) });
   }
 
-  private watch(kind: KindSpec, namespace: string | undefined, params: URLSearchParams, request: IncomingMessage, response: ServerResponse): void {
+  private watch(kind: KindSpec, selects: ObjectPredicate, params: URLSearchParams, request: IncomingMessage, response: ServerResponse): void {
     response.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
     response.flushHeaders();
     const from = Number(params.get('resourceVersion') || 0);
@@ -347,7 +372,7 @@ export class SimulatedApiServer {
     if (from > 0 && !resumable) {
       return void response.end(goneEvent(`too old resource version: ${from} (${this.oldestResumable})`));
     }
-    const watcher: Watcher = { kind, namespace, response, stalled: false, timers: [] };
+    const watcher: Watcher = { kind, selects, response, stalled: false, timers: [] };
     const forget = () => {
       this.watchers.delete(watcher);
       for (const timer of watcher.timers) clearTimeout(timer);
@@ -357,10 +382,10 @@ export class SimulatedApiServer {
     if (this.faults.stallNewWatches) return this.stall(watcher);
     if (from > 0) {
       for (const event of this.history) {
-        if (event.resourceVersion > from && event.kind === kind && matchesNamespace(namespace, event.object)) this.sendEvent(watcher, event.type, event.object);
+        if (event.resourceVersion > from && event.kind === kind) this.sendSelected(watcher, event);
       }
     } else {
-      for (const object of this.collection(kind).values()) if (matchesNamespace(namespace, object)) this.sendEvent(watcher, 'ADDED', object);
+      for (const object of this.collection(kind).values()) if (selects(object)) this.sendEvent(watcher, 'ADDED', object);
     }
     if (response.destroyed) return;
     this.watchers.add(watcher);
@@ -380,6 +405,15 @@ export class SimulatedApiServer {
     watcher.stalled = true;
     for (const timer of watcher.timers) clearTimeout(timer);
     this.watchers.delete(watcher);
+  }
+
+  /** An event as a watch with a selector sees it: an object leaving the selection is DELETED, one entering ADDED. */
+  private sendSelected(watcher: Watcher, event: StoredEvent): void {
+    const selectedNow = watcher.selects(event.object);
+    const selectedBefore = event.previous !== undefined && watcher.selects(event.previous);
+    let type: string | undefined = selectedNow ? event.type : undefined;
+    if (event.type === 'MODIFIED') type = selectedNow ? (selectedBefore ? 'MODIFIED' : 'ADDED') : selectedBefore ? 'DELETED' : undefined;
+    if (type) this.sendEvent(watcher, type, event.object);
   }
 
   /** Writes one event to a watch, through the faults that corrupt or cut event lines. */
@@ -449,9 +483,14 @@ function keyOf(kind: KindSpec, object: ApiObject): string {
   return `${namespace}/${String(object.metadata.name ?? '')}`;
 }
 
-function matchesNamespace(namespace: string | undefined, object: ApiObject): boolean {
-  return namespace === undefined || object.metadata.namespace === namespace;
+/** The path's namespace plus `labelSelector` and `fieldSelector`, as one predicate; throws SelectorError. */
+function selectorOf(namespace: string | undefined, params: URLSearchParams): ObjectPredicate {
+  const labels = labelSelector(params.get('labelSelector') ?? '');
+  const fields = fieldSelector(params.get('fieldSelector') ?? '');
+  return (object) => (namespace === undefined || object.metadata?.namespace === namespace) && labels(object) && fields(object);
 }
+
+/** The event as the watcher sees it through its selectors: an object entering them is ADDED, one leaving DELETED. */
 
 function goneEvent(message: string): string {
   const status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'Expired', code: 410 };

@@ -12,6 +12,7 @@ import { type ClusterCache, InvalidObjectError, type KubeObject } from './cache.
 import { collectionPath, type KindSpec } from './kinds.js';
 import { listCollection } from './list.js';
 import type { Logger } from './log.js';
+import type { WatchTarget } from './scope.js';
 import type { SelfMetrics, WatchEventType } from './self-metrics.js';
 import { trimInPlace } from './trim.js';
 import { StreamWatch, type WatchTimeouts } from './watch-stream.js';
@@ -41,6 +42,7 @@ export interface KindState {
 
 interface WatchedKind {
   readonly kind: KindSpec;
+  readonly target: WatchTarget;
   readonly informer: ListWatch<KubernetesObject>;
   readonly stream: StreamWatch;
   readonly state: KindState;
@@ -64,6 +66,10 @@ export interface WatcherOptions {
   readonly log: Logger;
   readonly backoff?: Backoff;
   readonly watchTimeouts?: WatchTimeouts;
+  /** The list+watches of a kind; default one for the whole collection, unfiltered. */
+  readonly targetsOf?: (kind: KindSpec) => readonly WatchTarget[];
+  /** Objects this exporter keeps (its shard); the others are ignored. Default all. */
+  readonly keeps?: (object: KubeObject) => boolean;
 }
 
 export class ClusterWatcher {
@@ -73,7 +79,8 @@ export class ClusterWatcher {
 
   constructor(private readonly options: WatcherOptions) {
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
-    this.watched = options.kinds.map((kind) => this.watchKind(kind));
+    const targetsOf = options.targetsOf ?? ((kind) => [{ path: collectionPath(kind) }]);
+    this.watched = options.kinds.flatMap((kind) => targetsOf(kind).map((target) => this.watchKind(kind, target)));
   }
 
   start(): void {
@@ -89,13 +96,14 @@ export class ClusterWatcher {
     await Promise.all(this.watched.map((watched) => watched.informer.stop()));
   }
 
+  /** Per kind; a kind watched through several targets (namespaces) is synced once all are. */
   states(): ReadonlyArray<readonly [KindSpec, Readonly<KindState>]> {
-    return this.watched.map(({ kind, state }) => [kind, state] as const);
+    return this.options.kinds.map((kind) => [kind, mergedState(this.watched.filter((watched) => watched.kind === kind).map(({ state }) => state))] as const);
   }
 
-  private watchKind(kind: KindSpec): WatchedKind {
-    const { kubeConfig, cache, selfMetrics, log } = this.options;
-    const path = collectionPath(kind);
+  private watchKind(kind: KindSpec, target: WatchTarget): WatchedKind {
+    const { kubeConfig, cache, selfMetrics, log, keeps = () => true } = this.options;
+    const { path, labelSelector, fieldSelector } = target;
     const timeouts = this.options.watchTimeouts ?? DEFAULT_WATCH_TIMEOUTS;
     const state: KindState = { synced: false, failures: 0 };
     const received = () => {
@@ -105,6 +113,7 @@ export class ClusterWatcher {
     const stream = new StreamWatch(kubeConfig, timeouts, received);
     const apply = (type: WatchEventType, object: KubernetesObject) => {
       try {
+        if (!keeps(object as KubeObject)) return reduceToIdentity(object);
         if (type === 'delete') cache.delete(kind, object as KubeObject);
         else cache.upsert(kind, object as KubeObject);
         selfMetrics.watchEvents.inc({ kind: kind.metricName, type });
@@ -117,7 +126,7 @@ export class ClusterWatcher {
       }
     };
     const list = async () => {
-      const listed = await listCollection(kubeConfig, path, timeouts.idleTimeoutMs);
+      const listed = await listCollection(kubeConfig, path, timeouts.idleTimeoutMs, { labelSelector, fieldSelector });
       received();
       state.lastListAt = state.lastEventAt;
       // ListWatch skips a listed object whose resourceVersion equals the one it holds. After resourceVersions were
@@ -130,8 +139,8 @@ export class ClusterWatcher {
       }
       return listed;
     };
-    const informer = new ListWatch<KubernetesObject>(path, stream, list, false);
-    const watched: WatchedKind = { kind, informer, stream, state, failedSinceStart: false };
+    const informer = new ListWatch<KubernetesObject>(path, stream, list, false, labelSelector, fieldSelector);
+    const watched: WatchedKind = { kind, target, informer, stream, state, failedSinceStart: false };
     let connects = 0;
     informer.on('connect', () => {
       if (++connects > 1) selfMetrics.watchRestarts.inc({ kind: kind.metricName });
@@ -170,10 +179,37 @@ export class ClusterWatcher {
     const delayMs = Math.max(backoffDelay(this.backoff, state.failures), retryAfterMs);
     state.nextRetryAt = new Date(Date.now() + delayMs);
     this.options.selfMetrics.watchErrors.inc({ kind: kind.metricName, reason: errorReason(error) });
-    this.options.log.warn('list/watch failed, retrying', { kind: kind.metricName, error: state.lastError, retryInMs: delayMs });
+    this.options.log.warn('list/watch failed, retrying', { kind: kind.metricName, path: watched.target.path, error: state.lastError, retryInMs: delayMs });
     clearTimeout(watched.retryTimer);
     watched.retryTimer = setTimeout(() => void this.run(watched), delayMs);
   }
+}
+
+/**
+ * An object another shard exports, cut down in place to what the informer's own cache needs (name, namespace, uid
+ * for the shard check, resourceVersion for relists): the informer holds every object it lists, not only ours.
+ */
+function reduceToIdentity(object: KubernetesObject): void {
+  const { name, namespace, uid, resourceVersion } = object.metadata ?? {};
+  for (const key of Object.keys(object)) if (key !== 'apiVersion' && key !== 'kind') delete (object as Record<string, unknown>)[key];
+  object.metadata = { name, namespace, uid, resourceVersion };
+}
+
+function mergedState(states: readonly KindState[]): KindState {
+  if (states.length === 1) return states[0];
+  const latestError = _.maxBy(states.filter((state) => state.lastErrorAt), (state) => state.lastErrorAt!.getTime());
+  const nextRetry = _.minBy(states.filter((state) => state.nextRetryAt), (state) => state.nextRetryAt!.getTime());
+  return {
+    synced: states.every((state) => state.synced),
+    failures: _.max(states.map((state) => state.failures)) ?? 0,
+    lastError: latestError?.lastError,
+    lastErrorAt: latestError?.lastErrorAt,
+    nextRetryAt: nextRetry?.nextRetryAt,
+    // The kind is as stale as its stalest target, and failing since the earliest of those failing.
+    failingSince: _.min(states.map((state) => state.failingSince).filter((date): date is Date => date !== undefined)),
+    lastEventAt: states.some((state) => !state.lastEventAt) ? undefined : _.min(states.map((state) => state.lastEventAt!)),
+    lastListAt: states.some((state) => !state.lastListAt) ? undefined : _.min(states.map((state) => state.lastListAt!)),
+  };
 }
 
 /** Exponential backoff with full jitter in the upper half, capped. */

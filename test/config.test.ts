@@ -17,6 +17,32 @@ test('defaults', (t) => {
   t.is(config.watchTimeoutSeconds, 300);
   t.is(config.watchIdleTimeoutSeconds, 120);
   t.deepEqual([config.maxDepth, config.maxSeriesPerObject, config.maxLabelLength], [32, 10000, 512]);
+  t.deepEqual(config.kinds, []);
+  t.deepEqual([config.namespaces, config.namespacesExclude], [[], []]);
+  t.deepEqual([config.labelSelectors.size, config.fieldSelectors.size], [0, 0]);
+  t.deepEqual([config.metricAllowlist, config.metricDenylist, config.kindSeriesLimits.size], [[], [], 0]);
+});
+
+test('cardinality flags', (t) => {
+  const config = run(['--metric-denylist', '*_ready', '--kind-series-limit', 'pod=200'], { KUBE_API_EXPORTER_METRIC_ALLOWLIST: 'k8s_pod_*,k8s_node_*' });
+  t.deepEqual(config.metricAllowlist, ['k8s_pod_*', 'k8s_node_*']);
+  t.deepEqual(config.metricDenylist, ['*_ready']);
+  t.deepEqual([...config.kindSeriesLimits], [['pod', 200]]);
+});
+
+test('sharding flags', (t) => {
+  const config = run(['--shard', '2', '--total-shards=3']);
+  t.deepEqual([config.shard, config.totalShards, config.pod, config.podNamespace], [2, 3, undefined, undefined]);
+  const auto = run([], { KUBE_API_EXPORTER_POD: 'kae-1', KUBE_API_EXPORTER_POD_NAMESPACE: 'monitoring' });
+  t.deepEqual([auto.shard, auto.totalShards, auto.pod, auto.podNamespace], [0, 1, 'kae-1', 'monitoring']);
+});
+
+test('scoping flags', (t) => {
+  const config = run(['--namespaces', 'a, b', '--field-selector', 'pod=status.phase=Running'], { KUBE_API_EXPORTER_NAMESPACES_EXCLUDE: 'kube-system', KUBE_API_EXPORTER_LABEL_SELECTOR: 'pod=app=web;node=role' });
+  t.deepEqual(config.namespaces, ['a', 'b']);
+  t.deepEqual(config.namespacesExclude, ['kube-system']);
+  t.deepEqual([...config.labelSelectors], [['pod', 'app=web'], ['node', 'role']]);
+  t.deepEqual([...config.fieldSelectors], [['pod', 'status.phase=Running']]);
 });
 
 test('flags win over environment, environment over defaults', (t) => {
@@ -63,6 +89,15 @@ const badInputs: ReadonlyArray<readonly [string[], Record<string, string>, RegEx
   [['--max-depth', '0'], {}, /invalid --max-depth "0": expected a whole number, at least 1/],
   [['--max-series-per-object', 'lots'], {}, /invalid --max-series-per-object "lots"/],
   [['positional'], {}, /positional/],
+  [['--total-shards', '0'], {}, /invalid --total-shards "0": expected a whole number above 0/],
+  [['--kind-series-limit', 'pod=-1'], {}, /invalid --kind-series-limit "pod=-1": "pod=-1" is not KIND=N/],
+  [['--metric-denylist', 'k8s_pod_?'], {}, /invalid --metric-denylist "k8s_pod_\?": "k8s_pod_\?" is not a metric name glob/],
+  [['--shard', '1.5'], {}, /invalid --shard "1.5": expected a whole number/],
+  [['--namespaces', 'shop,Bad_Name'], {}, /invalid --namespaces "shop,Bad_Name": "Bad_Name" is not a namespace name/],
+  [['--label-selector', 'pod=app=a=b'], {}, /invalid --label-selector "pod=app=a=b": unable to parse requirement: app=a=b/],
+  [['--field-selector', 'status.phase=Running'], {}, /invalid --field-selector "status.phase=Running": "status.phase=Running" is not KIND=SELECTOR/],
+  [['--kinds', 'daemonset,secrets'], {}, /invalid --kinds "daemonset,secrets": unknown kind "secrets"/],
+  [[], { KUBE_API_EXPORTER_KINDS: 'a/b' }, /invalid \$KUBE_API_EXPORTER_KINDS "a\/b": "a\/b" is not group\/version\/plural/],
   [['--port'], {}, /argument missing/],
   [['--report-interval', '10'], {}, /invalid --report-interval "10": expected a duration/],
   [['--report-interval', '0s'], {}, /at least 1ms/],

@@ -230,7 +230,7 @@ test('an API server lost after sync: unready while away, last series still serve
   const cluster = await startTestCluster(t, (api) => {
     api.create(pod, aPod('stays', 'default', 'Running'));
     api.create(pod, aPod('goes', 'default', 'Running'));
-  }, undefined, {}, { unreadyAfterMs: 0 });
+  }, undefined, {}, undefined, { unreadyAfterMs: 0 });
   const port = Number(new URL(cluster.apiUrl).port);
   await cluster.api.stop();
   await eventually(async () => (await cluster.get('/readyz')).status === 503, 'unready while the API server is away');

@@ -80,7 +80,7 @@ test('hostile objects through the API server, the informers and HTTP: the export
       const object = hostileObject(kind, random, hostileName(random, index), 500);
       if (!api.get(kind, object.metadata.namespace, object.metadata.name)) api.create(kind, object);
     }
-  }, [], {}, { limits: LIMITS });
+  }, [], {}, undefined, { limits: LIMITS });
   await eventually(async () => (await cluster.text('/metrics')).includes('kube_api_exporter_flatten_dropped_total{kind='), 'drops counted');
   const text = await cluster.text('/metrics');
   t.deepEqual(expositionProblems(text), []);

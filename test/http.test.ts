@@ -86,7 +86,7 @@ test('concurrent scrapes while objects change: every response whole and valid', 
 });
 
 test('bearer token guard: every data endpoint needs the token; the index and health stay open', async (t) => {
-  const cluster = await startTestCluster(t, () => {}, [], {}, { auth: { bearerToken: 's3cret-token' } });
+  const cluster = await startTestCluster(t, () => {}, [], {}, undefined, { auth: { bearerToken: 's3cret-token' } });
   const base = cluster.exporter.url;
   for (const path of ['/metrics', '/metrics/self', '/leanix.json', '/leanix/v2.json', '/leanix/ldif.json', '/report.json']) {
     const denied = await send(`${base}${path}`);
@@ -160,7 +160,7 @@ test('TLS with a self-signed certificate: HTTPS served, plain HTTP refused, basi
   const dir = tempDir(t);
   for (const [file, text] of [['cert.pem', pems.cert], ['key.pem', pems.private], ['basic', 'prom:secret']]) writeFileSync(join(dir, file), text);
   const security = loadHttpSecurity({ tlsCert: join(dir, 'cert.pem'), tlsKey: join(dir, 'key.pem'), authTokenFile: undefined, basicAuthFile: join(dir, 'basic') });
-  const cluster = await startTestCluster(t, (api) => api.create(pod, aPod('tls-pod', 1)), [], {}, security);
+  const cluster = await startTestCluster(t, (api) => api.create(pod, aPod('tls-pod', 1)), [], {}, undefined, security);
   const base = cluster.exporter.url;
   t.regex(base, /^https:\/\/127\.0\.0\.1:\d+$/);
   await eventually(async () => (await send(`${base}/readyz`, { ca: pems.cert })).status === 200, 'ready over HTTPS');

@@ -45,6 +45,6 @@ test('LDIF does not depend on the clock: an unchanged cluster renders the same d
 });
 
 test('an object without uid gets its kind, namespace and name as id', (t) => {
-  const ldif = renderLdif(renderLeanixV2({ services: [], deployments: [], nodes: [], pods: [{ metadata: { name: 'p', namespace: 'n' } }] }, { include: new Set(), exclude: new Set() }, undefined, { since: '', countsCompleteSince: '', limits: { perDeployment: 1, total: 1 }, counts: {}, rollouts: [] }), HEADER);
+  const ldif = renderLdif(renderLeanixV2({ services: [], deployments: [], nodes: [], pods: [{ metadata: { name: 'p', namespace: 'n' } }], statefulSets: [], daemonSets: [] }, { include: new Set(), exclude: new Set() }, undefined, { since: '', countsCompleteSince: '', limits: { perDeployment: 1, total: 1 }, counts: {}, rollouts: [] }), HEADER);
   t.deepEqual(ldif.content.map((entry) => entry.id), ['demo-cluster', 'Pod/n/p']);
 });

@@ -87,3 +87,22 @@ test('node view: quantities in base units, nodeInfo strings only', (t) => {
   const view = nodeView({ metadata: { name: 'n', uid: 'u' } as object, spec: { unschedulable: true }, status: { capacity: { cpu: '4', memory: '1Ki', 'hugepages-2Mi': '0' }, nodeInfo: { kubeletVersion: 'v1', bogus: 3 } } });
   t.deepEqual(view, { name: 'n', uid: 'u', unschedulable: true, capacity: { cpu: 4, memory: 1024, 'hugepages-2Mi': 0 }, allocatable: {}, nodeInfo: { kubeletVersion: 'v1' } });
 });
+
+test('statefulsets and daemonsets, when watched, are listed per namespace with their replica counts', (t) => {
+  const template = { spec: { containers: [{ name: 'c', image: 'db:1', resources: { requests: { cpu: '100m' } } }] } };
+  const statefulSet = { metadata: { name: 'db', namespace: 'data', uid: 'u-db', generation: 2 }, spec: { replicas: 3, template }, status: { observedGeneration: 2, readyReplicas: 2, updatedReplicas: 3, availableReplicas: 2 } };
+  const daemonSet = { metadata: { name: 'agent', namespace: 'ops', uid: 'u-agent' }, spec: { template }, status: { desiredNumberScheduled: 5, numberReady: 4, updatedNumberScheduled: 5, numberAvailable: 4 } };
+  const empty = { services: [], deployments: [], pods: [], nodes: [] };
+  const history = { since: '', countsCompleteSince: '', limits: { perDeployment: 1, total: 1 }, counts: {}, rollouts: [] };
+  const inventory = renderLeanixV2({ ...empty, statefulSets: [statefulSet], daemonSets: [daemonSet] }, { include: new Set(), exclude: new Set() }, undefined, history);
+  t.deepEqual(inventory.namespaces.map(({ name, statefulSets, daemonSets }) => [name, statefulSets.map((view) => view.name), daemonSets.map((view) => view.name)]), [
+    ['data', ['db'], []],
+    ['ops', [], ['agent']],
+  ]);
+  const [db] = inventory.namespaces[0].statefulSets;
+  t.deepEqual(db.replicas, { desired: 3, updated: 3, ready: 2, available: 2 });
+  t.deepEqual(db.images, ['db:1']);
+  t.deepEqual(inventory.namespaces[1].daemonSets[0].replicas, { desired: 5, updated: 5, ready: 4, available: 4 });
+  const unwatched = renderLeanixV2({ ...empty, statefulSets: [], daemonSets: [] }, { include: new Set(), exclude: new Set() }, undefined, history);
+  t.deepEqual(unwatched.namespaces, []);
+});

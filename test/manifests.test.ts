@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { parseConfig } from '../src/config.js';
-import { KINDS } from '../src/kinds.js';
+import { DEFAULT_KINDS, KINDS, type KindSpec } from '../src/kinds.js';
 import { apiFieldProblems } from './support/api-fields.js';
 import { type DiscoveredResource, startDiscoveryServer } from './support/discovery.js';
 import { type ApiObject, K8S_DIR, loadManifests, objectOfKind } from './support/manifests.js';
@@ -60,18 +60,33 @@ test('files are ordered so one `kubectl create` pass succeeds: each namespace be
   });
 });
 
-test('the ClusterRole grants get, list and watch on exactly the kinds the exporter watches', (t) => {
-  const role = objectOfKind(manifests, 'ClusterRole');
+/** The role's rules without resourceNames grant get, list and watch on exactly these kinds. */
+function assertGrantsExactly(t: ExecutionContext, role: ApiObject, kinds: readonly KindSpec[]): void {
   const kindRules = role.rules.filter((rule: { resourceNames?: string[] }) => !rule.resourceNames);
   const granted: string[] = kindRules.flatMap((rule: { apiGroups: string[]; resources: string[] }) =>
     rule.apiGroups.flatMap((group) => rule.resources.map((resource) => `${group}/${resource}`)),
   );
-  t.deepEqual([...granted].sort(), KINDS.map((kind) => `${kind.group}/${kind.plural}`).sort());
+  t.deepEqual([...granted].sort(), kinds.map((kind) => `${kind.group}/${kind.plural}`).sort());
   for (const rule of kindRules) {
     t.deepEqual(Object.keys(rule).sort(), ['apiGroups', 'resources', 'verbs'], 'no nonResourceURLs');
     t.deepEqual([...rule.verbs].sort(), ['get', 'list', 'watch']);
   }
   t.false(granted.some((grant) => grant.endsWith('/secrets')));
+}
+
+test('the ClusterRole grants get, list and watch on exactly the kinds the exporter watches by default', (t) => {
+  assertGrantsExactly(t, objectOfKind(manifests, 'ClusterRole'), DEFAULT_KINDS);
+});
+
+test('k8s/extra-kinds/ grants the other table kinds to the same service account', (t) => {
+  const extra = loadManifests(join(K8S_DIR, 'extra-kinds'));
+  for (const { file, object } of extra) t.deepEqual(apiFieldProblems(object), [], file);
+  const role = objectOfKind(extra, 'ClusterRole');
+  assertGrantsExactly(t, role, KINDS.filter((kind) => !DEFAULT_KINDS.includes(kind)));
+  const binding = objectOfKind(extra, 'ClusterRoleBinding');
+  const account = objectOfKind(manifests, 'ServiceAccount');
+  t.is(binding.roleRef.name, role.metadata.name);
+  t.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: account.metadata.name, namespace: account.metadata.namespace }]);
 });
 
 test('beyond the kinds, the ClusterRole may only get the kube-system namespace (the cluster ID of reports)', (t) => {

@@ -15,7 +15,7 @@ const FAST_WATCH = { watchTimeouts: { timeoutSeconds: 60, idleTimeoutMs: 2000 },
 
 /** Starts a cluster and waits until the pod watch is open, so that a fault hits it rather than a list. */
 async function watching(t: ExecutionContext, seed: (api: SimulatedApiServer) => void): Promise<TestCluster> {
-  const cluster = await startTestCluster(t, seed, [], {}, FAST_WATCH);
+  const cluster = await startTestCluster(t, seed, [], {}, undefined, FAST_WATCH);
   await eventually(() => cluster.api.openWatches(pod) === 1, 'pod watch open');
   return cluster;
 }
@@ -130,7 +130,7 @@ test('after a restart that reset resourceVersions, a listed object with the reso
 });
 
 test('a watch the server ends at its timeoutSeconds resumes without a relist', async (t) => {
-  const cluster = await startTestCluster(t, (api) => api.create(pod, aPod('a')), [], {}, { watchTimeouts: { timeoutSeconds: 1, idleTimeoutMs: 30_000 } });
+  const cluster = await startTestCluster(t, (api) => api.create(pod, aPod('a')), [], {}, undefined, { watchTimeouts: { timeoutSeconds: 1, idleTimeoutMs: 30_000 } });
   const listsAfterSync = cluster.api.listsCount(pod);
   const restartsOf = async () => Number(/^kube_api_exporter_watch_restarts_total\{kind="pod"\} (\d+)/m.exec(await cluster.text('/metrics/self'))?.[1] ?? 0);
   await eventually(async () => (await restartsOf()) >= 2, 'two watches ended by the server and resumed', 20_000);

@@ -3,6 +3,7 @@
 import type { ExecutionContext } from 'ava';
 import type { Config } from '../../src/config.js';
 import { type ExporterOptions, startExporter, type RunningExporter } from '../../src/exporter.js';
+import type { KindSpec } from '../../src/kinds.js';
 import { kubeConfigForServer } from '../../src/kubeconfig.js';
 import { silentLogger } from '../../src/log.js';
 import { SimulatedApiServer, type SimulatedApiServerOptions } from '../../src/simulated-apiserver.js';
@@ -22,25 +23,41 @@ export async function startTestCluster(
   seed: (api: SimulatedApiServer) => void = () => {},
   excludeNamespaces: readonly string[] = ['kube-system', 'kube-public'],
   config: Partial<Config> = {},
-  options: Pick<ExporterOptions, 'watchTimeouts' | 'limits' | 'unreadyAfterMs' | 'tls' | 'auth'> & { api?: SimulatedApiServerOptions } = {},
+  /** Kinds the simulated API server serves; default all of the KINDS table. */
+  served?: readonly KindSpec[],
+  { api: apiOptions, ...exporterOptions }: TestExporterOptions & { api?: SimulatedApiServerOptions } = {},
 ): Promise<TestCluster> {
-  const { api: apiOptions, ...exporterOptions } = options;
-  const api = new SimulatedApiServer(apiOptions);
+  const api = new SimulatedApiServer({ ...apiOptions, kinds: served });
   const apiUrl = await api.start();
   t.teardown(() => api.stop());
   seed(api);
+  const exporter = await startReadyExporter(t, apiUrl, config, excludeNamespaces, exporterOptions);
+  const get = (path: string) => fetch(`${exporter.url}${path}`);
+  return { api, apiUrl, exporter, get, text: async (path) => (await get(path)).text() };
+}
+
+/** Exporter options tests may set beyond the flags. */
+export type TestExporterOptions = Pick<ExporterOptions, 'watchTimeouts' | 'limits' | 'unreadyAfterMs' | 'tls' | 'auth'>;
+
+/** An exporter watching `apiUrl`, stopped at teardown, once every kind has synced. */
+export async function startReadyExporter(
+  t: ExecutionContext,
+  apiUrl: string,
+  config: Partial<Config> = {},
+  excludeNamespaces: readonly string[] = ['kube-system', 'kube-public'],
+  options: TestExporterOptions = {},
+): Promise<RunningExporter> {
   const exporter = await startExporter({
     config: { ...config, port: 0, host: '127.0.0.1', leanixExcludeNamespaces: new Set(excludeNamespaces) },
     kubeConfig: kubeConfigForServer(apiUrl),
     log: silentLogger,
     backoff: FAST_BACKOFF,
-    ...exporterOptions,
+    ...options,
   });
   t.teardown(() => exporter.stop());
-  const get = (path: string) => fetch(`${exporter.url}${path}`);
-  const cluster: TestCluster = { api, apiUrl, exporter, get, text: async (path) => (await get(path)).text() };
+  // Not through /readyz: with TLS or auth a plain fetch would not get through.
   await eventually(() => exporter.watcher.states().every(([, state]) => state.synced), 'exporter synced');
-  return cluster;
+  return exporter;
 }
 
 /** Polls until the check passes or the deadline passes; the last failure is thrown. */

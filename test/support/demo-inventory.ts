@@ -47,6 +47,13 @@ export function demoInventory(): { cache: ClusterCache; history: DeploymentHisto
   });
   syncHelloworld();
   const objectsOf = (metricName: string) => [...cache.objects(kindByMetricName(metricName)!)];
-  const objects = { services: objectsOf('service'), deployments: objectsOf('deployment'), pods: objectsOf('pod'), nodes: objectsOf('node') };
+  const objects = {
+    services: objectsOf('service'),
+    deployments: objectsOf('deployment'),
+    pods: objectsOf('pod'),
+    nodes: objectsOf('node'),
+    statefulSets: objectsOf('statefulset'),
+    daemonSets: objectsOf('daemonset'),
+  };
   return { cache, history, objects };
 }
