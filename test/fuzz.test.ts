@@ -7,7 +7,7 @@
 import test from 'ava';
 import { ClusterCache, InvalidObjectError } from '../src/cache.js';
 import { DROP_REASONS, noneDropped } from '../src/flatten.js';
-import { KINDS } from '../src/kinds.js';
+import { DEFAULT_KINDS, KINDS } from '../src/kinds.js';
 import { eventually, startTestCluster } from './support/cluster.js';
 import { expositionProblems, promtoolProblems } from './support/exposition.js';
 import { hostileName, hostileObject } from './support/hostile.js';
@@ -76,7 +76,7 @@ test('hostile objects through the API server, the informers and HTTP: the export
   const random = seededRandom(66);
   const cluster = await startTestCluster(t, (api) => {
     for (let index = 0; index < 300; index++) {
-      const kind = random.pick(KINDS);
+      const kind = random.pick(DEFAULT_KINDS);
       const object = hostileObject(kind, random, hostileName(random, index), 500);
       if (!api.get(kind, object.metadata.namespace, object.metadata.name)) api.create(kind, object);
     }

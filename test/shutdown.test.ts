@@ -8,7 +8,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
-import { KINDS } from '../src/kinds.js';
+import { DEFAULT_KINDS, KINDS } from '../src/kinds.js';
 import { SimulatedApiServer } from '../src/simulated-apiserver.js';
 import { eventually } from './support/cluster.js';
 import { expositionProblems } from './support/exposition.js';
@@ -63,7 +63,7 @@ test('SIGTERM: stop accepting, finish the response in flight, close watches, exi
   await eventually(() => /"msg":"listening"/.test(stderr), 'listening', 30_000);
   const url = JSON.parse(stderr.split('\n').find((line) => line.includes('"listening"'))!).url as string;
   await eventually(async () => (await fetch(`${url}/readyz`)).status === 200, `ready (${stderr})`, 30_000);
-  t.is(api.openWatches(), KINDS.length);
+  t.is(api.openWatches(), DEFAULT_KINDS.length);
 
   const inFlight = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => request(`${url}/metrics`, resolve).on('error', reject).end());
   inFlight.pause();

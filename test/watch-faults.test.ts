@@ -1,6 +1,6 @@
 /** Each API server fault on its own, through the real informers: the exporter notices, recovers and loses nothing. */
 import test, { type ExecutionContext } from 'ava';
-import { KINDS } from '../src/kinds.js';
+import { DEFAULT_KINDS, KINDS } from '../src/kinds.js';
 import type { SimulatedApiServer } from '../src/simulated-apiserver.js';
 import { eventually, startTestCluster, type TestCluster } from './support/cluster.js';
 
@@ -38,10 +38,10 @@ test('a watch that stalls from its first byte is detected too', async (t) => {
   cluster.api.dropWatches();
   cluster.api.create(pod, aPod('b', 1));
   // Every kind's next watch stalls; one more stall means a stall was detected and the watch opened again.
-  await eventually(() => cluster.api.injected.stalledWatch > KINDS.length, 'a stall detected', 20_000);
+  await eventually(() => cluster.api.injected.stalledWatch > DEFAULT_KINDS.length, 'a stall detected', 20_000);
   cluster.api.faults.stallNewWatches = false;
   await shows(cluster, restarts('b'), 1, 'event after stalled reconnects');
-  t.true(cluster.api.injected.stalledWatch > KINDS.length);
+  t.true(cluster.api.injected.stalledWatch > DEFAULT_KINDS.length);
 });
 
 test('a truncated event line is not lost: the watch resumes before it', async (t) => {
@@ -67,13 +67,13 @@ test('garbage lines and cuts in the middle of an event lose nothing', async (t) 
 
 test('429 with Retry-After: the next attempt waits as long as the server asked', async (t) => {
   const cluster = await watching(t, (api) => api.create(pod, aPod('a')));
-  cluster.api.faults.failRequests = { count: KINDS.length, status: 429, retryAfterSeconds: 2 };
+  cluster.api.faults.failRequests = { count: DEFAULT_KINDS.length, status: 429, retryAfterSeconds: 2 };
   const cutAt = Date.now();
   cluster.api.dropWatches();
   cluster.api.create(pod, aPod('b', 5));
   await shows(cluster, restarts('b'), 5, 'event after the 429');
   t.true(Date.now() - cutAt >= 1900, `waited ${Date.now() - cutAt} ms`);
-  t.is(cluster.api.injected.failedRequest, KINDS.length, 'one per kind');
+  t.is(cluster.api.injected.failedRequest, DEFAULT_KINDS.length, 'one per kind');
 });
 
 test('5xx on list and watch are retried', async (t) => {

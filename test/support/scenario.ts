@@ -6,7 +6,7 @@
 
 import { ClusterCache } from '../../src/cache.js';
 import { startExporter } from '../../src/exporter.js';
-import { KINDS, type KindSpec } from '../../src/kinds.js';
+import { DEFAULT_KINDS, KINDS, type KindSpec } from '../../src/kinds.js';
 import { kubeConfigForServer } from '../../src/kubeconfig.js';
 import { renderLeanix } from '../../src/leanix.js';
 import { createLogger, silentLogger } from '../../src/log.js';
@@ -82,7 +82,7 @@ export async function runScenario(seed: number, options: ScenarioOptions): Promi
 
 /** One random create, update or delete; false when the pick was not possible (nothing to update). */
 function mutate(api: SimulatedApiServer, random: Random, trace?: (line: string) => void): boolean {
-  const kind = random.pick(KINDS);
+  const kind = random.pick(DEFAULT_KINDS);
   const namespace = kind.namespaced ? random.pick(NAMESPACES) : undefined;
   const name = random.pick(NAMES);
   const existing = api.get(kind, namespace, name);
@@ -179,7 +179,7 @@ function randomObject(kind: KindSpec, namespace: string | undefined, name: strin
 /** undefined when the exporter shows exactly what the API server's objects render to; else the first difference. */
 async function compare(api: SimulatedApiServer, exporterUrl: string): Promise<string | undefined> {
   const expected = new ClusterCache();
-  for (const kind of KINDS) for (const object of api.list(kind)) expected.upsert(kind, object);
+  for (const kind of DEFAULT_KINDS) for (const object of api.list(kind)) expected.upsert(kind, object);
   const metrics = await (await fetch(`${exporterUrl}/metrics`)).text();
   const difference = lineDifference(objectLines(expected.metrics.render().toString()), objectLines(metrics));
   if (difference) return `/metrics: ${difference}`;
