@@ -9,7 +9,7 @@ import test, { type ExecutionContext } from 'ava';
 import _ from 'lodash';
 import type { RunningExporter } from '../src/exporter.js';
 import { sanitizeName } from '../src/flatten.js';
-import { KINDS } from '../src/kinds.js';
+import { DEFAULT_KINDS } from '../src/kinds.js';
 import { parseQuantity } from '../src/quantity.js';
 import { eventually } from './support/cluster.js';
 import { seriesValues } from './support/exposition.js';
@@ -60,7 +60,7 @@ test.serial('kubectl create -f k8s succeeds in one pass; its ServiceAccount sync
   for (const [index, { object }] of manifests.entries()) t.regex(created[index], new RegExp(`^${object.kind.toLowerCase()}[.a-z0-9]*/${object.metadata.name} created$`));
 
   const values = await metrics(exporter);
-  for (const kind of KINDS) t.is(values.get(`kube_api_exporter_kind_synced${labels(['kind', kind.metricName])}`), 1, `${kind.metricName} synced`);
+  for (const kind of DEFAULT_KINDS) t.is(values.get(`kube_api_exporter_kind_synced${labels(['kind', kind.metricName])}`), 1, `${kind.metricName} synced`);
   t.is(values.get(`kube_api_exporter_watch_errors_total${labels(['kind', 'pod'])}`), undefined, 'no list or watch was refused');
   t.is(values.get(`k8s_deployment_spec_replicas${labels(['name', 'kube-api-exporter'], ['namespace', 'kube-api-exporter'])}`), 1, 'its own Deployment is seen');
 
@@ -69,7 +69,7 @@ test.serial('kubectl create -f k8s succeeds in one pass; its ServiceAccount sync
     return `${stdout.trim()} (${code})`;
   };
   t.is((await cluster.plane.kubectl(['--kubeconfig', cluster.exporterKubeconfig, 'auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'])).trim(), EXPORTER_USER);
-  for (const kind of KINDS) {
+  for (const kind of DEFAULT_KINDS) {
     const resource = kind.group ? `${kind.plural}.${kind.group}` : kind.plural;
     for (const verb of ['get', 'list', 'watch']) t.is(await canI(verb, resource, '--all-namespaces'), 'yes (0)', `${verb} ${resource}`);
     for (const verb of ['create', 'update', 'patch', 'delete', 'deletecollection']) t.is(await canI(verb, resource, '--all-namespaces'), 'no (1)', `${verb} ${resource}`);
@@ -319,7 +319,7 @@ test.serial('kube-apiserver killed: the exporter is unready while it is down, ke
   await plane.killApiServer();
   await eventually(async () => (await fetch(`${exporter.url}/readyz`)).status === 503, 'unready while the API server is down', 20_000);
   const down = (await (await fetch(`${exporter.url}/readyz`)).json()) as any;
-  t.deepEqual([...down.notReady].sort(), KINDS.map((kind) => kind.metricName).sort());
+  t.deepEqual([...down.notReady].sort(), DEFAULT_KINDS.map((kind) => kind.metricName).sort());
   // Which error depends on where the connection broke (refused, reset, premature close): any error is named.
   t.regex(down.kinds.pod.lastError, /\w+/);
   t.is((await metrics(exporter)).get(`k8s_pod_status_containerStatuses_restartCount${web1}`), 2, 'last known series still served');
