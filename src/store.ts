@@ -117,7 +117,11 @@ export function renderLabels(labels: Labels): string {
   return `{${labels.map(([name, value]) => `${name}="${escapeLabelValue(value)}"`).join(',')}}`;
 }
 
+const NEEDS_ESCAPE = /[\\"\n]/;
+
 export function escapeLabelValue(value: string): string {
+  // Most values need nothing: test first, since a replace with a callback costs even when nothing matches.
+  if (!NEEDS_ESCAPE.test(value)) return value;
   return value.replace(/[\\"\n]/g, (char) => (char === '\n' ? '\\n' : `\\${char}`));
 }
 
