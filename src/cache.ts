@@ -54,8 +54,8 @@ export class ClusterCache {
     const key = objectKey(kind, identity);
     const dropped = noneDropped();
     const samples = flatten(`k8s_${kind.metricName}`, identity, object, this.options.limits ?? NO_LIMITS, dropped);
-    const stored = [...samples, ...(kind.extraSamples?.(object) ?? [])];
-    this.metrics.set(key, this.options.filterSamples ? this.options.filterSamples(kind, stored) : stored);
+    if (kind.extraSamples) samples.push(...kind.extraSamples(object));
+    this.metrics.set(key, this.options.filterSamples ? this.options.filterSamples(kind, samples) : samples);
     for (const reason of DROP_REASONS) if (dropped[reason] > 0) this.options.onDropped?.(kind, reason, dropped[reason]);
     const objects = this.objectsOf(kind);
     const previous = objects.get(key);

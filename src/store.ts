@@ -11,13 +11,18 @@ interface Family {
   readonly members: Map<string, string>;
 }
 
+/** What the store holds for one object: the families it has lines in, and how many series. */
+interface StoredObject {
+  readonly familyNames: readonly string[];
+  readonly series: number;
+}
+
 export class MetricsStore {
   private readonly families = new Map<string, Family>();
-  private readonly familiesOfObject = new Map<string, readonly string[]>();
+  private readonly objects = new Map<string, StoredObject>();
   private sortedFamilyNames: string[] | undefined;
   private rendered: Buffer | undefined;
   private series = 0;
-  private readonly seriesOfObject = new Map<string, number>();
 
   /** Replaces everything stored for the object with these samples. */
   set(objectKey: string, samples: readonly Sample[]): void {
@@ -43,18 +48,17 @@ export class MetricsStore {
       // Unchanged text keeps the stored string: the new one dies young instead of churning the old generation.
       if (members.get(objectKey) !== text) members.set(objectKey, text);
     }
-    this.familiesOfObject.set(objectKey, [...linesByFamily.keys()]);
-    this.series += samples.length - (this.seriesOfObject.get(objectKey) ?? 0);
-    this.seriesOfObject.set(objectKey, samples.length);
+    this.series += samples.length - (this.objects.get(objectKey)?.series ?? 0);
+    this.objects.set(objectKey, { familyNames: [...linesByFamily.keys()], series: samples.length });
     this.rendered = undefined;
   }
 
   delete(objectKey: string): void {
-    if (!this.familiesOfObject.has(objectKey)) return;
+    const stored = this.objects.get(objectKey);
+    if (stored === undefined) return;
     this.removeFromFamilies(objectKey, () => true);
-    this.familiesOfObject.delete(objectKey);
-    this.series -= this.seriesOfObject.get(objectKey) ?? 0;
-    this.seriesOfObject.delete(objectKey);
+    this.objects.delete(objectKey);
+    this.series -= stored.series;
     this.rendered = undefined;
   }
 
@@ -95,7 +99,7 @@ export class MetricsStore {
   }
 
   private removeFromFamilies(objectKey: string, shouldRemove: (familyName: string) => boolean): void {
-    for (const name of this.familiesOfObject.get(objectKey) ?? []) {
+    for (const name of this.objects.get(objectKey)?.familyNames ?? []) {
       if (!shouldRemove(name)) continue;
       const family = this.families.get(name)!;
       family.members.delete(objectKey);
