@@ -9,7 +9,7 @@ import type { Labels, Sample } from './flatten.js';
 import { podContainers, podFacts } from './pod-containers.js';
 import { renderLabels } from './store.js';
 
-export const CONTAINER_INFO_METRIC = 'k8s_pod_container_info';
+const CONTAINER_INFO_METRIC = 'k8s_pod_container_info';
 const HELP = 'One series per container with a container ID: its pod, image and node, for joins on container_id.';
 
 export function containerInfoSamples(pod: unknown): Sample[] {

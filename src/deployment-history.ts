@@ -38,7 +38,7 @@ export interface Rollout {
 }
 
 /** Rollouts started within each window, per namespace. */
-export const COUNT_WINDOWS: ReadonlyArray<readonly [label: string, ms: number]> = [
+const COUNT_WINDOWS: ReadonlyArray<readonly [label: string, ms: number]> = [
   ['1h', 3_600_000],
   ['24h', 86_400_000],
   ['7d', 604_800_000],

@@ -17,9 +17,16 @@ export interface EventStreamOptions {
   readonly keepAliveMs?: number;
 }
 
-/** One SSE frame: the id, and the message as JSON in `data`. */
-export function sseFrame(message: EventMessage): string {
-  return `id: ${message.id}\ndata: ${JSON.stringify({ time: message.time, event: message.event, metadata: message.metadata })}\n\n`;
+const frames = new WeakMap<EventMessage, string>();
+
+/** One SSE frame: the id, and the message as JSON in `data`. Rendered once per message, however many clients follow. */
+function sseFrame(message: EventMessage): string {
+  let frame = frames.get(message);
+  if (frame === undefined) {
+    frame = `id: ${message.id}\ndata: ${JSON.stringify({ time: message.time, event: message.event, metadata: message.metadata })}\n\n`;
+    frames.set(message, frame);
+  }
+  return frame;
 }
 
 export class EventStream {

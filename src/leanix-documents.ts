@@ -6,7 +6,7 @@ import { kindByMetricName } from './kinds.js';
 import { type LeanixInventory, renderLeanix } from './leanix.js';
 import { type Ldif, type LdifHeader, renderLdif } from './leanix-ldif.js';
 import { type LeanixInventoryV2, renderLeanixV2 } from './leanix-v2.js';
-import { type NamespaceFilter, visibleObjects } from './namespace-filter.js';
+import type { NamespaceFilter } from './namespace-filter.js';
 
 export interface LeanixSources {
   readonly cache: ClusterCache;
@@ -39,8 +39,7 @@ export function leanixDocuments({ cache, history, filter, ldifHeader }: LeanixSo
       history.view(filter),
     );
   return {
-    // v1 keeps its own exclusion parameter; the filter has already applied both lists.
-    v1: () => renderLeanix(visibleObjects(filter, cache.objects(kind('pod'))), new Set(), cache.lastChange),
+    v1: () => renderLeanix(cache.objects(kind('pod')), filter, cache.lastChange),
     v2,
     ldif: () => renderLdif(v2(), ldifHeader),
   };

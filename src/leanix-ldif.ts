@@ -13,8 +13,8 @@
 import type { Rollout } from './deployment-history.js';
 import type { LeanixInventoryV2 } from './leanix-v2.js';
 
-export const LDIF_CONNECTOR_TYPE = 'Kubernetes';
-export const LDIF_LX_VERSION = '1.0.0';
+const LDIF_CONNECTOR_TYPE = 'Kubernetes';
+const LDIF_LX_VERSION = '1.0.0';
 /** The version of this document's shape, which an Integration API processor configuration is written against. */
 export const LDIF_CONNECTOR_VERSION = '1.0.0';
 

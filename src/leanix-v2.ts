@@ -112,7 +112,7 @@ export function deploymentView(deployment: KubeObject): DeploymentView {
 }
 
 /** A daemonset's pods are counted per node it should run on. */
-export function daemonSetView(daemonSet: KubeObject): DeploymentView {
+function daemonSetView(daemonSet: KubeObject): DeploymentView {
   const status = record(daemonSet.status);
   return workloadView(daemonSet, {
     desired: optionalNumber(status.desiredNumberScheduled) ?? 0,
@@ -142,7 +142,7 @@ function workloadView(workload: KubeObject, replicas: DeploymentView['replicas']
   };
 }
 
-export function podView(pod: KubeObject): PodView {
+function podView(pod: KubeObject): PodView {
   const status = record(pod.status);
   return {
     name: nameOf(pod),
@@ -165,7 +165,7 @@ export function nodeView(node: KubeObject): NodeView {
 }
 
 /** Namespaced objects that pass the filter, grouped by namespace and sorted by name, as views. */
-export function visibleByNamespace<V>(
+function visibleByNamespace<V>(
   filter: NamespaceFilter,
   objects: Iterable<KubeObject>,
   view: (object: KubeObject) => V,

@@ -5,6 +5,7 @@
 
 import _ from 'lodash';
 import type { KubeObject } from './cache.js';
+import { type NamespaceFilter, visibleObjects } from './namespace-filter.js';
 
 interface LeanixPod {
   readonly namespace: string;
@@ -32,12 +33,8 @@ function leanixPod(pod: KubeObject): LeanixPod {
   };
 }
 
-export function renderLeanix(
-  pods: Iterable<KubeObject>,
-  excludedNamespaces: ReadonlySet<string>,
-  lastUpdate: Date | undefined,
-): LeanixInventory {
-  const visible = [...pods].map(leanixPod).filter((pod) => !excludedNamespaces.has(pod.namespace));
+export function renderLeanix(pods: Iterable<KubeObject>, filter: NamespaceFilter, lastUpdate: Date | undefined): LeanixInventory {
+  const visible = visibleObjects(filter, pods).map(leanixPod);
   const byNamespace = _.groupBy(_.sortBy(visible, 'name'), 'namespace');
   return {
     Namespaces: Object.keys(byNamespace).sort().map((namespace) => ({

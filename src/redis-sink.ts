@@ -14,7 +14,7 @@ import { SELF_PREFIX } from './self-metrics.js';
 import { type Backoff, backoffDelay, DEFAULT_BACKOFF } from './watch.js';
 
 export const EVENTS_CHANNEL = 'galileo/events';
-export const DEFAULT_REDIS_BUFFER = 10_000;
+const DEFAULT_REDIS_BUFFER = 10_000;
 const PUBLISH_BATCH = 256;
 
 export interface RedisSinkOptions {
@@ -28,7 +28,7 @@ export interface RedisSinkOptions {
 
 export class RedisSink {
   private readonly client: Redis;
-  private readonly queue: string[] = [];
+  private readonly queue: EventMessage[] = [];
   private readonly capacity: number;
   /** Messages taken from the queue and not yet answered by Redis. */
   private inFlight = 0;
@@ -89,9 +89,9 @@ export class RedisSink {
     });
   }
 
-  /** Queues the message; called on the watch path, so it only queues. */
+  /** Queues the message; called on the watch path, so it only queues (rendered when sent). */
   readonly accept = (message: EventMessage): void => {
-    this.queue.push(adapterMessage(message));
+    this.queue.push(message);
     this.dropOverCapacity();
     void this.drain();
   };
@@ -119,9 +119,9 @@ export class RedisSink {
   }
 
   /** How many of the batch, from its start, Redis accepted. */
-  private async publish(batch: readonly string[]): Promise<number> {
+  private async publish(batch: readonly EventMessage[]): Promise<number> {
     const pipeline = this.client.pipeline();
-    for (const text of batch) pipeline.publish(EVENTS_CHANNEL, text);
+    for (const message of batch) pipeline.publish(EVENTS_CHANNEL, adapterMessage(message));
     try {
       const results = (await pipeline.exec()) ?? [];
       const failed = results.findIndex(([error]) => error);

@@ -5,9 +5,10 @@
  */
 
 import type { ReportFormat } from './config.js';
+import { type Fields, record } from './fields.js';
 
 /** nodeInfo fields that describe software, not a machine (machineID, systemUUID and bootID are left out). */
-export const REPORTED_NODE_INFO = [
+const REPORTED_NODE_INFO = [
   'osImage',
   'kernelVersion',
   'kubeletVersion',
@@ -62,22 +63,19 @@ export function buildReport(nodes: Iterable<unknown>, identity: ReportIdentity, 
 }
 
 function reportedNode(node: unknown): ReportedNode {
-  const status = objectAt(objectAt(node).status);
-  const nodeInfo = objectAt(status.nodeInfo);
+  const status = record(record(node).status);
+  const nodeInfo = record(status.nodeInfo);
+  const capacity = record(status.capacity);
   return {
     status: {
-      capacity: stringsOf(objectAt(status.capacity), Object.keys(objectAt(status.capacity))),
+      capacity: stringsOf(capacity, Object.keys(capacity)),
       nodeInfo: stringsOf(nodeInfo, REPORTED_NODE_INFO),
     },
   };
 }
 
-function stringsOf(source: Readonly<Record<string, unknown>>, keys: readonly string[]): Record<string, string> {
+function stringsOf(source: Fields, keys: readonly string[]): Record<string, string> {
   const picked: Record<string, string> = {};
   for (const key of keys) if (typeof source[key] === 'string') picked[key] = source[key];
   return picked;
-}
-
-function objectAt(value: unknown): Readonly<Record<string, unknown>> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }

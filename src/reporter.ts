@@ -9,7 +9,7 @@ import type { Report } from './report.js';
 import type { SelfMetrics } from './self-metrics.js';
 import { type Backoff, backoffDelay } from './watch.js';
 
-export const DEFAULT_REPORT_BACKOFF: Backoff = { initialMs: 1000, maxMs: 300_000 };
+const DEFAULT_REPORT_BACKOFF: Backoff = { initialMs: 1000, maxMs: 300_000 };
 const POST_TIMEOUT_MS = 30_000;
 
 export interface ReporterOptions {

@@ -22,7 +22,7 @@ function apiPodsOfSeed(): KubeObject[] {
 function inventory(pods: readonly KubeObject[], excluded = ['kube-system', 'kube-public'], lastUpdate = new Date('2017-07-18T12:32:16.298Z')) {
   const cache = new ClusterCache();
   for (const object of pods) cache.upsert(pod, object);
-  return renderLeanix(cache.objects(pod), new Set(excluded), lastUpdate);
+  return renderLeanix(cache.objects(pod), { include: new Set(), exclude: new Set(excluded) }, lastUpdate);
 }
 
 test('rebuilds the seed example from the pods it describes', (t) => {
@@ -55,6 +55,6 @@ test('namespaces and pods sorted by name; exclusions configurable', (t) => {
 });
 
 test('a pod without status renders an empty phase and no container statuses; no change yet → null LastUpdate', (t) => {
-  const rendered = renderLeanix([{ metadata: { name: 'p', namespace: 'n' } }], new Set(), undefined);
+  const rendered = renderLeanix([{ metadata: { name: 'p', namespace: 'n' } }], { include: new Set(), exclude: new Set() }, undefined);
   t.deepEqual(rendered, { Namespaces: [{ Name: 'n', Pods: [{ Name: 'p', Status: '', ContainerStatuses: [] }] }], LastUpdate: null });
 });
