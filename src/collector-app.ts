@@ -7,14 +7,14 @@ import Router from '@koa/router';
 import Koa, { type Context } from 'koa';
 import getRawBody from 'raw-body';
 import { clientAddress } from './client-address.js';
-import type { CollectorMetrics } from './collector-metrics.js';
+import type { CollectorMetrics, RejectReason } from './collector-metrics.js';
 import type { ReportFormat } from './config.js';
 import type { Logger } from './log.js';
 import { validateRecord } from './record-schema.js';
 import type { RecordStore } from './record-store.js';
 import { METRICS_CONTENT_TYPE } from './server.js';
 
-export const DEFAULT_SUMMARY_DAYS = 30;
+const DEFAULT_SUMMARY_DAYS = 30;
 const MAX_SUMMARY_DAYS = 3650;
 const RETRY_AFTER_SECONDS = 30;
 
@@ -42,7 +42,7 @@ export function createCollectorApp(options: CollectorAppOptions): Koa {
   const router = new Router();
 
   const receive = (format: ReportFormat) => async (ctx: Context) => {
-    const reject = (status: number, reason: 'too_large' | 'invalid_json' | 'invalid', message: string) => {
+    const reject = (status: number, reason: RejectReason, message: string) => {
       metrics.rejected.inc({ format, reason });
       log.info('report rejected', { format, status, reason, message });
       ctx.status = status;

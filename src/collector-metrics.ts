@@ -2,7 +2,7 @@
 
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 
-export const COLLECTOR_PREFIX = 'kube_api_exporter_collector_';
+const COLLECTOR_PREFIX = 'kube_api_exporter_collector_';
 
 export type RejectReason = 'too_large' | 'invalid_json' | 'invalid';
 

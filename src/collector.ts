@@ -5,8 +5,7 @@ import type { CollectorConfig } from './collector-config.js';
 import { createCollectorApp } from './collector-app.js';
 import { CollectorMetrics } from './collector-metrics.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './embedded-db.js';
-import { urlHost } from './exporter.js';
-import { listen } from './http-server.js';
+import { closeGracefully, listen, urlHost } from './http-server.js';
 import type { Logger } from './log.js';
 import { RecordStore } from './record-store.js';
 
@@ -20,34 +19,38 @@ export interface RunningCollector {
   readonly url: string;
   /** The connection string in use (the embedded server's when no --db-url was given). */
   readonly dbUrl: string;
-  stop(): Promise<void>;
+  /** Stops accepting; requests in flight get up to `graceMs` (default 5 s) to finish. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 export async function startCollector({ config, log }: CollectorOptions): Promise<RunningCollector> {
   const embedded: EmbeddedDatabase | undefined = config.dbUrl ? undefined : await startEmbeddedPostgres(config.dbDir, log);
   const dbUrl = config.dbUrl ?? embedded!.url;
   const store = new RecordStore(dbUrl);
+  const release = async () => {
+    await store.close();
+    await embedded?.stop();
+  };
   try {
     await store.migrate();
   } catch (error) {
-    await store.close();
-    await embedded?.stop();
+    await release();
     throw new Error(`cannot prepare the database: ${(error as Error).message}`);
   }
   const app = createCollectorApp({ store, metrics: new CollectorMetrics(), trustProxy: config.trustProxy, maxBodyBytes: config.maxBodyBytes, log });
-  const server = await listen(app.callback(), config.port, config.host);
+  // A port in use must not leave the database running behind the error.
+  const server = await listen(app.callback(), config.port, config.host).catch(async (error: unknown) => {
+    await release();
+    throw error;
+  });
   const url = `http://${urlHost(config.host)}:${(server.address() as AddressInfo).port}`;
   log.info('collector listening', { url, database: embedded ? `embedded in ${config.dbDir}` : 'from --db-url' });
   return {
     url,
     dbUrl,
-    async stop() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
-      await store.close();
-      await embedded?.stop();
+    async stop(graceMs = 5000) {
+      await closeGracefully(server, graceMs);
+      await release();
     },
   };
 }

@@ -57,7 +57,7 @@ export interface Config {
   readonly kindSeriesLimits: ReadonlyMap<string, number>;
 }
 
-export const REPORT_FORMATS = ['spartakus', 'tectonic'] as const;
+const REPORT_FORMATS = ['spartakus', 'tectonic'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 function flagSpec<K extends keyof Config>(spec: FlagSpec<Config, K>): FlagSpec<Config, K> {

@@ -17,7 +17,7 @@ import { getJson } from './list.js';
 import type { Logger } from './log.js';
 import { SelfMetrics } from './self-metrics.js';
 import type { HttpAuth } from './http-guard.js';
-import { closeGracefully, listen, type TlsFiles } from './http-server.js';
+import { closeGracefully, listen, type TlsFiles, urlHost } from './http-server.js';
 import { RedisSink } from './redis-sink.js';
 import { scopeProblems, watchTargets } from './scope.js';
 import { createApp } from './server.js';
@@ -170,9 +170,4 @@ async function discover(kubeConfig: KubeConfig, group: string, version: string):
   const server = kubeConfig.getCurrentCluster()!.server.replace(/\/$/, '');
   const list = await getJson<{ resources?: DiscoveredResource[] }>(kubeConfig, new URL(`${server}/apis/${group}/${version}`));
   return list.resources ?? [];
-}
-
-export function urlHost(host: string): string {
-  if (host === '0.0.0.0' || host === '::') return 'localhost';
-  return host.includes(':') ? `[${host}]` : host;
 }

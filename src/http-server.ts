@@ -37,3 +37,9 @@ export async function closeGracefully(server: Server, graceMs: number): Promise<
   await closed;
   clearTimeout(deadline);
 }
+
+/** The host part of a URL for clients: a wildcard listen address as localhost, IPv6 in brackets. */
+export function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -7,7 +7,7 @@
 import pg from 'pg';
 import type { ValidRecord } from './record-schema.js';
 
-export const MIGRATIONS: readonly string[] = [
+const MIGRATIONS: readonly string[] = [
   `CREATE TABLE reports (
      id            bigserial PRIMARY KEY,
      format        text        NOT NULL CHECK (format IN ('spartakus', 'tectonic')),

@@ -67,7 +67,7 @@ export function watchTargets(kind: KindSpec, scope: Scope): WatchTarget[] {
 }
 
 /** `/api/v1/namespaces/<namespace>/pods`, `/apis/apps/v1/namespaces/<namespace>/deployments`. */
-function namespacedPath(kind: KindSpec, namespace: string): string {
+export function namespacedPath(kind: KindSpec, namespace: string): string {
   const base = collectionPath(kind);
   return `${base.slice(0, -kind.plural.length)}namespaces/${namespace}/${kind.plural}`;
 }

@@ -30,9 +30,10 @@ export class SelfMetrics {
   readonly reportsSent: Counter;
   readonly reportsFailed: Counter;
 
-  constructor(sources: SelfMetricSources) {
+  /** `processMetrics: false` for a registry nothing scrapes: no event-loop and GC observers run for it. */
+  constructor(sources: SelfMetricSources, { processMetrics = true } = {}) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: SELF_PREFIX });
+    if (processMetrics) collectDefaultMetrics({ register: this.registry, prefix: SELF_PREFIX });
     this.watchEvents = new Counter({
       name: `${SELF_PREFIX}watch_events_total`,
       help: 'Objects added, updated or deleted in the cache, from lists and watches, per kind.',

@@ -7,6 +7,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterCache } from './cache.js';
 import { kindByMetricName, type KindSpec } from './kinds.js';
 import type { Logger } from './log.js';
+import { namespacedPath } from './scope.js';
 import { SelfMetrics } from './self-metrics.js';
 import { keepsObject, type Shard, type Sharding } from './sharding.js';
 import { type Backoff, ClusterWatcher, type KindState, type WatcherOptions } from './watch.js';
@@ -100,8 +101,8 @@ function watchReplicas({ kubeConfig, namespace, statefulSet, log, backoff, onRep
     current = replicas;
     onReplicas(replicas);
   });
-  const selfMetrics = new SelfMetrics({ objectCounts: () => [], kindStates: () => [], seriesCount: () => 0 });
-  const path = `/apis/apps/v1/namespaces/${namespace}/statefulsets`;
+  const selfMetrics = new SelfMetrics({ objectCounts: () => [], kindStates: () => [], seriesCount: () => 0 }, { processMetrics: false });
+  const path = namespacedPath(kind, namespace);
   const watcher = new ClusterWatcher({ kubeConfig, kinds: [kind], cache, selfMetrics, log, backoff, targetsOf: () => [{ path, fieldSelector: `metadata.name=${statefulSet}` }] });
   watcher.start();
   return watcher;

@@ -244,9 +244,7 @@ export class SimulatedApiServer {
     for (const collection of this.objects.values()) {
       for (const object of collection.values()) object.metadata.resourceVersion = String(++this.resourceVersion);
     }
-    this.history = [];
-    this.oldestResumable = this.resourceVersion;
-    this.issuedSinceRestart = new Set();
+    this.issuedSinceRestart = new Set(); // start() compacts: history from before the restart is gone
     await this.start(address.port, address.host);
   }
 
@@ -363,9 +361,7 @@ export class SimulatedApiServer {
     response.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
     response.flushHeaders();
     const from = Number(params.get('resourceVersion') || 0);
-    if (this.faults.expireWatches && this.faults.expireWatches > 0) {
-      this.faults.expireWatches -= 1;
-      this.count('expiredWatch', kind);
+    if (this.takeFault('expireWatches', 'expiredWatch', kind)) {
       return void response.end(goneEvent(`injected fault: too old resource version: ${from}`));
     }
     const resumable = from >= this.oldestResumable && (this.issuedSinceRestart?.has(from) ?? true);
@@ -443,7 +439,7 @@ export class SimulatedApiServer {
     response.write(line);
   }
 
-  private takeFault(fault: 'garbageLines' | 'dropMidEvent' | 'truncateEvents', name: FaultName, kind: KindSpec): boolean {
+  private takeFault(fault: 'garbageLines' | 'dropMidEvent' | 'truncateEvents' | 'expireWatches', name: FaultName, kind: KindSpec): boolean {
     const remaining = this.faults[fault] ?? 0;
     if (remaining <= 0) return false;
     this.faults[fault] = remaining - 1;
@@ -489,8 +485,6 @@ function selectorOf(namespace: string | undefined, params: URLSearchParams): Obj
   const fields = fieldSelector(params.get('fieldSelector') ?? '');
   return (object) => (namespace === undefined || object.metadata?.namespace === namespace) && labels(object) && fields(object);
 }
-
-/** The event as the watcher sees it through its selectors: an object entering them is ADDED, one leaving DELETED. */
 
 function goneEvent(message: string): string {
   const status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'Expired', code: 410 };

@@ -24,7 +24,7 @@ export interface Backoff {
 
 export const DEFAULT_BACKOFF: Backoff = { initialMs: 500, maxMs: 30_000 };
 
-export const DEFAULT_WATCH_TIMEOUTS: WatchTimeouts = { timeoutSeconds: 300, idleTimeoutMs: 120_000 };
+const DEFAULT_WATCH_TIMEOUTS: WatchTimeouts = { timeoutSeconds: 300, idleTimeoutMs: 120_000 };
 
 export interface KindState {
   /** True once the first list has been applied to the cache; stays true while later watches are retried. */
@@ -132,6 +132,7 @@ export class ClusterWatcher {
       // ListWatch skips a listed object whose resourceVersion equals the one it holds. After resourceVersions were
       // reset (an etcd restore) an equal one may be a different version, so the cache is given those itself.
       for (const object of listed.items) {
+        if (!keeps(object as KubeObject)) continue; // another shard's: kept as its identity only, nothing to compare
         const known = informer.get(object.metadata?.name ?? '', object.metadata?.namespace);
         if (known && known.metadata?.resourceVersion === object.metadata?.resourceVersion && !sameContent(known, trimInPlace(object))) {
           apply('update', object);
