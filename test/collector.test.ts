@@ -4,7 +4,7 @@ import type { SimulatedApiServer } from '../src/simulated-apiserver.js';
 import { eventually } from './support/cluster.js';
 import { postJson, startTestCollector } from './support/collector.js';
 import { seriesValues } from './support/exposition.js';
-import { freePort } from './support/prometheus.js';
+import { freePort } from './support/process.js';
 import { apiNode, NODE_SECRETS_RE } from './support/nodes.js';
 import { freshDatabase, POSTGRES, startPostgres, stopSharedPostgres, type TestDatabase } from './support/postgres.js';
 import { haveTools } from './support/tools.js';

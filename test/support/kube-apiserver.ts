@@ -16,7 +16,7 @@ import { Agent, get as httpsGet, request as httpsRequest } from 'node:https';
 import type { ExecutionContext } from 'ava';
 import { stringify } from 'yaml';
 import { eventually } from './cluster.js';
-import { freePort } from './prometheus.js';
+import { freePort, stopChild } from './process.js';
 import { haveTools, KUBECTL, type Tool } from './tools.js';
 
 export const KUBE_APISERVER_ENV = 'KUBE_APISERVER_BIN';
@@ -283,15 +283,6 @@ function startProcess(name: string, command: string, args: readonly string[], di
 function track(children: Set<ChildProcess>, running: RunningProcess): RunningProcess {
   children.add(running.child);
   return running;
-}
-
-export async function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((done) => child.once('exit', done));
-  child.kill(signal);
-  const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(killer);
 }
 
 /** Polls /readyz with the admin token until it answers 200. */

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import pg from 'pg';
 import { eventually } from './cluster.js';
-import { freePort } from './prometheus.js';
+import { freePort, stopChild } from './process.js';
 import type { Tool } from './tools.js';
 
 const DEBIAN_ROOT = '/usr/lib/postgresql';
@@ -128,13 +128,8 @@ async function launchPostgres(): Promise<TestPostgres & { close(): Promise<void>
   const stop = async () => {
     const running = child;
     child = undefined;
-    if (!running || running.exitCode !== null || running.signalCode !== null) return;
-    const exited = new Promise((resolve) => running.once('exit', resolve));
     // SIGINT: PostgreSQL's fast shutdown, which ends open connections at once.
-    running.kill('SIGINT');
-    const killer = setTimeout(() => running.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(killer);
+    if (running) await stopChild(running, 'SIGINT');
   };
 
   const close = async () => {

@@ -3,15 +3,15 @@
  * port with a temp dir, stopped and cleaned up in t.teardown whatever the test's outcome.
  */
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { parse, stringify } from 'yaml';
 import { eventually } from './cluster.js';
 import type { ApiObject } from './manifests.js';
+import { freePort, stopChild } from './process.js';
 import { K8S_DIR } from './manifests.js';
 import type { RuleGroup } from './rules.js';
 import { ALERTMANAGER, PROMETHEUS, type Tool } from './tools.js';
@@ -22,14 +22,6 @@ export interface RunningServer {
   readonly url: string;
   /** host:port, as Prometheus' alertmanager targets want it. */
   readonly address: string;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** Starts Prometheus with this configuration (rule groups are written next to it) and waits until it is ready. */
@@ -73,7 +65,7 @@ async function startServer(t: ExecutionContext, tool: Tool, args: (address: stri
     output = (output + chunk.toString()).slice(-4000);
   });
   // Registered after the temp dir's teardown, so it runs first: the process stops before its files go.
-  t.teardown(() => stop(child));
+  t.teardown(() => stopChild(child, 'SIGTERM', 5000));
   const url = `http://${address}`;
   await eventually(
     async () => {
@@ -84,15 +76,6 @@ async function startServer(t: ExecutionContext, tool: Tool, args: (address: stri
     20_000,
   );
   return { url, address };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(killer);
 }
 
 /**

@@ -6,12 +6,12 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { Redis } from 'ioredis';
 import { eventually } from './cluster.js';
+import { freePort, stopChild } from './process.js';
 
 export interface TestRedis {
   readonly port: number;
@@ -24,14 +24,6 @@ export interface TestRedis {
   stop(): Promise<void>;
   /** A client on the unix socket, closed on teardown. */
   client(): Redis;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export async function startTestRedis(t: ExecutionContext, options: { tcp?: boolean; started?: boolean } = {}): Promise<TestRedis> {
@@ -71,10 +63,7 @@ export async function startTestRedis(t: ExecutionContext, options: { tcp?: boole
     async stop() {
       const child = server;
       server = undefined;
-      if (!child || child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGKILL');
-      await exited;
+      if (child) await stopChild(child, 'SIGKILL');
     },
     client() {
       const client = new Redis({ path: socket, retryStrategy: () => 50 });

@@ -2,14 +2,14 @@
 
 import type { ExecutionContext } from 'ava';
 import { startExporter, type RunningExporter } from '../../src/exporter.js';
-import { KINDS, type KindSpec } from '../../src/kinds.js';
+import { kindByMetricName } from '../../src/kinds.js';
 import { kubeConfigForServer } from '../../src/kubeconfig.js';
 import { silentLogger } from '../../src/log.js';
 import { SimulatedApiServer } from '../../src/simulated-apiserver.js';
 import type { VolunteerConfig } from '../../src/volunteer.js';
 import { eventually, FAST_BACKOFF } from './cluster.js';
 
-export const NAMESPACE_KIND: KindSpec = { metricName: 'namespace', group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false };
+export const NAMESPACE_KIND = kindByMetricName('namespace')!;
 
 export const FAST_REPORT_BACKOFF = { initialMs: 50, maxMs: 400 };
 
@@ -18,7 +18,7 @@ export async function startVolunteerCluster(
   volunteer: Partial<VolunteerConfig>,
   seed: (api: SimulatedApiServer) => void,
 ): Promise<{ api: SimulatedApiServer; exporter: RunningExporter }> {
-  const api = new SimulatedApiServer({ kinds: [...KINDS, NAMESPACE_KIND] });
+  const api = new SimulatedApiServer();
   const apiUrl = await api.start();
   t.teardown(() => api.stop());
   seed(api);
