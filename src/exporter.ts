@@ -13,7 +13,7 @@ import { type DiscoveredResource, resolveKinds } from './kind-selection.js';
 import { leanixDocuments } from './leanix-documents.js';
 import { LDIF_CONNECTOR_VERSION } from './leanix-ldif.js';
 import { LeanixPusher } from './leanix-push.js';
-import { getJson } from './list.js';
+import { apiUrl, getJson } from './list.js';
 import type { Logger } from './log.js';
 import { SelfMetrics } from './self-metrics.js';
 import type { HttpAuth } from './http-guard.js';
@@ -167,7 +167,6 @@ function usage<T>(check: () => T): T {
 
 /** The resources of one API group version, from its discovery document. */
 async function discover(kubeConfig: KubeConfig, group: string, version: string): Promise<readonly DiscoveredResource[]> {
-  const server = kubeConfig.getCurrentCluster()!.server.replace(/\/$/, '');
-  const list = await getJson<{ resources?: DiscoveredResource[] }>(kubeConfig, new URL(`${server}/apis/${group}/${version}`));
+  const list = await getJson<{ resources?: DiscoveredResource[] }>(kubeConfig, apiUrl(kubeConfig, `/apis/${group}/${version}`));
   return list.resources ?? [];
 }

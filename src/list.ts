@@ -17,22 +17,26 @@ export interface Selectors {
 }
 
 /** Lists the collection; each page must arrive within `pageTimeoutMs`. */
+/** The URL of an API path on the kubeconfig's current cluster, with the query parameters that have a value. */
+export function apiUrl(kubeConfig: KubeConfig, path: string, params: Readonly<Record<string, string | number | boolean | undefined>> = {}): URL {
+  const cluster = kubeConfig.getCurrentCluster();
+  if (!cluster) throw new Error('the kubeconfig has no current cluster');
+  const url = new URL(cluster.server.replace(/\/$/, '') + path);
+  for (const [name, value] of Object.entries(params)) if (value !== undefined && value !== '') url.searchParams.set(name, String(value));
+  return url;
+}
+
 export async function listCollection(
   kubeConfig: KubeConfig,
   path: string,
   pageTimeoutMs: number,
   selectors: Selectors = {},
 ): Promise<KubernetesListObject<KubernetesObject>> {
-  const cluster = kubeConfig.getCurrentCluster();
-  if (!cluster) throw new Error('the kubeconfig has no current cluster');
   const items: KubernetesObject[] = [];
   let resourceVersion: string | undefined;
   let continueToken: string | undefined;
   do {
-    const url = new URL(cluster.server.replace(/\/$/, '') + path);
-    url.searchParams.set('limit', String(PAGE_SIZE));
-    for (const [name, value] of Object.entries(selectors)) if (value) url.searchParams.set(name, value);
-    if (continueToken) url.searchParams.set('continue', continueToken);
+    const url = apiUrl(kubeConfig, path, { limit: PAGE_SIZE, ...selectors, continue: continueToken });
     const page = await getJson<ListPage>(kubeConfig, url, pageTimeoutMs);
     for (const item of page.items ?? []) items.push(item);
     // Every page reports the snapshot of the first; the watch continues from it.

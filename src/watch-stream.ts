@@ -15,6 +15,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { type KubeConfig, Watch } from '@kubernetes/client-node';
 import fetch from 'node-fetch';
 import { ApiError, isExpiredStatus, responseError } from './api-error.js';
+import { apiUrl } from './list.js';
 
 export interface WatchTimeouts {
   /** Sent as the watch's timeoutSeconds: the server ends the watch after this long. */
@@ -74,7 +75,7 @@ export class StreamWatch extends Watch {
     };
     stillAlive();
     try {
-      const url = watchUrl(this.config, path, { ...queryParams, allowWatchBookmarks: true, timeoutSeconds });
+      const url = apiUrl(this.config, path, { watch: 'true', ...queryParams, allowWatchBookmarks: true, timeoutSeconds });
       const init = await this.config.applyToFetchOptions({});
       const response = await fetch(url.href, { ...init, method: 'GET', headers: init.headers as never, signal: controller.signal as never });
       if (finished) return controller;
@@ -128,13 +129,4 @@ function readEvent(line: string, callback: Callback): ApiError | undefined {
   }
   callback(event.type, object, event);
   return undefined;
-}
-
-function watchUrl(config: KubeConfig, path: string, queryParams: QueryParams): URL {
-  const cluster = config.getCurrentCluster();
-  if (!cluster) throw new Error('the kubeconfig has no current cluster');
-  const url = new URL(cluster.server.replace(/\/$/, '') + path);
-  url.searchParams.set('watch', 'true');
-  for (const [key, value] of Object.entries(queryParams)) if (value !== undefined && value !== '') url.searchParams.set(key, String(value));
-  return url;
 }
