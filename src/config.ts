@@ -456,9 +456,15 @@ function parseNamespaceList(text: string): string[] {
   return names;
 }
 
+/** The text as a whole number of at least `min`; else fails with `message`. */
+function wholeNumber(text: string, min: number, message: string): number {
+  const number = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(number) || number < min) throw new Error(message);
+  return number;
+}
+
 function parseNonNegativeInteger(text: string): number {
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new Error('expected a whole number');
-  return Number(text);
+  return wholeNumber(text, 0, 'expected a whole number');
 }
 
 export function parsePositiveInteger(text: string): number {
@@ -479,15 +485,11 @@ function parseHttpUrl(text: string): string {
 }
 
 function parseSeconds(text: string): number {
-  const seconds = Number(text);
-  if (!/^\d+$/.test(text) || seconds < 1) throw new Error('expected a whole number of seconds, at least 1');
-  return seconds;
+  return wholeNumber(text, 1, 'expected a whole number of seconds, at least 1');
 }
 
 function parseCount(text: string): number {
-  const count = Number(text);
-  if (!/^\d+$/.test(text) || count < 1 || !Number.isSafeInteger(count)) throw new Error('expected a whole number, at least 1');
-  return count;
+  return wholeNumber(text, 1, 'expected a whole number, at least 1');
 }
 
 function parseLogLevel(text: string): LogLevel {
