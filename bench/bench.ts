@@ -70,6 +70,13 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 300_000): Prom
   }
 }
 
+/** CPU seconds (user + system) the process has used so far. */
+function cpuSeconds(pid: number): number {
+  // Fields 14 and 15 of /proc/<pid>/stat, after the parenthesised command name, in clock ticks (USER_HZ, 100).
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function rssMiB(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Number(match[1]) / 1024 : NaN;
@@ -227,12 +234,14 @@ async function benchScale(scale: Scale): Promise<void> {
 
     // A MODIFIED storm: every pod changes once; time until the exporter applied them all.
     const stormStart = performance.now();
+    const stormCpuStart = cpuSeconds(child.pid!);
     for (const item of pods) {
       api.update(podKind, item.metadata.namespace, item.metadata.name, (object) => (object.status.containerStatuses[0].restartCount += 1));
     }
     updates += pods.length;
     const producedPerSecond = (pods.length / (performance.now() - stormStart)) * 1000;
     const eventsPerSecond = pods.length / ((await podEventsApplied(exporterUrl, 'update', updates)) - stormStart) * 1000;
+    const eventsPerExporterCpuSecond = pods.length / (cpuSeconds(child.pid!) - stormCpuStart);
     const afterStorm = await memoryOf(child, exporterUrl);
 
     // Full churn: every pod replaced by a new one, ten times over.
@@ -280,6 +289,7 @@ async function benchScale(scale: Scale): Promise<void> {
     console.log(`| initial sync | ${syncSeconds.toFixed(2)} s |`);
     console.log(`| memory after sync | ${mib(afterSync)} |`);
     console.log(`| MODIFIED storm (${pods.length} pod updates) through the watch stream, end to end | ${eventsPerSecond.toFixed(0)} events/s (the simulated API server produced them at ${producedPerSecond.toFixed(0)}/s) |`);
+    console.log(`| the same storm per CPU-second of the exporter process (HTTP stream, JSON, informer, apply, self-metrics) | ${eventsPerExporterCpuSecond.toFixed(0)} events/s |`);
     console.log(`| pod event apply in the exporter (flatten, store, trim), per CPU-second | ${applyEventsPerCpuSecond(podKind, pods).toFixed(0)} events/s |`);
     console.log(`| memory after the storm | ${mib(afterStorm)} |`);
     console.log(`| memory after churn round 1 → ${churnRounds} (every pod replaced each round) | ${mib(churn[0])} → ${mib(churn.at(-1)!)}: RSS ${growth(churn[0].rss, churn.at(-1)!.rss)}, heap ${growth(churn[0].heap, churn.at(-1)!.heap)} |`);

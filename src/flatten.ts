@@ -9,7 +9,7 @@
  */
 
 import { parseQuantity } from './quantity.js';
-import { renderLabels } from './store.js';
+import { escapeLabelValue, renderLabels } from './store.js';
 import { NEVER_KEPT_KEYS } from './trim.js';
 
 export type Labels = ReadonlyArray<readonly [name: string, value: string]>;
@@ -77,14 +77,10 @@ const LIST_LABELS: ReadonlyMap<string, string> = new Map([
 
 const CONDITION_STATUS: ReadonlyMap<string, number> = new Map([['True', 1], ['False', 0], ['Unknown', -1]]);
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
-
 interface Walk {
   readonly limits: FlattenLimits;
   readonly dropped: Dropped;
   readonly samples: Sample[];
-  /** The field that first emitted each metric name. */
-  readonly fieldOfName: Map<string, Field>;
   /** Label sets emitted under names that more than one field maps to (sanitising collisions). */
   readonly contested: Map<string, Set<string>>;
 }
@@ -99,38 +95,39 @@ interface Field {
   readonly path: string;
   readonly children: Map<string, Field>;
   element?: Field;
+  /** For a list: the name of the label its elements add (before making it unique among the outer labels). */
+  listLabel?: string;
+  /** Has emitted a sample: its metric name is registered in fieldOfName. */
+  emitted?: boolean;
+  /** Another field maps to the same metric name (a sanitising collision): its samples are checked for duplicates. */
+  contested?: boolean;
 }
 
 const MAX_REMEMBERED_FIELDS = 100_000;
 const fieldTries = new Map<string, Field>();
 let rememberedFields = 0;
+/** The first remembered field that emitted each metric name. */
+const fieldOfName = new Map<string, Field>();
 
 function newField(metricName: string, path: string): Field {
   return { metricName, path, children: new Map() };
 }
 
-function childField(parent: Field, key: string): Field {
-  let child = parent.children.get(key);
-  if (child === undefined) {
-    child = newField(`${parent.metricName}_${sanitizeName(key)}`, parent.path ? `${parent.path}.${key}` : key);
-    if (rememberedFields < MAX_REMEMBERED_FIELDS) {
-      parent.children.set(key, child);
-      rememberedFields++;
-    }
+/** Keeps the field in the trie while there is room; past that, fields are fresh per walk and all of them checked. */
+function remember(field: Field, store: (field: Field) => void): Field {
+  if (rememberedFields < MAX_REMEMBERED_FIELDS) {
+    store(field);
+    rememberedFields++;
   }
-  return child;
+  return field;
+}
+
+function childField(parent: Field, key: string): Field {
+  return parent.children.get(key) ?? remember(newField(`${parent.metricName}_${sanitizeName(key)}`, parent.path ? `${parent.path}.${key}` : key), (child) => parent.children.set(key, child));
 }
 
 function elementField(list: Field): Field {
-  let element = list.element;
-  if (element === undefined) {
-    element = newField(list.metricName, `${list.path}[]`);
-    if (rememberedFields < MAX_REMEMBERED_FIELDS) {
-      list.element = element;
-      rememberedFields++;
-    }
-  }
-  return element;
+  return list.element ?? remember(newField(list.metricName, `${list.path}[]`), (element) => (list.element = element));
 }
 
 interface Position {
@@ -148,7 +145,7 @@ interface Position {
 export function flatten(metricPrefix: string, identity: ObjectIdentity, object: unknown, limits: FlattenLimits = NO_LIMITS, dropped: Dropped = noneDropped()): Sample[] {
   const labels: [string, string][] = [['name', identity.name]];
   if (identity.namespace !== undefined) labels.push(['namespace', identity.namespace]);
-  const walk: Walk = { limits, dropped, samples: [], fieldOfName: new Map(), contested: new Map() };
+  const walk: Walk = { limits, dropped, samples: [], contested: new Map() };
   if (labels.some(([, value]) => value.length > limits.maxLabelValueLength)) {
     dropped.label_length += 1;
     return [];
@@ -195,11 +192,16 @@ function descend(at: Position, key: string): Position {
 }
 
 function visitList(walk: Walk, at: Position, items: readonly unknown[]): void {
-  const labelName = uniqueLabelName(at.labels, LIST_LABELS.get(at.key) ?? singular(at.key));
+  const labelName = uniqueLabelName(at.labels, (at.field.listLabel ??= LIST_LABELS.get(at.key) ?? singular(at.key)));
   const keys = elementKeys(items, walk.limits.maxLabelValueLength);
+  const field = elementField(at.field);
+  // The outer labels' text with this one added: `{name="p",namespace="ns"}` → `{name="p",namespace="ns",container="app"}`.
+  const outerText = at.labelText === '' ? '{' : `${at.labelText.slice(0, -1)},`;
   items.forEach((item, index) => {
-    const labels: Labels = [...at.labels, [labelName, keys?.[index] ?? String(index)]];
-    const element: Position = { ...at, field: elementField(at.field), depth: at.depth + 1, labels, labelText: renderLabels(labels), parentKey: at.key };
+    const value = keys?.[index] ?? String(index);
+    const labels: Labels = [...at.labels, [labelName, value]];
+    const labelText = `${outerText}${labelName}="${escapeLabelValue(value)}"}`;
+    const element: Position = { field, depth: at.depth + 1, labels, labelText, key: at.key, parentKey: at.key };
     if (item !== null && typeof item === 'object' && !Array.isArray(item)) {
       visit(walk, element, item);
     } else {
@@ -237,26 +239,70 @@ function numericValue(key: string, parentKey: string, value: unknown): number | 
   if (typeof value !== 'string') return undefined;
   if (parentKey === 'conditions' && key === 'status') return CONDITION_STATUS.get(value);
   if (QUANTITY_MAPS.has(parentKey)) return parseQuantity(value);
-  if (looksLikeTimestamp(value)) return timestampSeconds(value);
+  if (isDigit(value.charCodeAt(0))) return timestampSeconds(value);
   return undefined;
 }
 
-function looksLikeTimestamp(text: string): boolean {
-  const first = text.charCodeAt(0);
-  return text.length >= 20 && first >= 48 && first <= 57 && RFC3339.test(text);
+/**
+ * Unix seconds of an RFC 3339 timestamp (`2017-07-18T12:32:16.298303791Z`, `2017-07-18T14:32:01+02:00`), fraction
+ * kept to the nanosecond; undefined for anything else. Read by position, not by regex and Date.parse: a pod holds a
+ * dozen timestamps and this is the flattener's hot path. Accepts what Date.parse accepts of that form: days up to 31
+ * in any month (rolled over), 24:00:00 as the end of the day.
+ */
+export function timestampSeconds(text: string): number | undefined {
+  if (text.length < 20) return undefined;
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
+  const separators = text[4] === '-' && text[7] === '-' && (text[10] === 'T' || text[10] === 't') && text[13] === ':' && text[16] === ':';
+  if (!separators || year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  let zoneAt = 19;
+  if (text[zoneAt] === '.') {
+    do zoneAt++;
+    while (isDigit(text.charCodeAt(zoneAt)));
+    if (zoneAt === 20) return undefined;
+  }
+  const fraction = zoneAt > 20 ? Number(text.slice(19, zoneAt)) : 0;
+  if (hour < 0 || hour > 24 || (hour === 24 && (minute > 0 || second > 0 || fraction > 0))) return undefined;
+  let offsetMinutes = 0;
+  const zone = text[zoneAt];
+  if (zone === 'Z' || zone === 'z') {
+    if (text.length !== zoneAt + 1) return undefined;
+  } else if ((zone === '+' || zone === '-') && text.length === zoneAt + 6 && text[zoneAt + 3] === ':') {
+    const offsetHour = digitsAt(text, zoneAt + 1, 2);
+    const offsetMinute = digitsAt(text, zoneAt + 4, 2);
+    if (offsetHour < 0 || offsetHour > 23 || offsetMinute < 0 || offsetMinute > 59) return undefined;
+    offsetMinutes = (zone === '+' ? 1 : -1) * (offsetHour * 60 + offsetMinute);
+  } else {
+    return undefined;
+  }
+  // Date.UTC reads years 0-99 as 1900-1999: shift those by one 400-year Gregorian cycle and back.
+  const cycles = year < 100 ? 1 : 0;
+  return Date.UTC(year + 400 * cycles, month - 1, day, hour, minute - offsetMinutes, second) / 1000 - cycles * SECONDS_PER_400_YEARS + fraction;
 }
 
-function timestampSeconds(text: string): number | undefined {
-  const millis = Date.parse(text);
-  if (Number.isNaN(millis)) return undefined;
-  // Date.parse keeps milliseconds only; the API may serve nanoseconds, so take the fraction from the text.
-  const fraction = /\.(\d+)/.exec(text)?.[1];
-  const wholeSeconds = Math.floor(millis / 1000);
-  return fraction === undefined ? wholeSeconds : wholeSeconds + Number(`0.${fraction}`);
+const SECONDS_PER_400_YEARS = 146_097 * 86_400;
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+/** The number written by `length` digits at `start`, or -1 if any of them is not a digit. */
+function digitsAt(text: string, start: number, length: number): number {
+  let value = 0;
+  for (let index = start; index < start + length; index++) {
+    const code = text.charCodeAt(index);
+    if (!isDigit(code)) return -1;
+    value = value * 10 + code - 48;
+  }
+  return value;
 }
 
 function emit(walk: Walk, at: Position, value: number): void {
-  if (isDuplicate(walk, at)) return;
+  if (mayCollide(at.field) && isDuplicate(walk, at)) return;
   if (walk.samples.length >= walk.limits.maxSeriesPerObject) {
     walk.dropped.series_limit += 1;
     return;
@@ -267,18 +313,28 @@ function emit(walk: Walk, at: Position, value: number): void {
 
 /**
  * Sanitising can map two fields onto one name (`a-b`, `a_b`): the first series keeps the name, so none is ever
- * doubled. One field never repeats a label set within an object, so only names shared by fields need checking.
+ * doubled. One field never repeats a label set within an object, so only names shared by fields need checking:
+ * a field is registered under its name when it first emits, and fields found sharing one are marked contested.
  */
+function mayCollide(field: Field): boolean {
+  if (rememberedFields >= MAX_REMEMBERED_FIELDS) return true;
+  if (!field.emitted) {
+    field.emitted = true;
+    const owner = fieldOfName.get(field.metricName);
+    if (owner === undefined) {
+      fieldOfName.set(field.metricName, field);
+    } else if (owner !== field) {
+      owner.contested = true;
+      field.contested = true;
+    }
+  }
+  return field.contested === true;
+}
+
 function isDuplicate(walk: Walk, at: Position): boolean {
   const { metricName } = at.field;
-  const owner = walk.fieldOfName.get(metricName);
-  if (owner === undefined) {
-    walk.fieldOfName.set(metricName, at.field);
-    return false;
-  }
   let taken = walk.contested.get(metricName);
   if (taken === undefined) {
-    if (owner === at.field) return false;
     taken = new Set(walk.samples.filter((sample) => sample.name === metricName).map((sample) => sample.labelText));
     walk.contested.set(metricName, taken);
   }
@@ -302,8 +358,8 @@ function singular(listKey: string): string {
 /** A label name for a list that no outer list or the object identity already uses, and that Prometheus accepts. */
 function uniqueLabelName(labels: Labels, wanted: string): string {
   const base = /^[a-zA-Z_]/.test(wanted) && !wanted.startsWith('__') ? wanted : `list_${wanted}`;
-  const taken = new Set(labels.map(([name]) => name));
+  const taken = (candidate: string) => labels.some(([name]) => name === candidate);
   let candidate = base;
-  for (let depth = 2; taken.has(candidate); depth++) candidate = `${base}_${depth}`;
+  for (let depth = 2; taken(candidate); depth++) candidate = `${base}_${depth}`;
   return candidate;
 }

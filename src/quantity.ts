@@ -21,8 +21,20 @@ const DECIMAL_SUFFIXES: Readonly<Record<string, number>> = { n: -9, u: -6, m: -3
 // The exponent alternative comes before the single-letter suffixes so that `1E3` is 1000 while `1E` is one exa.
 const QUANTITY = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:(Ki|Mi|Gi|Ti|Pi|Ei)|[eE]([+-]?\d+)|([numkMGTPE]?))$/;
 
+/** Parsed quantities: the same few (`100m`, `64Mi`) recur in every pod. Emptied when full rather than evicting. */
+const parsed = new Map<string, number | undefined>();
+const MAX_PARSED = 10_000;
+
 /** The quantity's value in base units, or undefined when the string is not a quantity. */
 export function parseQuantity(text: string): number | undefined {
+  if (parsed.has(text)) return parsed.get(text);
+  if (parsed.size >= MAX_PARSED) parsed.clear();
+  const value = parseUncached(text);
+  parsed.set(text, value);
+  return value;
+}
+
+function parseUncached(text: string): number | undefined {
   const match = QUANTITY.exec(text);
   if (!match) return undefined;
   const [, number, binary, exponent, decimal] = match;

@@ -152,7 +152,7 @@ export class SimulatedApiServer {
     });
   }
 
-  create(kind: KindSpec, object: object): ApiObject {
+  create(kind: KindSpec, object: object): void {
     const stored = structuredClone(object) as ApiObject;
     const key = keyOf(kind, stored);
     if (this.collection(kind).has(key)) throw new Error(`${kind.kind} ${key} already exists`);
@@ -162,11 +162,11 @@ export class SimulatedApiServer {
       creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
       ...(KINDS_WITH_GENERATION.has(kind.kind) ? { generation: stored.metadata.generation ?? 1 } : {}),
     };
-    return this.write(kind, 'ADDED', key, stored);
+    this.write(kind, 'ADDED', key, stored);
   }
 
   /** Applies `mutate` to a copy; a changed `spec` bumps metadata.generation of kinds that have one, as the real server does. */
-  update(kind: KindSpec, namespace: string | undefined, name: string, mutate: (object: any) => void): ApiObject {
+  update(kind: KindSpec, namespace: string | undefined, name: string, mutate: (object: any) => void): void {
     const key = `${namespace ?? ''}/${name}`;
     const current = this.collection(kind).get(key);
     if (!current) throw new Error(`${kind.kind} ${key} not found`);
@@ -175,7 +175,7 @@ export class SimulatedApiServer {
     if (KINDS_WITH_GENERATION.has(kind.kind) && JSON.stringify(next.spec) !== JSON.stringify(current.spec)) {
       next.metadata.generation = Number(current.metadata.generation ?? 0) + 1;
     }
-    return this.write(kind, 'MODIFIED', key, next);
+    this.write(kind, 'MODIFIED', key, next);
   }
 
   delete(kind: KindSpec, namespace: string | undefined, name: string): void {
@@ -254,7 +254,7 @@ export class SimulatedApiServer {
     return collection;
   }
 
-  private write(kind: KindSpec, type: EventType, key: string, object: ApiObject): ApiObject {
+  private write(kind: KindSpec, type: EventType, key: string, object: ApiObject): void {
     this.resourceVersion += 1;
     object.metadata.resourceVersion = String(this.resourceVersion);
     const previous = type === 'MODIFIED' ? this.collection(kind).get(key) : undefined;
@@ -270,7 +270,6 @@ export class SimulatedApiServer {
     for (const watcher of this.watchers) {
       if (!watcher.stalled && watcher.kind === kind) this.sendSelected(watcher, event);
     }
-    return structuredClone(object);
   }
 
   private handle(request: IncomingMessage, response: ServerResponse): void {

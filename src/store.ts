@@ -1,62 +1,81 @@
 /**
- * Pre-rendered series per object, grouped by metric family, the way kube-state-metrics' MetricsStore keeps them:
- * an object's samples are rendered to exposition text once, when it changes; a scrape only concatenates.
+ * Pre-rendered series per object, the way kube-state-metrics' MetricsStore keeps them: an object's samples are
+ * rendered to exposition text once, when it changes, as one string with its lines grouped by family; a render
+ * only copies each object's family segments under their family's HELP and TYPE.
  */
 
 import type { Labels, Sample } from './flatten.js';
 
 interface Family {
+  readonly name: string;
   readonly help: string;
-  /** Object key → that object's lines in this family. */
-  readonly members: Map<string, string>;
+  /** How many objects have lines in this family: it is dropped with its HELP when none has. */
+  members: number;
+  // Scratch state of set() and render(), kept here so that neither needs a map keyed by family per call.
+  /** The set() call that last gave this family lines, and those lines. */
+  setStamp: number;
+  pending: string;
+  /** The set() call whose object had lines in this family before. */
+  hadStamp: number;
+  /** In render(): this family's bytes, then where its next segment goes. */
+  cursor: number;
 }
 
-/** What the store holds for one object: the families it has lines in, and how many series. */
+/** What the store holds for one object: its lines, family after family. */
 interface StoredObject {
-  readonly familyNames: readonly string[];
+  readonly text: string;
+  readonly families: readonly Family[];
+  /** Where each family's lines end in `text`, in UTF-16 units. */
+  readonly ends: readonly number[];
+  /** `text` is ASCII: its segments' byte lengths are their string lengths. */
+  readonly ascii: boolean;
   readonly series: number;
 }
 
 export class MetricsStore {
   private readonly families = new Map<string, Family>();
   private readonly objects = new Map<string, StoredObject>();
-  private sortedFamilyNames: string[] | undefined;
+  private sortedFamilies: Family[] | undefined;
   private rendered: Buffer | undefined;
   private series = 0;
+  private stamp = 0;
 
   /** Replaces everything stored for the object with these samples. */
   set(objectKey: string, samples: readonly Sample[]): void {
-    // Most families hold one line per object: an array only for those with several.
-    const linesByFamily = new Map<string, string | string[]>();
+    const stamp = ++this.stamp;
+    const families: Family[] = [];
     for (const sample of samples) {
+      const family = this.families.get(sample.name) ?? this.addFamily(sample);
       const line = renderSample(sample);
-      const lines = linesByFamily.get(sample.name);
-      if (lines === undefined) {
-        linesByFamily.set(sample.name, line);
-        if (!this.families.has(sample.name)) this.addFamily(sample);
-      } else if (typeof lines === 'string') {
-        linesByFamily.set(sample.name, [lines, line]);
+      if (family.setStamp === stamp) {
+        family.pending += line;
       } else {
-        lines.push(line);
+        family.setStamp = stamp;
+        family.pending = line;
+        families.push(family);
       }
     }
-    this.removeFromFamilies(objectKey, (name) => !linesByFamily.has(name));
-    for (const [name, lines] of linesByFamily) {
-      // join, not +=: a flat string, where repeated concatenation would keep a rope of small strings alive.
-      const text = typeof lines === 'string' ? lines : lines.join('');
-      const members = this.families.get(name)!.members;
-      // Unchanged text keeps the stored string: the new one dies young instead of churning the old generation.
-      if (members.get(objectKey) !== text) members.set(objectKey, text);
+    const ends: number[] = [];
+    let end = 0;
+    for (const family of families) {
+      end += family.pending.length;
+      ends.push(end);
     }
-    this.series += samples.length - (this.objects.get(objectKey)?.series ?? 0);
-    this.objects.set(objectKey, { familyNames: [...linesByFamily.keys()], series: samples.length });
+    // join, not +=: one flat string, where concatenation would keep a rope of small strings alive.
+    const text = families.map((family) => family.pending).join('');
+    for (const family of families) family.pending = '';
+    const previous = this.objects.get(objectKey);
+    if (previous !== undefined && previous.text === text && sameFamilies(previous.families, families)) return;
+    this.updateMembership(previous?.families ?? [], families, stamp);
+    this.series += samples.length - (previous?.series ?? 0);
+    this.objects.set(objectKey, { text, families, ends, ascii: Buffer.byteLength(text) === text.length, series: samples.length });
     this.rendered = undefined;
   }
 
   delete(objectKey: string): void {
     const stored = this.objects.get(objectKey);
     if (stored === undefined) return;
-    this.removeFromFamilies(objectKey, () => true);
+    this.updateMembership(stored.families, [], ++this.stamp);
     this.objects.delete(objectKey);
     this.series -= stored.series;
     this.rendered = undefined;
@@ -72,43 +91,64 @@ export class MetricsStore {
    */
   render(): Buffer {
     if (this.rendered !== undefined) return this.rendered;
-    this.sortedFamilyNames ??= [...this.families.keys()].sort();
-    const parts: string[] = [];
-    let bytes = 0;
-    for (const name of this.sortedFamilyNames) {
-      const family = this.families.get(name)!;
-      const header = `# HELP ${name} ${escapeHelp(family.help)}\n# TYPE ${name} gauge\n`;
-      parts.push(header);
-      bytes += Buffer.byteLength(header);
-      for (const lines of family.members.values()) {
-        parts.push(lines);
-        bytes += Buffer.byteLength(lines);
-      }
+    this.sortedFamilies ??= [...this.families.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // Two passes over the objects: the bytes of each family, then each segment copied to its family's place.
+    for (const family of this.sortedFamilies) family.cursor = 0;
+    for (const stored of this.objects.values()) {
+      let start = 0;
+      stored.families.forEach((family, index) => {
+        const end = stored.ends[index];
+        family.cursor += stored.ascii ? end - start : Buffer.byteLength(stored.text.slice(start, end));
+        start = end;
+      });
     }
-    // Written part by part into one buffer: joining first would hold the whole text twice, as a string and as bytes.
+    const headers = this.sortedFamilies.map((family) => `# HELP ${family.name} ${escapeHelp(family.help)}\n# TYPE ${family.name} gauge\n`);
+    const headerStarts: number[] = [];
+    let bytes = 0;
+    this.sortedFamilies.forEach((family, index) => {
+      headerStarts.push(bytes);
+      const familyBytes = family.cursor;
+      family.cursor = bytes + Buffer.byteLength(headers[index]);
+      bytes = family.cursor + familyBytes;
+    });
     const rendered = Buffer.allocUnsafe(bytes);
-    let offset = 0;
-    for (const part of parts) offset += rendered.write(part, offset);
+    headers.forEach((header, index) => rendered.write(header, headerStarts[index]));
+    for (const stored of this.objects.values()) {
+      let start = 0;
+      stored.families.forEach((family, index) => {
+        const end = stored.ends[index];
+        family.cursor += rendered.write(stored.text.slice(start, end), family.cursor);
+        start = end;
+      });
+    }
     this.rendered = rendered;
     return rendered;
   }
 
-  private addFamily(sample: Sample): void {
-    this.families.set(sample.name, { help: sample.help ?? `Value of field ${sample.path}`, members: new Map() });
-    this.sortedFamilyNames = undefined;
+  private addFamily(sample: Sample): Family {
+    const family: Family = { name: sample.name, help: sample.help ?? `Value of field ${sample.path}`, members: 0, setStamp: 0, pending: '', hadStamp: 0, cursor: 0 };
+    this.families.set(sample.name, family);
+    this.sortedFamilies = undefined;
+    return family;
   }
 
-  private removeFromFamilies(objectKey: string, shouldRemove: (familyName: string) => boolean): void {
-    for (const name of this.objects.get(objectKey)?.familyNames ?? []) {
-      if (!shouldRemove(name)) continue;
-      const family = this.families.get(name)!;
-      family.members.delete(objectKey);
-      if (family.members.size === 0) {
-        this.families.delete(name);
-        this.sortedFamilyNames = undefined;
+  /** Counts an object's move from the families it had lines in to those it has now. */
+  private updateMembership(had: readonly Family[], has: readonly Family[], stamp: number): void {
+    for (const family of had) family.hadStamp = stamp;
+    for (const family of has) if (family.hadStamp !== stamp) family.members += 1;
+    for (const family of had) {
+      if (family.setStamp === stamp) continue;
+      family.members -= 1;
+      if (family.members === 0) {
+        this.families.delete(family.name);
+        this.sortedFamilies = undefined;
       }
     }
   }
+}
+
+function sameFamilies(a: readonly Family[], b: readonly Family[]): boolean {
+  return a.length === b.length && a.every((family, index) => family === b[index]);
 }
 
 export function renderSample(sample: Sample): string {

@@ -19,8 +19,11 @@ export function trimInPlace<T>(value: T): T {
     } else if (current !== null && typeof current === 'object') {
       const record = current as Record<string, unknown>;
       for (const key of Object.keys(record)) {
+        const child = record[key];
+        if (child === null || typeof child !== 'object') continue;
+        // Only maps and lists under these keys: a label or field that merely shares the name (`env: prod`) stays.
         if (NEVER_KEPT_KEYS.has(key)) delete record[key];
-        else if (record[key] !== null && typeof record[key] === 'object') pending.push(record[key]);
+        else pending.push(child);
       }
     }
   }

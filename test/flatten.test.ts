@@ -1,6 +1,7 @@
 import test from 'ava';
-import { type Dropped, type FlattenLimits, flatten, NO_LIMITS, noneDropped, type ObjectIdentity } from '../src/flatten.js';
+import { type Dropped, type FlattenLimits, flatten, NO_LIMITS, noneDropped, type ObjectIdentity, timestampSeconds } from '../src/flatten.js';
 import { renderSample } from '../src/store.js';
+import { seededRandom } from './support/random.js';
 
 const POD: ObjectIdentity = { name: 'p', namespace: 'ns' };
 
@@ -171,3 +172,42 @@ for (const [title, limits, object, expected, dropped] of limitCases) {
     t.deepEqual(counts, { ...noneDropped(), ...dropped });
   });
 }
+
+/** What timestampSeconds must agree with: the RFC 3339 shape, Date.parse for the calendar, the fraction from the text. */
+function referenceTimestampSeconds(text: string): number | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/.test(text)) return undefined;
+  const millis = Date.parse(text);
+  if (Number.isNaN(millis)) return undefined;
+  const fraction = /\.(\d+)/.exec(text)?.[1];
+  return Math.floor(millis / 1000) + (fraction === undefined ? 0 : Number(`0.${fraction}`));
+}
+
+test('timestamps: read by position, the same seconds as Date.parse over edge cases and 100,000 mutations', (t) => {
+  const edges = [
+    '2017-07-18T12:32:01Z', '2017-07-18t12:32:01z', '2017-07-18T12:32:16.298303791Z', '2017-07-18T14:32:01+02:00', '2017-07-18T10:32:01-02:00',
+    '0000-01-01T00:00:00Z', '0099-12-31T23:59:59Z', '0100-03-01T00:00:00Z', '1969-12-31T23:59:59.5Z', '9999-12-31T23:59:59.999999999+14:00',
+    '2024-02-30T00:00:00Z', '2024-06-31T00:00:00Z', '2024-02-32T00:00:00Z', '2024-13-01T00:00:00Z', '2024-00-01T00:00:00Z', '2024-01-00T00:00:00Z',
+    '2024-01-01T24:00:00Z', '2024-01-01T24:00:00.000Z', '2024-01-01T24:00:00.001Z', '2024-01-01T24:00:01Z', '2024-01-01T23:60:00Z', '2024-01-01T23:59:60Z',
+    '2024-01-01T00:00:00+24:00', '2024-01-01T00:00:00+23:59', '2024-01-01T00:00:00+00:60', '2024-01-01T00:00:00+0100', '2024-01-01T00:00:00.Z',
+    '2024-01-01T00:00:00', '2024-01-01', '2024-01-01 00:00:00Z', '2024-01-01T00:00:00ZZ', '+2024-01-01T00:00:00Z', '２０２４-01-01T00:00:00Z',
+  ];
+  const random = seededRandom(3339);
+  const alphabet = '0123456789-:TtZz+.x ';
+  const mutations = Array.from({ length: 100_000 }, () => {
+    const chars = [...random.pick(edges)];
+    for (let edit = random.int(1, 3); edit > 0; edit--) chars[random.int(0, chars.length - 1)] = alphabet[random.int(0, alphabet.length - 1)];
+    return chars.join('');
+  });
+  const disagreements = [...edges, ...mutations].filter((text) => !Object.is(timestampSeconds(text), referenceTimestampSeconds(text)));
+  t.deepEqual(disagreements.slice(0, 5).map((text) => [text, timestampSeconds(text), referenceTimestampSeconds(text)]), []);
+  const valid = mutations.filter((text) => referenceTimestampSeconds(text) !== undefined).length;
+  t.log(`${valid} of the mutations are valid timestamps`);
+  t.true(valid > 5_000, 'the mutations include many valid timestamps');
+});
+
+test('keys that sanitise to the same name render once even when each was first met alone in another object', (t) => {
+  t.deepEqual(lines({ spec: { 'only-alone': 1 } }), [`k8s_pod_spec_only_alone{${id}} 1`]);
+  t.deepEqual(lines({ spec: { only_alone: 2 } }), [`k8s_pod_spec_only_alone{${id}} 2`]);
+  t.deepEqual(lines({ spec: { 'only-alone': 1, only_alone: 2 } }), [`k8s_pod_spec_only_alone{${id}} 1`]);
+  t.deepEqual(lines({ spec: { only_alone: 2, 'only-alone': 1 } }), [`k8s_pod_spec_only_alone{${id}} 2`]);
+});

@@ -91,3 +91,18 @@ test('hostile keys and values still render valid exposition (promtool when insta
   else if (process.env.CI) t.fail('promtool is required under CI');
   else t.log('promtool not installed: skipped its check');
 });
+
+test('an update that changes nothing keeps the rendered Buffer; one that does renders anew', (t) => {
+  const store = new MetricsStore();
+  store.set('pod/ns/a', pod('a', 1, { spec: { priority: 5 } }));
+  store.set('pod/ns/b', pod('b', 1));
+  const first = store.render();
+  store.set('pod/ns/a', pod('a', 1, { spec: { priority: 5 } }));
+  t.is(store.render(), first);
+  store.set('pod/ns/a', pod('a', 1));
+  t.not(store.render(), first);
+  t.false(store.render().toString().includes('k8s_pod_spec_priority'));
+  store.set('pod/ns/b', pod('b', 1, { spec: { priority: 6 } }));
+  t.true(store.render().toString().includes('# HELP k8s_pod_spec_priority Value of field spec.priority\n# TYPE k8s_pod_spec_priority gauge\nk8s_pod_spec_priority{name="b",namespace="ns"} 6\n'));
+  t.is(store.seriesCount, 3);
+});

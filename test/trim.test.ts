@@ -1,9 +1,9 @@
 import test from 'ava';
 import { trimInPlace } from '../src/trim.js';
 
-test('drops managedFields, annotations, env and envFrom at any depth and keeps the rest', (t) => {
+test('drops managedFields, annotations, env and envFrom (maps and lists) at any depth and keeps the rest, labels of those names too', (t) => {
   const object = {
-    metadata: { name: 'p', labels: { app: 'x' }, annotations: { a: 'b' }, managedFields: [{ manager: 'kubectl' }] },
+    metadata: { name: 'p', labels: { app: 'x', env: 'prod', annotations: 'kept' }, annotations: { a: 'b' }, managedFields: [{ manager: 'kubectl' }] },
     spec: {
       containers: [{ name: 'c', image: 'i', env: [{ name: 'PASSWORD', value: 'x' }], envFrom: [{ secretRef: { name: 's' } }] }],
       template: { metadata: { annotations: { t: 'u' } } },
@@ -11,7 +11,7 @@ test('drops managedFields, annotations, env and envFrom at any depth and keeps t
     status: { phase: 'Running', ready: true, count: 0, nothing: null },
   };
   t.deepEqual(trimInPlace(object), {
-    metadata: { name: 'p', labels: { app: 'x' } },
+    metadata: { name: 'p', labels: { app: 'x', env: 'prod', annotations: 'kept' } },
     spec: { containers: [{ name: 'c', image: 'i' }], template: { metadata: {} } },
     status: { phase: 'Running', ready: true, count: 0, nothing: null },
   });
