@@ -18,7 +18,7 @@ export function trimInPlace<T>(value: T): T {
       for (const item of current) if (item !== null && typeof item === 'object') pending.push(item);
     } else if (current !== null && typeof current === 'object') {
       const record = current as Record<string, unknown>;
-      for (const key of Object.keys(record)) {
+      for (const key in record) {
         const child = record[key];
         if (child === null || typeof child !== 'object') continue;
         // Only maps and lists under these keys: a label or field that merely shares the name (`env: prod`) stays.
