@@ -291,7 +291,7 @@ async function benchScale(scale: Scale): Promise<void> {
     console.log(`| initial sync | ${syncSeconds.toFixed(2)} s |`);
     console.log(`| memory after sync | ${mib(afterSync)} |`);
     console.log(`| MODIFIED storm (${pods.length} pod updates) through the watch stream, end to end | ${eventsPerSecond.toFixed(0)} events/s (the simulated API server produced them at ${producedPerSecond.toFixed(0)}/s) |`);
-    console.log(`| the same storm per CPU-second of the exporter process (HTTP stream, JSON, informer, apply, self-metrics) | ${eventsPerExporterCpuSecond.toFixed(0)} events/s |`);
+    console.log(`| the same storm per CPU-second of the exporter process (HTTP stream, JSON, informer, apply, listeners, self-metrics) | ${eventsPerExporterCpuSecond.toFixed(0)} events/s |`);
     console.log(`| pod event apply in the exporter (flatten, store, trim), per CPU-second | ${applyEventsPerCpuSecond(podKind, pods).toFixed(0)} events/s |`);
     console.log(`| memory after the storm | ${mib(afterStorm)} |`);
     console.log(`| memory after churn round 1 → ${churnRounds} (every pod replaced each round) | ${mib(churn[0])} → ${mib(churn.at(-1)!)}: RSS ${growth(churn[0].rss, churn.at(-1)!.rss)}, heap ${growth(churn[0].heap, churn.at(-1)!.heap)} |`);
