@@ -94,14 +94,9 @@ export class MetricsStore {
     this.sortedFamilies ??= [...this.families.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     // Two passes over the objects: the bytes of each family, then each segment copied to its family's place.
     for (const family of this.sortedFamilies) family.cursor = 0;
-    for (const stored of this.objects.values()) {
-      let start = 0;
-      stored.families.forEach((family, index) => {
-        const end = stored.ends[index];
-        family.cursor += stored.ascii ? end - start : Buffer.byteLength(stored.text.slice(start, end));
-        start = end;
-      });
-    }
+    this.forEachSegment((family, stored, start, end) => {
+      family.cursor += stored.ascii ? end - start : Buffer.byteLength(stored.text.slice(start, end));
+    });
     const headers = this.sortedFamilies.map((family) => `# HELP ${family.name} ${escapeHelp(family.help)}\n# TYPE ${family.name} gauge\n`);
     const headerStarts: number[] = [];
     let bytes = 0;
@@ -113,16 +108,22 @@ export class MetricsStore {
     });
     const rendered = Buffer.allocUnsafe(bytes);
     headers.forEach((header, index) => rendered.write(header, headerStarts[index]));
+    this.forEachSegment((family, stored, start, end) => {
+      family.cursor += rendered.write(stored.text.slice(start, end), family.cursor);
+    });
+    this.rendered = rendered;
+    return rendered;
+  }
+
+  /** Every object's lines in each of its families: `text.slice(start, end)` of the stored object. */
+  private forEachSegment(visit: (family: Family, stored: StoredObject, start: number, end: number) => void): void {
     for (const stored of this.objects.values()) {
       let start = 0;
       stored.families.forEach((family, index) => {
-        const end = stored.ends[index];
-        family.cursor += rendered.write(stored.text.slice(start, end), family.cursor);
-        start = end;
+        visit(family, stored, start, stored.ends[index]);
+        start = stored.ends[index];
       });
     }
-    this.rendered = rendered;
-    return rendered;
   }
 
   private addFamily(sample: Sample): Family {
