@@ -9,7 +9,7 @@
  */
 
 import { parseQuantity } from './quantity.js';
-import { escapeLabelValue, renderLabels } from './store.js';
+import { renderLabels, withLabel } from './store.js';
 import { NEVER_KEPT_KEYS } from './trim.js';
 
 export type Labels = ReadonlyArray<readonly [name: string, value: string]>;
@@ -195,13 +195,10 @@ function visitList(walk: Walk, at: Position, items: readonly unknown[]): void {
   const labelName = uniqueLabelName(at.labels, (at.field.listLabel ??= LIST_LABELS.get(at.key) ?? singular(at.key)));
   const keys = elementKeys(items, walk.limits.maxLabelValueLength);
   const field = elementField(at.field);
-  // The outer labels' text with this one added: `{name="p",namespace="ns"}` → `{name="p",namespace="ns",container="app"}`.
-  const outerText = at.labelText === '' ? '{' : `${at.labelText.slice(0, -1)},`;
   items.forEach((item, index) => {
     const value = keys?.[index] ?? String(index);
     const labels: Labels = [...at.labels, [labelName, value]];
-    const labelText = `${outerText}${labelName}="${escapeLabelValue(value)}"}`;
-    const element: Position = { field, depth: at.depth + 1, labels, labelText, key: at.key, parentKey: at.key };
+    const element: Position = { field, depth: at.depth + 1, labels, labelText: withLabel(at.labelText, labelName, value), key: at.key, parentKey: at.key };
     if (item !== null && typeof item === 'object' && !Array.isArray(item)) {
       visit(walk, element, item);
     } else {

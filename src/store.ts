@@ -156,6 +156,12 @@ export function renderSample(sample: Sample): string {
   return `${sample.name}${sample.labelText} ${formatValue(sample.value)}\n`;
 }
 
+/** Label text with one more label: `{name="p"}` → `{name="p",container="app"}`; '' → `{container="app"}`. */
+export function withLabel(labelText: string, name: string, value: string): string {
+  const outer = labelText === '' ? '{' : `${labelText.slice(0, -1)},`;
+  return `${outer}${name}="${escapeLabelValue(value)}"}`;
+}
+
 /** `{name="value",...}`, or '' for no labels. */
 export function renderLabels(labels: Labels): string {
   if (labels.length === 0) return '';
