@@ -5,30 +5,32 @@
  * duplicate `container_id=""` rows.
  */
 
-import type { Labels, Sample } from './flatten.js';
+import type { Sample } from './flatten.js';
 import { podContainers, podFacts } from './pod-containers.js';
-import { renderLabels } from './store.js';
+import { renderLabelPairs } from './store.js';
 
 const CONTAINER_INFO_METRIC = 'k8s_pod_container_info';
 const HELP = 'One series per container with a container ID: its pod, image and node, for joins on container_id.';
 
+/** The init_container label, rendered once for each value. */
+const INIT_CONTAINER_LABEL = new Map([true, false].map((init) => [init, renderLabelPairs([['init_container', String(init)]])]));
+
 export function containerInfoSamples(pod: unknown): Sample[] {
   const facts = podFacts(pod);
-  return podContainers(pod)
-    .filter((container) => container.containerID !== '')
-    .map((container) => {
-      const labels: Labels = [
-        ['namespace', facts.namespace],
-        ['pod', facts.name],
-        ['container', container.name],
-        ['container_id', container.containerID],
-        ['image', container.image],
-        ['image_id', container.imageID],
-        ['node', facts.nodeName],
-        ['pod_uid', facts.uid],
-        ['qos_class', facts.qosClass],
-        ['init_container', String(container.init)],
-      ];
-      return { name: CONTAINER_INFO_METRIC, path: '', help: HELP, labels, labelText: renderLabels(labels), value: 1 };
-    });
+  // The pod's labels are the same in every container's series: rendered once.
+  const podLabels = renderLabelPairs([['namespace', facts.namespace], ['pod', facts.name]]);
+  const placementLabels = renderLabelPairs([['node', facts.nodeName], ['pod_uid', facts.uid], ['qos_class', facts.qosClass]]);
+  const samples: Sample[] = [];
+  for (const container of podContainers(pod)) {
+    if (container.containerID === '') continue;
+    const containerLabels = renderLabelPairs([
+      ['container', container.name],
+      ['container_id', container.containerID],
+      ['image', container.image],
+      ['image_id', container.imageID],
+    ]);
+    const labelText = `{${podLabels},${containerLabels},${placementLabels},${INIT_CONTAINER_LABEL.get(container.init)}}`;
+    samples.push({ name: CONTAINER_INFO_METRIC, path: '', help: HELP, labelText, value: 1 });
+  }
+  return samples;
 }

@@ -21,7 +21,6 @@ export interface Sample {
   readonly path: string;
   /** HELP text for a family that is not a field's value; else the HELP names the path. */
   readonly help?: string;
-  readonly labels: Labels;
   /** The labels as exposition text, `{name="value",...}`: rendered once per object or list element, not per sample. */
   readonly labelText: string;
   readonly value: number;
@@ -130,15 +129,11 @@ function elementField(list: Field): Field {
   return list.element ?? remember(newField(list.metricName, `${list.path}[]`), (element) => (list.element = element));
 }
 
-interface Position {
-  readonly field: Field;
-  /** Keys and list levels from the object root. */
-  readonly depth: number;
-  readonly labels: Labels;
-  readonly labelText: string;
-  /** The key this value sits under, and the key of the map or list that holds it. */
-  readonly key: string;
-  readonly parentKey: string;
+/** The labels of a value's place: the object's identity, then one per list element around it. */
+interface Labelling {
+  readonly names: readonly string[];
+  /** As exposition text, `{name="value",...}`: rendered once per object or list element, not per sample. */
+  readonly text: string;
 }
 
 /** The object's samples within the limits; what the limits held back is added to `dropped`. */
@@ -155,56 +150,54 @@ export function flatten(metricPrefix: string, identity: ObjectIdentity, object: 
     rootField = newField(metricPrefix, '');
     fieldTries.set(metricPrefix, rootField);
   }
-  const root: Position = { field: rootField, depth: 0, labels, labelText: renderLabels(labels), key: '', parentKey: '' };
-  visit(walk, root, object);
+  visit(walk, rootField, 0, { names: labels.map(([name]) => name), text: renderLabels(labels) }, '', '', object);
   return walk.samples;
 }
 
-function visit(walk: Walk, at: Position, value: unknown): void {
-  if (at.depth > walk.limits.maxDepth) {
+/**
+ * Walks a value: `field` names it, `depth` counts the keys and list levels above it, `key` is the key it sits under
+ * and `parentKey` the key of the map or list that holds it. Parameters, not a position object per value: this runs
+ * for every field of every watch event, and the allocations showed.
+ */
+function visit(walk: Walk, field: Field, depth: number, labelling: Labelling, key: string, parentKey: string, value: unknown): void {
+  if (depth > walk.limits.maxDepth) {
     walk.dropped.depth += 1;
     return;
   }
   if (Array.isArray(value)) {
-    visitList(walk, at, value);
+    visitList(walk, field, depth, labelling, key, value);
   } else if (value !== null && typeof value === 'object') {
-    for (const key in value) {
-      if (SKIPPED_KEYS.has(key)) continue;
-      const child = (value as Record<string, unknown>)[key];
+    for (const childKey in value) {
+      if (SKIPPED_KEYS.has(childKey)) continue;
+      const child = (value as Record<string, unknown>)[childKey];
       if (child !== null && typeof child === 'object') {
-        visit(walk, descend(at, key), child);
+        visit(walk, childField(field, childKey), depth + 1, labelling, childKey, key, child);
       } else {
-        // Decided before descending: most leaves are strings without a numeric meaning, and naming them is the cost.
-        const number = numericValue(key, at.key, child);
+        // Decided before naming the field: most leaves are strings without a numeric meaning, and naming is the cost.
+        const number = numericValue(childKey, key, child);
         if (number === undefined) continue;
-        if (at.depth + 1 > walk.limits.maxDepth) walk.dropped.depth += 1;
-        else emit(walk, descend(at, key), number);
+        if (depth + 1 > walk.limits.maxDepth) walk.dropped.depth += 1;
+        else emit(walk, childField(field, childKey), labelling.text, number);
       }
     }
   } else {
-    const number = numericValue(at.key, at.parentKey, value);
-    if (number !== undefined) emit(walk, at, number);
+    const number = numericValue(key, parentKey, value);
+    if (number !== undefined) emit(walk, field, labelling.text, number);
   }
 }
 
-function descend(at: Position, key: string): Position {
-  return { field: childField(at.field, key), depth: at.depth + 1, labels: at.labels, labelText: at.labelText, key, parentKey: at.key };
-}
-
-function visitList(walk: Walk, at: Position, items: readonly unknown[]): void {
-  const labelName = uniqueLabelName(at.labels, (at.field.listLabel ??= LIST_LABELS.get(at.key) ?? singular(at.key)));
+function visitList(walk: Walk, field: Field, depth: number, labelling: Labelling, key: string, items: readonly unknown[]): void {
+  const labelName = uniqueLabelName(labelling.names, (field.listLabel ??= LIST_LABELS.get(key) ?? singular(key)));
+  const names = [...labelling.names, labelName];
   const keys = elementKeys(items, walk.limits.maxLabelValueLength);
-  const field = elementField(at.field);
-  items.forEach((item, index) => {
-    const value = keys?.[index] ?? String(index);
-    const labels: Labels = [...at.labels, [labelName, value]];
-    const element: Position = { field, depth: at.depth + 1, labels, labelText: withLabel(at.labelText, labelName, value), key: at.key, parentKey: at.key };
-    if (item !== null && typeof item === 'object' && !Array.isArray(item)) {
-      visit(walk, element, item);
-    } else {
-      visit(walk, { ...element, key: '' }, item);
-    }
-  });
+  const element = elementField(field);
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index];
+    const elementLabelling: Labelling = { names, text: withLabel(labelling.text, labelName, keys?.[index] ?? String(index)) };
+    // A map element's fields keep the list's key as their parent; a scalar or nested list is read under no key.
+    const isMap = item !== null && typeof item === 'object' && !Array.isArray(item);
+    visit(walk, element, depth + 1, elementLabelling, isMap ? key : '', key, item);
+  }
 }
 
 /**
@@ -214,14 +207,21 @@ function visitList(walk: Walk, at: Position, items: readonly unknown[]): void {
  */
 function elementKeys(items: readonly unknown[], maxLength: number): string[] | undefined {
   for (const key of NATURAL_KEYS) {
-    const values = items.map((item) => naturalKeyValue(item, key));
-    const usable = values.every((value): value is string => value !== undefined && value.length <= maxLength);
-    if (usable && new Set(values).size === values.length) {
-      return values;
+    const values: string[] = [];
+    // Most lists are short: a scan finds a repeat sooner than a Set is built.
+    const seen = items.length > SHORT_LIST ? new Set<string>() : undefined;
+    for (const item of items) {
+      const value = naturalKeyValue(item, key);
+      if (value === undefined || value.length > maxLength || (seen ? seen.has(value) : values.includes(value))) break;
+      seen?.add(value);
+      values.push(value);
     }
+    if (values.length === items.length) return values;
   }
   return undefined;
 }
+
+const SHORT_LIST = 16;
 
 function naturalKeyValue(item: unknown, key: string): string | undefined {
   if (item === null || typeof item !== 'object') return undefined;
@@ -298,14 +298,13 @@ function digitsAt(text: string, start: number, length: number): number {
   return value;
 }
 
-function emit(walk: Walk, at: Position, value: number): void {
-  if (mayCollide(at.field) && isDuplicate(walk, at)) return;
+function emit(walk: Walk, field: Field, labelText: string, value: number): void {
+  if (mayCollide(field) && isDuplicate(walk, field.metricName, labelText)) return;
   if (walk.samples.length >= walk.limits.maxSeriesPerObject) {
     walk.dropped.series_limit += 1;
     return;
   }
-  const { metricName, path } = at.field;
-  walk.samples.push({ name: metricName, path, labels: at.labels, labelText: at.labelText, value });
+  walk.samples.push({ name: field.metricName, path: field.path, labelText, value });
 }
 
 /**
@@ -328,15 +327,14 @@ function mayCollide(field: Field): boolean {
   return field.contested === true;
 }
 
-function isDuplicate(walk: Walk, at: Position): boolean {
-  const { metricName } = at.field;
+function isDuplicate(walk: Walk, metricName: string, labelText: string): boolean {
   let taken = walk.contested.get(metricName);
   if (taken === undefined) {
     taken = new Set(walk.samples.filter((sample) => sample.name === metricName).map((sample) => sample.labelText));
     walk.contested.set(metricName, taken);
   }
-  if (taken.has(at.labelText)) return true;
-  taken.add(at.labelText);
+  if (taken.has(labelText)) return true;
+  taken.add(labelText);
   return false;
 }
 
@@ -353,10 +351,9 @@ function singular(listKey: string): string {
 }
 
 /** A label name for a list that no outer list or the object identity already uses, and that Prometheus accepts. */
-function uniqueLabelName(labels: Labels, wanted: string): string {
+function uniqueLabelName(taken: readonly string[], wanted: string): string {
   const base = /^[a-zA-Z_]/.test(wanted) && !wanted.startsWith('__') ? wanted : `list_${wanted}`;
-  const taken = (candidate: string) => labels.some(([name]) => name === candidate);
   let candidate = base;
-  for (let depth = 2; taken(candidate); depth++) candidate = `${base}_${depth}`;
+  for (let depth = 2; taken.includes(candidate); depth++) candidate = `${base}_${depth}`;
   return candidate;
 }

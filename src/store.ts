@@ -164,8 +164,21 @@ export function withLabel(labelText: string, name: string, value: string): strin
 
 /** `{name="value",...}`, or '' for no labels. */
 export function renderLabels(labels: Labels): string {
-  if (labels.length === 0) return '';
-  return `{${labels.map(([name, value]) => `${name}="${escapeLabelValue(value)}"`).join(',')}}`;
+  return labels.length === 0 ? '' : `{${renderLabelPairs(labels)}}`;
+}
+
+/** `name="value",...` without the braces: a run of labels to render once and use in many label texts. */
+export function renderLabelPairs(labels: Labels): string {
+  let text = '';
+  for (const [name, value] of labels) text += `${text === '' ? '' : ','}${name}="${escapeLabelValue(value)}"`;
+  return text;
+}
+
+const LABEL_PAIR = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
+
+/** The labels of a label text, `{name="value",...}` → [[name, value], ...]: what renderLabels rendered. */
+export function parseLabels(labelText: string): Array<[name: string, value: string]> {
+  return [...labelText.matchAll(LABEL_PAIR)].map(([, name, value]) => [name, value.replace(/\\(.)/g, (_, char: string) => (char === 'n' ? '\n' : char))]);
 }
 
 const NEEDS_ESCAPE = /[\\"\n]/;

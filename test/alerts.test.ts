@@ -5,6 +5,7 @@ import test from 'ava';
 import { parse } from 'yaml';
 import { flatten, type Sample } from '../src/flatten.js';
 import { KINDS } from '../src/kinds.js';
+import { parseLabels } from '../src/store.js';
 import { exporterSelectors, loadRuleGroups, RULE_TESTS_FILE, RULES_FILE, type Selector } from './support/rules.js';
 import { haveTools, PROMTOOL } from './support/tools.js';
 
@@ -21,11 +22,13 @@ const fixtureSamples: Sample[] = (() => {
   );
 })();
 
+const labelNamesOf = (sample: Sample) => parseLabels(sample.labelText).map(([name]) => name);
+
 function renderedSeriesMatching(selector: Selector): Sample[] {
   return fixtureSamples.filter(
     (sample) =>
       sample.name === selector.metric &&
-      Object.entries(selector.matchers).every(([name, value]) => sample.labels.some(([label, labelValue]) => label === name && labelValue === value)),
+      Object.entries(selector.matchers).every(([name, value]) => parseLabels(sample.labelText).some(([label, labelValue]) => label === name && labelValue === value)),
   );
 }
 
@@ -84,8 +87,8 @@ test('the unit tests feed series exactly as the exporter renders them: same name
     const labelNames = Object.keys(selector.matchers).sort();
     const rendered = fixtureSamples.filter((sample) => sample.name === selector.metric);
     t.true(
-      rendered.some((sample) => JSON.stringify(sample.labels.map(([name]) => name).sort()) === JSON.stringify(labelNames)),
-      `${series}: the exporter renders ${selector.metric} with labels ${JSON.stringify(rendered.map((sample) => sample.labels.map(([name]) => name)))}`,
+      rendered.some((sample) => JSON.stringify(labelNamesOf(sample).sort()) === JSON.stringify(labelNames)),
+      `${series}: the exporter renders ${selector.metric} with labels ${JSON.stringify(rendered.map(labelNamesOf))}`,
     );
   }
 });
@@ -100,7 +103,7 @@ test('annotations name the object by the labels the alert carries: namespace/nam
       t.fail(`${rule.alert}: ${first.metric} is not rendered`);
       continue;
     }
-    const carried = new Set(sample.labels.map(([name]) => name));
+    const carried = new Set(labelNamesOf(sample));
     const namespaced = carried.has('namespace');
     for (const [key, text] of Object.entries(rule.annotations)) {
       for (const [, label] of text.matchAll(/\$labels\.(\w+)/g)) t.true(carried.has(label), `${rule.alert} ${key}: $labels.${label}`);

@@ -9,7 +9,7 @@ const pod = kindByMetricName('pod')!;
 const node = kindByMetricName('node')!;
 const sample = (name: string, container?: string): Sample => {
   const labels: Labels = container ? [['container', container]] : [];
-  return { name, path: name, labels, labelText: renderLabels(labels), value: 1 };
+  return { name, path: name, labelText: renderLabels(labels), value: 1 };
 };
 const podSamples = [
   sample('k8s_pod_metadata_generation'),

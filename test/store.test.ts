@@ -1,6 +1,6 @@
 import test from 'ava';
 import { flatten } from '../src/flatten.js';
-import { MetricsStore } from '../src/store.js';
+import { MetricsStore, parseLabels, renderLabels } from '../src/store.js';
 import { expositionProblems, promtoolAvailable, promtoolProblems } from './support/exposition.js';
 
 const pod = (name: string, restarts: number, extra: object = {}) =>
@@ -105,4 +105,11 @@ test('an update that changes nothing keeps the rendered Buffer; one that does re
   store.set('pod/ns/b', pod('b', 1, { spec: { priority: 6 } }));
   t.true(store.render().toString().includes('# HELP k8s_pod_spec_priority Value of field spec.priority\n# TYPE k8s_pod_spec_priority gauge\nk8s_pod_spec_priority{name="b",namespace="ns"} 6\n'));
   t.is(store.seriesCount, 3);
+});
+
+test('parseLabels reads back what renderLabels wrote, escapes included', (t) => {
+  const labels: Array<[string, string]> = [['name', 'plain'], ['quote', 'a"b'], ['backslash', 'c\\d'], ['newline', 'e\nf'], ['all', '\\"\n\\n'], ['empty', ''], ['unicode', 'äö名']];
+  t.is(renderLabels(labels), '{name="plain",quote="a\\"b",backslash="c\\\\d",newline="e\\nf",all="\\\\\\"\\n\\\\n",empty="",unicode="äö名"}');
+  t.deepEqual(parseLabels(renderLabels(labels)), labels);
+  t.deepEqual(parseLabels(''), []);
 });
