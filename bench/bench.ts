@@ -4,14 +4,13 @@
  * Prints one table per scale with absolute figures and ratios.
  */
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Gauge, Registry } from 'prom-client';
-import { ClusterCache } from '../src/cache.js';
 import { flatten } from '../src/flatten.js';
 import type { KindSpec } from '../src/kinds.js';
 import { SimulatedApiServer } from '../src/simulated-apiserver.js';
@@ -151,23 +150,11 @@ async function memoryOf(child: ChildProcess, exporterUrl: string): Promise<Memor
 
 type PodObject = { metadata: { name: string; namespace: string } };
 
-/**
- * What applying an event costs the exporter itself (flatten, store, trim), without the watch stream: pods upserted
- * into a cache that already holds them, in CPU time so other processes on the machine do not count. Median of 5.
- */
-function applyEventsPerCpuSecond(kind: KindSpec, pods: readonly PodObject[]): number {
-  const cache = new ClusterCache();
-  const texts = pods.map((item) => JSON.stringify(item));
-  for (const text of texts) cache.upsert(kind, JSON.parse(text));
-  const rates: number[] = [];
-  for (let round = 0; round < 5; round++) {
-    const parsed = texts.map((text) => JSON.parse(text));
-    const before = process.cpuUsage();
-    for (const object of parsed) cache.upsert(kind, object);
-    const used = process.cpuUsage(before);
-    rates.push(pods.length / ((used.user + used.system) / 1e6));
-  }
-  return rates.sort((a, b) => a - b)[2];
+/** Pod event apply per CPU-second, measured by bench/apply-events.ts in a process of its own (why: see there). */
+function applyEventsPerCpuSecond(scale: Scale): number {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'bench/apply-events.ts', scale.name], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`bench/apply-events.ts failed: ${result.stderr}`);
+  return Number(result.stdout);
 }
 
 /** The simulated API server serving the scale's objects, and a kubeconfig file for it. */
@@ -301,7 +288,7 @@ async function benchScale(scale: Scale): Promise<void> {
     console.log(`| memory after sync | ${mib(afterSync)} |`);
     console.log(`| MODIFIED storm (${pods.length} pod updates) through the watch stream, end to end | ${eventsPerSecond.toFixed(0)} events/s (the simulated API server produced them at ${producedPerSecond.toFixed(0)}/s) |`);
     console.log(`| the same storm per CPU-second of the exporter process (HTTP stream, JSON, informer, apply, listeners, self-metrics) | ${eventsPerExporterCpuSecond.toFixed(0)} events/s |`);
-    console.log(`| pod event apply in the exporter (flatten, store, trim), per CPU-second | ${applyEventsPerCpuSecond(podKind, pods).toFixed(0)} events/s |`);
+    console.log(`| pod event apply in the exporter (flatten, store, trim), per CPU-second, built code in a process of its own | ${applyEventsPerCpuSecond(scale).toFixed(0)} events/s |`);
     console.log(`| memory after the storm | ${mib(afterStorm)} |`);
     console.log(`| memory after churn round 1 → ${churnRounds} (every pod replaced each round) | ${mib(churn[0])} → ${mib(churn.at(-1)!)}: RSS ${growth(churn[0].rss, churn.at(-1)!.rss)}, heap ${growth(churn[0].heap, churn.at(-1)!.heap)} |`);
     console.log(`| gzip scrape right after a change: 1 alone → 4 concurrent (wall time) | ${ms(oneAfterChange)} → ${ms(fourAfterChange)} (${(fourAfterChange / oneAfterChange).toFixed(2)}×) |`);

@@ -1,0 +1,30 @@
+/**
+ * What applying a pod event costs the exporter itself (flatten, store, trim), without the watch stream: the scale's
+ * pods upserted into a cache that already holds them, each parsed beforehand as the watch stream would have. Run by
+ * bench.ts in a process of its own on the built code, as the exporter runs: the benchmark's own heap (the simulated
+ * cluster) would otherwise slow every garbage collection, and a test-time transpiler would add its own wrappers.
+ * Prints pod events per CPU-second, the median of 5 rounds. Usage: tsx bench/apply-events.ts <scale name>
+ */
+
+import { generateCluster, SCALES } from './cluster-generator.js';
+
+const built = async <Module>(name: string) => (await import(new URL(`../dist/${name}`, import.meta.url).href)) as Module;
+const { ClusterCache } = await built<typeof import('../src/cache.js')>('cache.js');
+const { kindByMetricName } = await built<typeof import('../src/kinds.js')>('kinds.js');
+
+const scale = SCALES.find((candidate) => candidate.name === process.argv[2]);
+if (!scale) throw new Error(`usage: apply-events.ts <${SCALES.map((candidate) => candidate.name).join('|')}>`);
+const [, pods] = generateCluster(scale)[0];
+const podKind = kindByMetricName('pod')!;
+const texts = pods.map((item) => JSON.stringify(item));
+const cache = new ClusterCache();
+for (const text of texts) cache.upsert(podKind, JSON.parse(text));
+const rates: number[] = [];
+for (let round = 0; round < 5; round++) {
+  const parsed = texts.map((text) => JSON.parse(text));
+  const before = process.cpuUsage();
+  for (const object of parsed) cache.upsert(podKind, object);
+  const used = process.cpuUsage(before);
+  rates.push(pods.length / ((used.user + used.system) / 1e6));
+}
+console.log(rates.sort((a, b) => a - b)[2].toFixed(0));
