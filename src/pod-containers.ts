@@ -60,27 +60,17 @@ export function podContainers(pod: unknown): PodContainer[] {
 }
 
 function joinContainers(specs: readonly Fields[], statuses: readonly Fields[], init: boolean): PodContainer[] {
-  // Scans, not maps: a pod has a handful of containers, and this runs for every pod event.
-  const names: string[] = [];
-  for (const entries of [specs, statuses]) {
-    for (const entry of entries) {
-      const name = text(entry.name);
-      if (name !== '' && !names.includes(name)) names.push(name);
-    }
-  }
+  const statusByName = new Map(statuses.map((status) => [text(status.name), status]));
+  const names = [...new Set([...specs.map((spec) => text(spec.name)), ...statusByName.keys()])].filter(Boolean);
+  const specByName = new Map(specs.map((spec) => [text(spec.name), spec]));
   return names.map((name) => {
-    const status = lastNamed(statuses, name) ?? {};
+    const status = statusByName.get(name) ?? {};
     return {
       name,
       init,
       containerID: text(status.containerID),
-      image: text(status.image) || text(lastNamed(specs, name)?.image),
+      image: text(status.image) || text(specByName.get(name)?.image),
       imageID: text(status.imageID),
     };
   });
-}
-
-function lastNamed(entries: readonly Fields[], name: string): Fields | undefined {
-  for (let index = entries.length - 1; index >= 0; index--) if (text(entries[index].name) === name) return entries[index];
-  return undefined;
 }
