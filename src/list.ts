@@ -8,6 +8,7 @@
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import fetch from 'node-fetch';
 import { ApiError, parseJson, responseError } from './api-error.js';
+import { trimInPlace } from './trim.js';
 
 const PAGE_SIZE = 500;
 
@@ -38,7 +39,9 @@ export async function listCollection(
   do {
     const url = apiUrl(kubeConfig, path, { limit: PAGE_SIZE, ...selectors, continue: continueToken });
     const page = await getJson<ListPage>(kubeConfig, url, pageTimeoutMs);
-    for (const item of page.items ?? []) items.push(item);
+    // Trimmed on arrival (the cache would trim them anyway): a whole collection of untrimmed objects held until the
+    // last page arrives would set the heap's high-water mark, and V8 keeps that memory after the sync.
+    for (const item of page.items ?? []) items.push(trimInPlace(item));
     // Every page reports the snapshot of the first; the watch continues from it.
     resourceVersion ??= page.metadata?.resourceVersion;
     continueToken = page.metadata?.continue || undefined;
