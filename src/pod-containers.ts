@@ -3,7 +3,7 @@
  * join table (src/container-info.ts) and the pod event payloads (src/pod-events.ts). Pure.
  */
 
-import { type Fields, record, records, text } from './fields.js';
+import { type Fields, record, text } from './fields.js';
 
 export interface PodContainer {
   readonly name: string;
@@ -53,24 +53,28 @@ export function podFacts(pod: unknown): PodFacts {
 export function podContainers(pod: unknown): PodContainer[] {
   const spec = record(record(pod).spec);
   const status = record(record(pod).status);
-  return [
-    ...joinContainers(records(spec.initContainers), records(status.initContainerStatuses), true),
-    ...joinContainers(records(spec.containers), records(status.containerStatuses), false),
-  ];
+  const containers: PodContainer[] = [];
+  joinContainers(spec.initContainers, status.initContainerStatuses, true, containers);
+  joinContainers(spec.containers, status.containerStatuses, false, containers);
+  return containers;
 }
 
-function joinContainers(specs: readonly Fields[], statuses: readonly Fields[], init: boolean): PodContainer[] {
-  const statusByName = new Map(statuses.map((status) => [text(status.name), status]));
-  const names = [...new Set([...specs.map((spec) => text(spec.name)), ...statusByName.keys()])].filter(Boolean);
-  const specByName = new Map(specs.map((spec) => [text(spec.name), spec]));
-  return names.map((name) => {
-    const status = statusByName.get(name) ?? {};
-    return {
-      name,
-      init,
-      containerID: text(status.containerID),
-      image: text(status.image) || text(specByName.get(name)?.image),
-      imageID: text(status.imageID),
-    };
-  });
+/**
+ * Adds the containers of one spec list and its status list to `joined`, by name (the last entry of a name wins).
+ * Built in one map, without intermediate lists: this runs for every pod event, two or three times.
+ */
+function joinContainers(specs: unknown, statuses: unknown, init: boolean, joined: PodContainer[]): void {
+  const byName = new Map<string, { spec?: Fields; status?: Fields }>();
+  const entryOf = (name: string) => byName.get(name) ?? byName.set(name, {}).get(name)!;
+  for (const spec of Array.isArray(specs) ? specs : []) {
+    const name = text(record(spec).name);
+    if (name !== '') entryOf(name).spec = record(spec);
+  }
+  for (const status of Array.isArray(statuses) ? statuses : []) {
+    const name = text(record(status).name);
+    if (name !== '') entryOf(name).status = record(status);
+  }
+  for (const [name, { spec, status = {} }] of byName) {
+    joined.push({ name, init, containerID: text(status.containerID), image: text(status.image) || text(spec?.image), imageID: text(status.imageID) });
+  }
 }
