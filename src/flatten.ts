@@ -80,8 +80,8 @@ interface Walk {
   readonly limits: FlattenLimits;
   readonly dropped: Dropped;
   readonly samples: Sample[];
-  /** Label sets emitted under names that more than one field maps to (sanitising collisions). */
-  readonly contested: Map<string, Set<string>>;
+  /** Label sets emitted under names that more than one field maps to (sanitising collisions); made when first needed. */
+  contested?: Map<string, Set<string>>;
 }
 
 /**
@@ -94,7 +94,7 @@ interface Field {
   readonly path: string;
   readonly children: Map<string, Field>;
   element?: Field;
-  /** For a list: the name of the label its elements add (before making it unique among the outer labels). */
+  /** For a list: the name of the label its elements add, one Prometheus accepts (before making it unique among the outer labels). */
   listLabel?: string;
   /** Has emitted a sample: its metric name is registered in fieldOfName. */
   emitted?: boolean;
@@ -140,7 +140,7 @@ interface Labelling {
 export function flatten(metricPrefix: string, identity: ObjectIdentity, object: unknown, limits: FlattenLimits = NO_LIMITS, dropped: Dropped = noneDropped()): Sample[] {
   const labels: [string, string][] = [['name', identity.name]];
   if (identity.namespace !== undefined) labels.push(['namespace', identity.namespace]);
-  const walk: Walk = { limits, dropped, samples: [], contested: new Map() };
+  const walk: Walk = { limits, dropped, samples: [] };
   if (labels.some(([, value]) => value.length > limits.maxLabelValueLength)) {
     dropped.label_length += 1;
     return [];
@@ -187,7 +187,7 @@ function visit(walk: Walk, field: Field, depth: number, labelling: Labelling, ke
 }
 
 function visitList(walk: Walk, field: Field, depth: number, labelling: Labelling, key: string, items: readonly unknown[]): void {
-  const labelName = uniqueLabelName(labelling.names, (field.listLabel ??= LIST_LABELS.get(key) ?? singular(key)));
+  const labelName = uniqueLabelName(labelling.names, (field.listLabel ??= validLabelName(LIST_LABELS.get(key) ?? singular(key))));
   const names = [...labelling.names, labelName];
   const keys = elementKeys(items, walk.limits.maxLabelValueLength);
   const element = elementField(field);
@@ -328,6 +328,7 @@ function mayCollide(field: Field): boolean {
 }
 
 function isDuplicate(walk: Walk, metricName: string, labelText: string): boolean {
+  walk.contested ??= new Map();
   let taken = walk.contested.get(metricName);
   if (taken === undefined) {
     taken = new Set(walk.samples.filter((sample) => sample.name === metricName).map((sample) => sample.labelText));
@@ -350,9 +351,13 @@ function singular(listKey: string): string {
   return name;
 }
 
-/** A label name for a list that no outer list or the object identity already uses, and that Prometheus accepts. */
-function uniqueLabelName(taken: readonly string[], wanted: string): string {
-  const base = /^[a-zA-Z_]/.test(wanted) && !wanted.startsWith('__') ? wanted : `list_${wanted}`;
+/** The name, or `list_<name>` where Prometheus would not accept it (a leading digit, or `__`, which is reserved). */
+function validLabelName(wanted: string): string {
+  return /^[a-zA-Z_]/.test(wanted) && !wanted.startsWith('__') ? wanted : `list_${wanted}`;
+}
+
+/** A label name for a list that no outer list or the object identity already uses. */
+function uniqueLabelName(taken: readonly string[], base: string): string {
   let candidate = base;
   for (let depth = 2; taken.includes(candidate); depth++) candidate = `${base}_${depth}`;
   return candidate;
