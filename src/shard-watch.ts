@@ -3,14 +3,12 @@
  * everything relisted) whenever the shard changes, which with auto-sharding is when the StatefulSet scales.
  */
 
-import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterCache } from './cache.js';
 import { kindByMetricName, type KindSpec } from './kinds.js';
-import type { Logger } from './log.js';
 import { namespacedPath } from './scope.js';
 import { SelfMetrics } from './self-metrics.js';
 import { keepsObject, type Shard, type Sharding } from './sharding.js';
-import { type Backoff, ClusterWatcher, type KindState, type WatcherOptions } from './watch.js';
+import { ClusterWatcher, type KindState, type WatcherOptions } from './watch.js';
 
 export class ShardedWatcher {
   private current: ClusterWatcher | undefined;
@@ -27,11 +25,8 @@ export class ShardedWatcher {
   start(): void {
     const { sharding } = this;
     if (sharding.mode === 'static') return this.useShard(sharding.shard);
-    const { kubeConfig, log, backoff } = this.options;
     this.replicaWatch = watchReplicas({
-      kubeConfig,
-      log,
-      backoff,
+      ...this.options,
       namespace: sharding.namespace,
       statefulSet: sharding.statefulSet,
       onReplicas: (total) => this.useShard({ shard: sharding.ordinal, total }),
@@ -77,12 +72,10 @@ export class ShardedWatcher {
   }
 }
 
-interface ReplicaWatchOptions {
-  readonly kubeConfig: KubeConfig;
+/** The exporter's own watch settings (timeouts and backoff included), and the StatefulSet to follow. */
+interface ReplicaWatchOptions extends Pick<WatcherOptions, 'kubeConfig' | 'log' | 'backoff' | 'watchTimeouts'> {
   readonly namespace: string;
   readonly statefulSet: string;
-  readonly log: Logger;
-  readonly backoff?: Backoff;
   /** Called with spec.replicas when first seen and whenever it changes. */
   readonly onReplicas: (replicas: number) => void;
 }
@@ -91,7 +84,7 @@ interface ReplicaWatchOptions {
  * Watches one StatefulSet's spec.replicas through the same list+watch machinery as the exported kinds (retries and
  * backoff included), on a cache and self-metrics of its own so it never shows on /metrics.
  */
-function watchReplicas({ kubeConfig, namespace, statefulSet, log, backoff, onReplicas }: ReplicaWatchOptions): ClusterWatcher {
+function watchReplicas({ kubeConfig, namespace, statefulSet, log, backoff, watchTimeouts, onReplicas }: ReplicaWatchOptions): ClusterWatcher {
   const kind = kindByMetricName('statefulset')!;
   const cache = new ClusterCache();
   let current: number | undefined;
@@ -103,7 +96,7 @@ function watchReplicas({ kubeConfig, namespace, statefulSet, log, backoff, onRep
   });
   const selfMetrics = new SelfMetrics({ objectCounts: () => [], kindStates: () => [], seriesCount: () => 0 }, { processMetrics: false });
   const path = namespacedPath(kind, namespace);
-  const watcher = new ClusterWatcher({ kubeConfig, kinds: [kind], cache, selfMetrics, log, backoff, targetsOf: () => [{ path, fieldSelector: `metadata.name=${statefulSet}` }] });
+  const watcher = new ClusterWatcher({ kubeConfig, kinds: [kind], cache, selfMetrics, log, backoff, watchTimeouts, targetsOf: () => [{ path, fieldSelector: `metadata.name=${statefulSet}` }] });
   watcher.start();
   return watcher;
 }

@@ -117,3 +117,16 @@ test('auto-sharding waits, not ready, until its StatefulSet exists', async (t) =
   await eventually(ready, 'ready once the StatefulSet is read');
   t.true((await objectSeries(exporter)).size > 0);
 });
+
+test('auto-sharding: a stalled StatefulSet watch is noticed within --watch-idle-timeout, and a scale made meanwhile arrives', async (t) => {
+  const { api, apiUrl } = await startSeededApi(t);
+  api.create(statefulset, { metadata: { name: 'kae', namespace: 'monitoring' }, spec: { replicas: 2 } });
+  const shard = await startReadyExporter(t, apiUrl, { pod: 'kae-0', podNamespace: 'monitoring', watchIdleTimeoutSeconds: 1 });
+  const totalShards = async () => seriesValues(await (await fetch(`${shard.url}/metrics`)).text(), 'kube_api_exporter_total_shards').get('kube_api_exporter_total_shards');
+  t.is(await totalShards(), 2);
+  api.stallWatches();
+  api.update(statefulset, 'monitoring', 'kae', (object) => {
+    object.spec.replicas = 3;
+  });
+  await eventually(async () => (await totalShards()) === 3, 'the scale arrives once the stalled watch is replaced', 8_000);
+});
