@@ -6,9 +6,9 @@
 
 import type { ServerResponse } from 'node:http';
 import type { Context } from 'koa';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import type { EventMessage, PodEventLog } from './event-log.js';
-import { SELF_PREFIX } from './self-metrics.js';
+import { gaugeReadOnScrape, SELF_PREFIX } from './self-metrics.js';
 
 export interface EventStreamOptions {
   readonly registry: Registry;
@@ -39,20 +39,11 @@ export class EventStream {
   constructor(private readonly events: PodEventLog, options: EventStreamOptions) {
     this.maxBehindBytes = options.maxBehindBytes ?? 1024 * 1024;
     this.keepAliveMs = options.keepAliveMs ?? 15_000;
-    const registers = [options.registry];
-    const stream = this;
-    new Gauge({
-      name: `${SELF_PREFIX}event_stream_clients`,
-      help: 'Clients connected to /events.',
-      registers,
-      collect() {
-        this.set(stream.clients);
-      },
-    });
+    gaugeReadOnScrape(options.registry, `${SELF_PREFIX}event_stream_clients`, 'Clients connected to /events.', () => this.clients);
     this.slowClients = new Counter({
       name: `${SELF_PREFIX}event_stream_slow_clients_total`,
       help: 'Clients of /events disconnected because they fell too far behind.',
-      registers,
+      registers: [options.registry],
     });
   }
 

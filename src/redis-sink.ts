@@ -7,10 +7,10 @@
  */
 
 import { Redis } from 'ioredis';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import { adapterMessage, type EventMessage } from './event-log.js';
 import type { Logger } from './log.js';
-import { SELF_PREFIX } from './self-metrics.js';
+import { gaugeReadOnScrape, SELF_PREFIX } from './self-metrics.js';
 import { type Backoff, backoffDelay, DEFAULT_BACKOFF } from './watch.js';
 
 export const EVENTS_CHANNEL = 'galileo/events';
@@ -46,23 +46,8 @@ export class RedisSink {
       help: 'Pod event messages dropped because Redis was unreachable and the buffer was full.',
       registers,
     });
-    const sink = this;
-    new Gauge({
-      name: `${SELF_PREFIX}redis_buffered`,
-      help: 'Pod event messages waiting to be published to Redis.',
-      registers,
-      collect() {
-        this.set(sink.queue.length + sink.inFlight);
-      },
-    });
-    new Gauge({
-      name: `${SELF_PREFIX}redis_up`,
-      help: '1 while the connection to Redis is ready, else 0.',
-      registers,
-      collect() {
-        this.set(sink.client.status === 'ready' ? 1 : 0);
-      },
-    });
+    gaugeReadOnScrape(registry, `${SELF_PREFIX}redis_buffered`, 'Pod event messages waiting to be published to Redis.', () => this.queue.length + this.inFlight);
+    gaugeReadOnScrape(registry, `${SELF_PREFIX}redis_up`, '1 while the connection to Redis is ready, else 0.', () => (this.client.status === 'ready' ? 1 : 0));
 
     const backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.client = new Redis(options.url, {

@@ -7,6 +7,18 @@ export const SELF_PREFIX = 'kube_api_exporter_';
 
 export type WatchEventType = 'add' | 'update' | 'delete';
 
+/** A gauge without labels whose value is read when the registry is scraped. */
+export function gaugeReadOnScrape(registry: Registry, name: string, help: string, read: () => number): Gauge {
+  return new Gauge({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.set(read());
+    },
+  });
+}
+
 export interface SelfMetricSources {
   /** Objects in the cache per kind. */
   readonly objectCounts: () => ReadonlyArray<readonly [kind: string, count: number]>;
@@ -131,29 +143,13 @@ export class SelfMetrics {
         for (const [kind, state] of sources.kindStates()) if (state.lastListAt) this.set({ kind }, state.lastListAt.getTime() / 1000);
       },
     });
-    new Gauge({
-      name: `${SELF_PREFIX}series`,
-      help: 'Object series exported on /metrics.',
-      registers,
-      collect() {
-        this.set(sources.seriesCount());
-      },
-    });
-    new Gauge({
-      name: `${SELF_PREFIX}shard_ordinal`,
-      help: "This replica's shard, 0-based.",
-      registers,
-      collect() {
-        this.set(sources.shard?.()?.shard ?? 0);
-      },
-    });
-    new Gauge({
-      name: `${SELF_PREFIX}total_shards`,
-      help: 'Number of shards the objects are split over; 0 while auto-sharding has not read its StatefulSet.',
-      registers,
-      collect() {
-        this.set(sources.shard?.()?.total ?? 0);
-      },
-    });
+    gaugeReadOnScrape(this.registry, `${SELF_PREFIX}series`, 'Object series exported on /metrics.', sources.seriesCount);
+    gaugeReadOnScrape(this.registry, `${SELF_PREFIX}shard_ordinal`, "This replica's shard, 0-based.", () => sources.shard?.()?.shard ?? 0);
+    gaugeReadOnScrape(
+      this.registry,
+      `${SELF_PREFIX}total_shards`,
+      'Number of shards the objects are split over; 0 while auto-sharding has not read its StatefulSet.',
+      () => sources.shard?.()?.total ?? 0,
+    );
   }
 }
