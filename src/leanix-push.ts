@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from './log.js';
+import { postJson } from './post-json.js';
 import { type Backoff, backoffDelay } from './watch.js';
 
 export type PushResult = 'ok' | 'failed';
@@ -82,19 +83,13 @@ export class LeanixPusher {
   private async post(body: string): Promise<'ok' | 'retry' | 'give-up'> {
     const { url, log } = this.options;
     try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body,
-        signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.options.timeoutMs ?? 30_000)]),
-      });
-      await response.arrayBuffer();
-      if (response.ok) {
-        log.debug('LeanIX push delivered', { url, status: response.status, bytes: body.length });
+      const answer = await postJson(url, body, this.abort.signal, this.options.timeoutMs ?? 30_000);
+      if (answer.ok) {
+        log.debug('LeanIX push delivered', { url, status: answer.status, bytes: body.length });
         return 'ok';
       }
-      const retry = response.status >= 500 || RETRIED_CLIENT_ERRORS.has(response.status);
-      log.warn('LeanIX push refused', { url, status: response.status, retry });
+      const retry = answer.status >= 500 || RETRIED_CLIENT_ERRORS.has(answer.status);
+      log.warn('LeanIX push refused', { url, status: answer.status, retry });
       return retry ? 'retry' : 'give-up';
     } catch (error) {
       if (!this.stopped) log.warn('LeanIX push failed', { url, error: (error as Error).message, retry: true });

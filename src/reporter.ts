@@ -5,6 +5,7 @@
  */
 
 import type { Logger } from './log.js';
+import { postJson } from './post-json.js';
 import type { Report } from './report.js';
 import type { SelfMetrics } from './self-metrics.js';
 import { type Backoff, backoffDelay } from './watch.js';
@@ -66,13 +67,7 @@ export class Reporter {
   }
 
   private async post(report: Report): Promise<void> {
-    const response = await fetch(this.options.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(report),
-      signal: AbortSignal.any([this.stopping.signal, AbortSignal.timeout(POST_TIMEOUT_MS)]),
-    });
-    const answer = await response.text();
-    if (!response.ok) throw new Error(`HTTP ${response.status} ${answer.split('\n')[0].slice(0, 200)}`.trim());
+    const answer = await postJson(this.options.url, JSON.stringify(report), this.stopping.signal, POST_TIMEOUT_MS);
+    if (!answer.ok) throw new Error(`HTTP ${answer.status} ${answer.text.split('\n')[0].slice(0, 200)}`.trim());
   }
 }
