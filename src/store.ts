@@ -23,12 +23,14 @@ interface Family {
 
 /** What the store holds for one object: its lines, family after family. */
 interface StoredObject {
-  readonly text: string;
+  /**
+   * The lines as UTF-8 bytes, outside the JavaScript heap: the garbage collector neither copies them when they are
+   * new nor marks them while they live, and a render copies them as they are.
+   */
+  readonly bytes: Buffer;
   readonly families: readonly Family[];
-  /** Where each family's lines end in `text`, in UTF-16 units. */
+  /** Where each family's lines end in `bytes`. */
   readonly ends: readonly number[];
-  /** `text` is ASCII: its segments' byte lengths are their string lengths. */
-  readonly ascii: boolean;
   readonly series: number;
 }
 
@@ -55,20 +57,23 @@ export class MetricsStore {
         families.push(family);
       }
     }
+    // join, not +=: one flat string, where concatenation would keep a rope of small strings alive.
+    const text = families.map((family) => family.pending).join('');
+    const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text)); // not from the shared pool: kept long, alone
+    const ascii = bytes.length === text.length;
+    bytes.write(text, ascii ? 'latin1' : 'utf8');
     const ends: number[] = [];
     let end = 0;
     for (const family of families) {
-      end += family.pending.length;
+      end += ascii ? family.pending.length : Buffer.byteLength(family.pending);
       ends.push(end);
+      family.pending = '';
     }
-    // join, not +=: one flat string, where concatenation would keep a rope of small strings alive.
-    const text = families.map((family) => family.pending).join('');
-    for (const family of families) family.pending = '';
     const previous = this.objects.get(objectKey);
-    if (previous !== undefined && previous.text === text && sameFamilies(previous.families, families)) return;
+    if (previous !== undefined && sameFamilies(previous.families, families) && previous.bytes.equals(bytes)) return;
     this.updateMembership(previous?.families ?? [], families, stamp);
     this.series += samples.length - (previous?.series ?? 0);
-    this.objects.set(objectKey, { text, families, ends, ascii: Buffer.byteLength(text) === text.length, series: samples.length });
+    this.objects.set(objectKey, { bytes, families, ends, series: samples.length });
     this.rendered = undefined;
   }
 
@@ -95,7 +100,7 @@ export class MetricsStore {
     // Two passes over the objects: the bytes of each family, then each segment copied to its family's place.
     for (const family of this.sortedFamilies) family.cursor = 0;
     this.forEachSegment((family, stored, start, end) => {
-      family.cursor += stored.ascii ? end - start : Buffer.byteLength(stored.text.slice(start, end));
+      family.cursor += end - start;
     });
     const headers = this.sortedFamilies.map((family) => `# HELP ${family.name} ${escapeHelp(family.help)}\n# TYPE ${family.name} gauge\n`);
     const headerStarts: number[] = [];
@@ -109,13 +114,13 @@ export class MetricsStore {
     const rendered = Buffer.allocUnsafe(bytes);
     headers.forEach((header, index) => rendered.write(header, headerStarts[index]));
     this.forEachSegment((family, stored, start, end) => {
-      family.cursor += rendered.write(stored.text.slice(start, end), family.cursor);
+      family.cursor += stored.bytes.copy(rendered, family.cursor, start, end);
     });
     this.rendered = rendered;
     return rendered;
   }
 
-  /** Every object's lines in each of its families: `text.slice(start, end)` of the stored object. */
+  /** Every object's lines in each of its families: `bytes[start, end)` of the stored object. */
   private forEachSegment(visit: (family: Family, stored: StoredObject, start: number, end: number) => void): void {
     for (const stored of this.objects.values()) {
       let start = 0;

@@ -62,10 +62,13 @@ test('render returns the same bytes until the next change', (t) => {
 
 test('render counts bytes, not characters, for non-ASCII label values', (t) => {
   const store = new MetricsStore();
-  store.set('pod/ns/ü', pod('äöü-名前', 1));
+  // Two families per object: a segment cut by characters instead of bytes would split a line.
+  store.set('pod/ns/ü', pod('äöü-名前', 1, { spec: { priority: 5 } }));
+  store.set('pod/ns/a', pod('a', 2, { spec: { priority: 6 } }));
   const text = store.render().toString();
-  t.true(text.endsWith('\n'));
-  t.true(text.includes('name="äöü-名前"'));
+  t.deepEqual(expositionProblems(text), []);
+  t.true(text.includes('k8s_pod_spec_priority{name="äöü-名前",namespace="ns"} 5\nk8s_pod_spec_priority{name="a",namespace="ns"} 6\n'));
+  t.true(text.includes('restartCount{name="äöü-名前",namespace="ns",container="app"} 1\nk8s_pod_status_containerStatuses_restartCount{name="a",namespace="ns",container="app"} 2\n'));
   t.is(Buffer.byteLength(text), store.render().length);
 });
 
