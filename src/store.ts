@@ -41,6 +41,7 @@ export class MetricsStore {
   private rendered: Buffer | undefined;
   private series = 0;
   private stamp = 0;
+  private scratch = Buffer.allocUnsafeSlow(64 * 1024);
 
   /** Replaces everything stored for the object with these samples. */
   set(objectKey: string, samples: readonly Sample[]): void {
@@ -59,9 +60,9 @@ export class MetricsStore {
     }
     // join, not +=: one flat string, where concatenation would keep a rope of small strings alive.
     const text = families.map((family) => family.pending).join('');
-    const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text)); // not from the shared pool: kept long, alone
-    const ascii = bytes.length === text.length;
-    bytes.write(text, ascii ? 'latin1' : 'utf8');
+    const byteLength = Buffer.byteLength(text);
+    const ascii = byteLength === text.length;
+    const encoded = this.encode(text, byteLength, ascii);
     const ends: number[] = [];
     let end = 0;
     for (const family of families) {
@@ -70,11 +71,30 @@ export class MetricsStore {
       family.pending = '';
     }
     const previous = this.objects.get(objectKey);
-    if (previous !== undefined && sameFamilies(previous.families, families) && previous.bytes.equals(bytes)) return;
+    const sameLayout = previous !== undefined && sameItems(previous.families, families);
+    if (sameLayout && previous.bytes.equals(encoded)) return;
     this.updateMembership(previous?.families ?? [], families, stamp);
     this.series += samples.length - (previous?.series ?? 0);
-    this.objects.set(objectKey, { bytes, families, ends, series: samples.length });
+    // An update mostly keeps the length of the object's text and its layout: the previous Buffer is overwritten then
+    // (renders copy it, none keeps it) and the previous lists kept, so the update leaves no garbage in the old
+    // generation and its new lists die young.
+    const reusable = previous !== undefined && previous.bytes.length === byteLength;
+    const bytes = reusable ? previous.bytes : Buffer.allocUnsafeSlow(byteLength); // not pooled: kept long, alone
+    encoded.copy(bytes);
+    this.objects.set(objectKey, {
+      bytes,
+      families: sameLayout ? previous.families : families,
+      ends: sameLayout && sameItems(previous.ends, ends) ? previous.ends : ends,
+      series: samples.length,
+    });
     this.rendered = undefined;
+  }
+
+  /** The text as UTF-8, in a scratch Buffer valid until the next call: most updates need no Buffer of their own. */
+  private encode(text: string, byteLength: number, ascii: boolean): Buffer {
+    if (this.scratch.length < byteLength) this.scratch = Buffer.allocUnsafeSlow(Math.max(byteLength, 2 * this.scratch.length));
+    this.scratch.write(text, ascii ? 'latin1' : 'utf8');
+    return this.scratch.subarray(0, byteLength);
   }
 
   delete(objectKey: string): void {
@@ -153,8 +173,8 @@ export class MetricsStore {
   }
 }
 
-function sameFamilies(a: readonly Family[], b: readonly Family[]): boolean {
-  return a.length === b.length && a.every((family, index) => family === b[index]);
+function sameItems<Item>(a: readonly Item[], b: readonly Item[]): boolean {
+  return a.length === b.length && a.every((item, index) => item === b[index]);
 }
 
 export function renderSample(sample: Sample): string {

@@ -60,6 +60,21 @@ test('render returns the same bytes until the next change', (t) => {
   t.not(store.render().toString(), first.toString());
 });
 
+test('an update of the same length shows in the next render and leaves the Buffers already rendered as they were', (t) => {
+  const store = new MetricsStore();
+  store.set('pod/ns/a', pod('a', 1));
+  store.set('pod/ns/b', pod('b', 2));
+  const before = store.render();
+  const beforeText = before.toString();
+  store.set('pod/ns/a', pod('a', 7));
+  store.set('pod/ns/b', pod('b', 10));
+  t.is(before.toString(), beforeText);
+  const after = store.render().toString();
+  t.true(after.includes('{name="a",namespace="ns",container="app"} 7\n'));
+  t.true(after.includes('{name="b",namespace="ns",container="app"} 10\n'));
+  t.is(after.length, beforeText.length + 1);
+});
+
 test('render counts bytes, not characters, for non-ASCII label values', (t) => {
   const store = new MetricsStore();
   // Two families per object: a segment cut by characters instead of bytes would split a line.
