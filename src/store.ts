@@ -34,6 +34,16 @@ interface StoredObject {
   readonly series: number;
 }
 
+/** The scratch Buffer grows for texts up to this size; a larger one is encoded into a Buffer of its own. */
+const MAX_SCRATCH_BYTES = 1024 * 1024;
+/** Objects' text memory is allocated in multiples of this many bytes. */
+const CAPACITY_STEP = 512;
+
+/** Memory fits a text of this length that neither overflows it nor leaves more than two steps unused. */
+function fits(memory: ArrayBufferLike, byteLength: number): boolean {
+  return memory.byteLength >= byteLength && memory.byteLength - byteLength < 2 * CAPACITY_STEP;
+}
+
 export class MetricsStore {
   private readonly families = new Map<string, Family>();
   private readonly objects = new Map<string, StoredObject>();
@@ -75,11 +85,10 @@ export class MetricsStore {
     if (sameLayout && previous.bytes.equals(encoded)) return;
     this.updateMembership(previous?.families ?? [], families, stamp);
     this.series += samples.length - (previous?.series ?? 0);
-    // An update mostly keeps the length of the object's text and its layout: the previous Buffer is overwritten then
-    // (renders copy it, none keeps it) and the previous lists kept, so the update leaves no garbage in the old
-    // generation and its new lists die young.
-    const reusable = previous !== undefined && previous.bytes.length === byteLength;
-    const bytes = reusable ? previous.bytes : Buffer.allocUnsafeSlow(byteLength); // not pooled: kept long, alone
+    // An update mostly keeps the object's layout and about the length of its text: the previous memory is overwritten
+    // then (renders copy it, none keeps it) and the previous lists kept, so the update leaves no garbage in the old
+    // generation, and its new lists die young.
+    const bytes = this.bytesFor(byteLength, previous?.bytes);
     encoded.copy(bytes);
     this.objects.set(objectKey, {
       bytes,
@@ -92,9 +101,22 @@ export class MetricsStore {
 
   /** The text as UTF-8, in a scratch Buffer valid until the next call: most updates need no Buffer of their own. */
   private encode(text: string, byteLength: number, ascii: boolean): Buffer {
-    if (this.scratch.length < byteLength) this.scratch = Buffer.allocUnsafeSlow(Math.max(byteLength, 2 * this.scratch.length));
-    this.scratch.write(text, ascii ? 'latin1' : 'utf8');
-    return this.scratch.subarray(0, byteLength);
+    let buffer = this.scratch;
+    if (buffer.length < byteLength) {
+      buffer = Buffer.allocUnsafeSlow(Math.max(byteLength, 2 * buffer.length));
+      // Kept for ordinary objects only: one huge object must not leave its size allocated for good.
+      if (buffer.length <= MAX_SCRATCH_BYTES) this.scratch = buffer;
+    }
+    buffer.write(text, ascii ? 'latin1' : 'utf8');
+    return buffer.subarray(0, byteLength);
+  }
+
+  /** Memory for an object's text: the previous version's when it fits, else new, sized so that it may grow a little. */
+  private bytesFor(byteLength: number, previous: Buffer | undefined): Buffer {
+    if (previous?.length === byteLength) return previous;
+    // Not from Buffer's shared pool: the memory is kept long, and alone.
+    const memory = previous !== undefined && fits(previous.buffer, byteLength) ? previous.buffer : Buffer.allocUnsafeSlow(Math.ceil(byteLength / CAPACITY_STEP) * CAPACITY_STEP).buffer;
+    return Buffer.from(memory, 0, byteLength);
   }
 
   delete(objectKey: string): void {

@@ -75,6 +75,47 @@ test('an update of the same length shows in the next render and leaves the Buffe
   t.is(after.length, beforeText.length + 1);
 });
 
+test('after any mix of updates and deletes the render holds exactly the current objects (their text memory is reused)', (t) => {
+  const store = new MetricsStore();
+  const current = new Map<string, ReturnType<typeof pod>>();
+  let seed = 7;
+  const random = (below: number) => Math.floor(((seed = (seed * 16807) % 2147483647) / 2147483647) * below);
+  const sortedLines = (text: string) => text.split('\n').sort();
+  for (let step = 1; step <= 2000; step++) {
+    const name = `p${random(40)}`;
+    if (random(10) < 3) {
+      store.delete(`pod/ns/${name}`);
+      current.delete(`pod/ns/${name}`);
+    } else {
+      // Texts from about 200 bytes to 5 KB, growing and shrinking by a byte or by kilobytes.
+      const containers = Array.from({ length: 1 + random(30) }, (_, index) => ({ name: `c${index}`, ports: [{ containerPort: random(10 ** random(6)) }] }));
+      const samples = pod(name, random(10 ** random(6)), { spec: { containers } });
+      store.set(`pod/ns/${name}`, samples);
+      current.set(`pod/ns/${name}`, samples);
+    }
+    if (step % 100 === 0) {
+      const fresh = new MetricsStore();
+      for (const [key, samples] of current) fresh.set(key, samples);
+      t.deepEqual(sortedLines(store.render().toString()), sortedLines(fresh.render().toString()), `after step ${step}`);
+    }
+  }
+});
+
+test('an object whose text is megabytes is stored, rendered and deleted like any other', (t) => {
+  const store = new MetricsStore();
+  const huge = pod('huge', 1, { spec: { containers: Array.from({ length: 20_000 }, (_, index) => ({ name: `container-${index}`, ports: [{ containerPort: index }] })) } });
+  store.set('pod/ns/huge', huge);
+  store.set('pod/ns/a', pod('a', 1));
+  t.true(store.render().length > 2 * 1024 * 1024);
+  t.true(store.render().toString().includes('k8s_pod_spec_containers_ports_containerPort{name="huge",namespace="ns",container="container-19999",port="0"} 19999\n'));
+  store.delete('pod/ns/huge');
+  store.set('pod/ns/b', pod('b', 2));
+  const text = store.render().toString();
+  t.false(text.includes('huge'));
+  t.true(text.includes('{name="b",namespace="ns",container="app"} 2\n'));
+  t.deepEqual(expositionProblems(text), []);
+});
+
 test('render counts bytes, not characters, for non-ASCII label values', (t) => {
   const store = new MetricsStore();
   // Two families per object: a segment cut by characters instead of bytes would split a line.
