@@ -1,7 +1,7 @@
 /**
  * Pre-rendered series per object, the way kube-state-metrics' MetricsStore keeps them: an object's samples are
- * rendered to exposition text once, when it changes, as one string with its lines grouped by family; a render
- * only copies each object's family segments under their family's HELP and TYPE.
+ * rendered to exposition text once, when it changes, and kept as UTF-8 bytes with its lines grouped by family; a
+ * render only copies each object's family segments under their family's HELP and TYPE.
  */
 
 import type { Labels, Sample } from './flatten.js';
@@ -114,9 +114,9 @@ export class MetricsStore {
   /** Memory for an object's text: the previous version's when it fits, else new, sized so that it may grow a little. */
   private bytesFor(byteLength: number, previous: Buffer | undefined): Buffer {
     if (previous?.length === byteLength) return previous;
+    if (previous !== undefined && fits(previous.buffer, byteLength)) return Buffer.from(previous.buffer, 0, byteLength);
     // Not from Buffer's shared pool: the memory is kept long, and alone.
-    const memory = previous !== undefined && fits(previous.buffer, byteLength) ? previous.buffer : Buffer.allocUnsafeSlow(Math.ceil(byteLength / CAPACITY_STEP) * CAPACITY_STEP).buffer;
-    return Buffer.from(memory, 0, byteLength);
+    return Buffer.allocUnsafeSlow(Math.ceil(byteLength / CAPACITY_STEP) * CAPACITY_STEP).subarray(0, byteLength);
   }
 
   delete(objectKey: string): void {
