@@ -10,7 +10,7 @@ import { PodEventLog } from './event-log.js';
 import { EventStream } from './event-stream.js';
 import type { FlattenLimits } from './flatten.js';
 import { type DiscoveredResource, resolveKinds } from './kind-selection.js';
-import { leanixDocuments } from './leanix-documents.js';
+import { LDIF_KINDS, leanixDocuments } from './leanix-documents.js';
 import { LDIF_CONNECTOR_VERSION } from './leanix-ldif.js';
 import { LeanixPusher } from './leanix-push.js';
 import { apiUrl, getJson } from './list.js';
@@ -112,7 +112,11 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
         onResult: (result) => selfMetrics.leanixPushes.inc({ result }),
       })
     : undefined;
-  if (pusher) cache.onChange(() => pusher.changed());
+  if (pusher) {
+    cache.onChange((change) => {
+      if (LDIF_KINDS.has(change.kind.metricName)) pusher.changed();
+    });
+  }
   watcher = new ShardedWatcher({ kubeConfig, kinds, targetsOf: (kind) => watchTargets(kind, scope), cache, selfMetrics, log, backoff, watchTimeouts }, sharding);
   const volunteer = createVolunteer({
     config: { ...config, reportAccountSecret },

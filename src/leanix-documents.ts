@@ -1,5 +1,6 @@
 /** The LeanIX documents (v1, v2, LDIF) rendered from the one cache, the deployment history and the namespace filter. */
 
+import _ from 'lodash';
 import type { ClusterCache } from './cache.js';
 import type { DeploymentHistory } from './deployment-history.js';
 import { kindByMetricName } from './kinds.js';
@@ -23,17 +24,16 @@ export interface LeanixDocuments {
 
 const kind = (metricName: string) => kindByMetricName(metricName)!;
 
+/** The kind each part of the v2 document (and so of the LDIF) is made of. */
+const V2_SOURCES = { services: 'service', deployments: 'deployment', pods: 'pod', nodes: 'node', statefulSets: 'statefulset', daemonSets: 'daemonset' } as const;
+
+/** The kinds the LDIF is made of: a change to any other kind cannot change it, so need not wake the pusher. */
+export const LDIF_KINDS: ReadonlySet<string> = new Set(Object.values(V2_SOURCES));
+
 export function leanixDocuments({ cache, history, filter, ldifHeader }: LeanixSources): LeanixDocuments {
   const v2 = () =>
     renderLeanixV2(
-      {
-        services: cache.objects(kind('service')),
-        deployments: cache.objects(kind('deployment')),
-        pods: cache.objects(kind('pod')),
-        nodes: cache.objects(kind('node')),
-        statefulSets: cache.objects(kind('statefulset')),
-        daemonSets: cache.objects(kind('daemonset')),
-      },
+      _.mapValues(V2_SOURCES, (metricName) => cache.objects(kind(metricName))),
       filter,
       cache.lastChange,
       history.view(filter),
