@@ -68,7 +68,7 @@ export class MetricsStore {
         families.push(family);
       }
     }
-    // join, not +=: one flat string, where concatenation would keep a rope of small strings alive.
+    // Each family's lines are a rope of small strings: joined, they are flattened once, into the text to encode.
     const text = families.map((family) => family.pending).join('');
     const byteLength = Buffer.byteLength(text);
     const ascii = byteLength === text.length;
