@@ -16,7 +16,7 @@ import { generateCluster, SCALES } from './cluster-generator.js';
 
 const built = async <Module>(name: string) => (await import(new URL(`../dist/${name}`, import.meta.url).href)) as Module;
 const { ClusterCache } = await built<typeof import('../src/cache.js')>('cache.js');
-const { kindByMetricName } = await built<typeof import('../src/kinds.js')>('kinds.js');
+const { kindByMetricName } = await built<typeof import('../src/kinds/table.js')>('kinds/table.js');
 
 const scale = SCALES.find((candidate) => candidate.name === process.argv[2]);
 const changesSeries = { series: true, 'no-series': false }[process.argv[3] ?? ''];

@@ -11,10 +11,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Gauge, Registry } from 'prom-client';
-import { flatten } from '../src/flatten.js';
-import type { KindSpec } from '../src/kinds.js';
-import { SimulatedApiServer } from '../src/simulated-apiserver.js';
-import { parseLabels } from '../src/store.js';
+import { flatten } from '../src/metrics/flatten.js';
+import type { KindSpec } from '../src/kinds/table.js';
+import { SimulatedApiServer } from '../src/demo/simulated-apiserver.js';
+import { parseLabels } from '../src/metrics/store.js';
 import { generateCluster, type Scale, SCALES } from './cluster-generator.js';
 
 const SCRAPES = Number(process.env.BENCH_SCRAPES ?? 20);

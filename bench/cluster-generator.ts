@@ -1,6 +1,6 @@
 /** Synthetic clusters at several scales, shaped like real API objects (several containers, init containers, conditions). */
 
-import { kindByMetricName, type KindSpec } from '../src/kinds.js';
+import { kindByMetricName, type KindSpec } from '../src/kinds/table.js';
 
 export interface Scale {
   readonly name: string;

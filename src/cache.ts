@@ -3,10 +3,10 @@
  * form (src/trim.ts) for the views. Full API objects are not kept here, nor, once trimmed, in the informers.
  */
 
-import { DROP_REASONS, type DropReason, flatten, type FlattenLimits, NO_LIMITS, noneDropped, type ObjectIdentity, type Sample } from './flatten.js';
-import type { KindSpec } from './kinds.js';
-import { MetricsStore } from './store.js';
-import { trimInPlace } from './trim.js';
+import { DROP_REASONS, type DropReason, flatten, type FlattenLimits, NO_LIMITS, noneDropped, type ObjectIdentity, type Sample } from './metrics/flatten.js';
+import type { KindSpec } from './kinds/table.js';
+import { MetricsStore } from './metrics/store.js';
+import { trimInPlace } from './objects/trim.js';
 
 export interface KubeObject {
   readonly metadata?: { readonly name?: unknown; readonly namespace?: unknown };

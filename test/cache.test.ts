@@ -1,6 +1,6 @@
 import test from 'ava';
 import { type CacheChange, ClusterCache, InvalidObjectError } from '../src/cache.js';
-import { kindByMetricName } from '../src/kinds.js';
+import { kindByMetricName } from '../src/kinds/table.js';
 
 const pod = kindByMetricName('pod')!;
 const node = kindByMetricName('node')!;

@@ -1,0 +1,121 @@
+/**
+ * The collector's HTTP face (koa): POST /api/v1 (spartakus) and /api/v1/stats (tectonic) validate and store one
+ * report each, answering 204 only once the row is committed; GET /api/v1/summary, /healthz and /metrics.
+ */
+
+import Router from '@koa/router';
+import Koa, { type Context } from 'koa';
+import getRawBody from 'raw-body';
+import { clientAddress } from '../http/client-address.js';
+import type { CollectorMetrics, RejectReason } from './metrics.js';
+import type { ReportFormat } from '../config/exporter.js';
+import type { Logger } from '../util/log.js';
+import { validateRecord } from './record-schema.js';
+import type { RecordStore } from './record-store.js';
+import { METRICS_CONTENT_TYPE } from '../http/app.js';
+
+const DEFAULT_SUMMARY_DAYS = 30;
+const MAX_SUMMARY_DAYS = 3650;
+const RETRY_AFTER_SECONDS = 30;
+
+export interface CollectorAppOptions {
+  readonly store: Pick<RecordStore, 'insert' | 'summary'>;
+  readonly metrics: CollectorMetrics;
+  readonly trustProxy: boolean;
+  readonly maxBodyBytes: number;
+  readonly log: Logger;
+}
+
+const INDEX_PAGE = `<!doctype html>
+<html><head><title>kube-api-exporter collector</title></head>
+<body><h1>kube-api-exporter collector</h1><ul>
+<li>POST /api/v1: spartakus reports</li>
+<li>POST /api/v1/stats: tectonic reports</li>
+<li><a href="api/v1/summary">/api/v1/summary</a>: clusters and nodes seen (?days=N, default ${DEFAULT_SUMMARY_DAYS})</li>
+<li><a href="metrics">/metrics</a>: Prometheus metrics</li>
+<li><a href="healthz">/healthz</a>: liveness</li>
+</ul></body></html>
+`;
+
+export function createCollectorApp(options: CollectorAppOptions): Koa {
+  const { store, metrics, log } = options;
+  const router = new Router();
+
+  const receive = (format: ReportFormat) => async (ctx: Context) => {
+    const reject = (status: number, reason: RejectReason, message: string) => {
+      metrics.rejected.inc({ format, reason });
+      log.info('report rejected', { format, status, reason, message });
+      ctx.status = status;
+      ctx.body = { error: message };
+    };
+    let text: string;
+    try {
+      text = await getRawBody(ctx.req, { length: ctx.get('content-length') || undefined, limit: options.maxBodyBytes, encoding: 'utf8' });
+    } catch (error) {
+      const tooLarge = (error as { type?: string }).type === 'entity.too.large';
+      if (tooLarge) return reject(413, 'too_large', `body larger than ${options.maxBodyBytes} bytes`);
+      return reject(400, 'invalid', `cannot read the body: ${(error as Error).message}`);
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (error) {
+      return reject(400, 'invalid_json', `body is not JSON: ${(error as Error).message}`);
+    }
+    const validation = validateRecord(format, body);
+    if (!validation.ok) return reject(400, 'invalid', validation.message);
+    const receivedAt = new Date();
+    const receivedFrom = clientAddress(ctx.req.headers, ctx.req.socket.remoteAddress, options.trustProxy);
+    const { record } = validation;
+    const metadata = { ...record.metadata, received_at: String(Math.floor(receivedAt.getTime() / 1000)), received_from: receivedFrom };
+    try {
+      await store.insert({ ...record, metadata, receivedAt, receivedFrom });
+    } catch (error) {
+      metrics.storeFailures.inc({ format });
+      log.error('cannot store report', { format, clusterID: record.clusterId, error: (error as Error).message });
+      ctx.status = 503;
+      ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
+      ctx.body = { error: 'the database is unavailable; the report was not stored, retry later' };
+      return;
+    }
+    metrics.accepted.inc({ format });
+    log.debug('report stored', { format, clusterID: record.clusterId, receivedFrom });
+    ctx.status = 204;
+  };
+
+  router.get('/', (ctx) => {
+    ctx.type = 'html';
+    ctx.body = INDEX_PAGE;
+  });
+  router.post('/api/v1', receive('spartakus'));
+  router.post('/api/v1/stats', receive('tectonic'));
+  router.get('/api/v1/summary', async (ctx) => {
+    const daysText = typeof ctx.query.days === 'string' ? ctx.query.days : String(DEFAULT_SUMMARY_DAYS);
+    const days = Number(daysText);
+    if (!/^\d+$/.test(daysText) || days < 1 || days > MAX_SUMMARY_DAYS) {
+      ctx.status = 400;
+      ctx.body = { error: `days must be an integer from 1 to ${MAX_SUMMARY_DAYS}` };
+      return;
+    }
+    try {
+      ctx.body = await store.summary(days, new Date());
+    } catch (error) {
+      log.error('cannot read the summary', { error: (error as Error).message });
+      ctx.status = 503;
+      ctx.body = { error: 'the database is unavailable' };
+    }
+  });
+  router.get('/healthz', (ctx) => {
+    ctx.body = 'ok\n';
+  });
+  router.get('/metrics', async (ctx) => {
+    ctx.type = METRICS_CONTENT_TYPE;
+    ctx.body = await metrics.registry.metrics();
+  });
+
+  const app = new Koa();
+  app.on('error', (error: Error) => log.error('request failed', { error: error.message }));
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}

@@ -1,0 +1,97 @@
+/**
+ * The pod event stream: derives events from the cache's pod changes (src/pod-events.ts), gives each container
+ * message an id and a time, keeps the last ones for replay, and hands every new one to the sinks (SSE, Redis).
+ * Sinks are called synchronously on the watch path, so they must only queue.
+ */
+
+import { Counter, type Registry } from 'prom-client';
+import type { CacheChange, ClusterCache } from '../cache.js';
+import type { Logger } from '../util/log.js';
+import { type ContainerMetadata, containerMetadata, POD_EVENT_TYPES, podEvents } from './pod-events.js';
+import { SELF_PREFIX } from '../metrics/self-metrics.js';
+
+export interface EventMessage {
+  /** 1, 2, 3, … within this process. */
+  readonly id: number;
+  /** Unix seconds, with milliseconds as the fraction. */
+  readonly time: number;
+  /** `pod/create`, `pod/pending`, `pod/running`, `pod/shutdown`, `pod/delete`. */
+  readonly event: string;
+  readonly metadata: ContainerMetadata;
+}
+
+export type EventListener = (message: EventMessage) => void;
+
+/** telemd-kubernetes-adapter's message: `<unix time> pod/<event> <metadata JSON>`. */
+export function adapterMessage(message: EventMessage): string {
+  return `${message.time.toFixed(3)} ${message.event} ${JSON.stringify(message.metadata)}`;
+}
+
+export interface EventLogOptions {
+  /** Messages kept for replay. */
+  readonly capacity: number;
+  readonly registry: Registry;
+  readonly log: Logger;
+  readonly now?: () => number;
+}
+
+export class PodEventLog {
+  private readonly kept: EventMessage[] = [];
+  private lastId = 0;
+  private readonly listeners = new Set<EventListener>();
+  private readonly emitted: Counter<'event'>;
+
+  constructor(private readonly options: EventLogOptions) {
+    this.emitted = new Counter({
+      name: `${SELF_PREFIX}pod_events_total`,
+      help: 'Pod lifecycle events derived from the cache, per event (one per pod, not per container).',
+      labelNames: ['event'],
+      registers: [options.registry],
+    });
+    for (const event of POD_EVENT_TYPES) this.emitted.inc({ event }, 0);
+  }
+
+  /** Follows the cache's pod changes; returns a function that stops following. */
+  follow(cache: ClusterCache): () => void {
+    return cache.onChange((change) => {
+      if (change.kind.metricName === 'pod') this.record(change);
+    });
+  }
+
+  /** Calls the listener for every new message; returns a function that unsubscribes it. */
+  subscribe(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Kept messages after `lastId`. An id newer than any message is from before a restart of this process (ids
+   * start again at 1): then everything kept is replayed.
+   */
+  since(lastId: number): EventMessage[] {
+    if (lastId > this.lastId) return [...this.kept];
+    return this.kept.filter((message) => message.id > lastId);
+  }
+
+  private record(change: CacheChange): void {
+    const events = change.type === 'delete' ? podEvents(change.object, undefined) : podEvents(change.previous, change.object);
+    for (const { type, pod } of events) {
+      this.emitted.inc({ event: type });
+      const time = (this.options.now ?? Date.now)() / 1000;
+      for (const metadata of containerMetadata(pod)) this.publish({ id: ++this.lastId, time, event: `pod/${type}`, metadata });
+    }
+  }
+
+  private publish(message: EventMessage): void {
+    this.kept.push(message);
+    if (this.kept.length > this.options.capacity) this.kept.shift();
+    for (const listener of this.listeners) {
+      try {
+        listener(message);
+      } catch (error) {
+        // A failing sink must not stop the watch path that called us.
+        this.options.log.error('event sink failed', { event: message.event, error: (error as Error).message });
+      }
+    }
+  }
+}

@@ -1,0 +1,138 @@
+/** The HTTP face: koa + @koa/router. Handlers only read the cache and the watcher's state. */
+
+import { Readable } from 'node:stream';
+import Router from '@koa/router';
+import Koa, { type Context } from 'koa';
+import type { ClusterCache } from '../cache.js';
+import type { EventStream } from '../events/event-stream.js';
+import { gzip, gzipOnce } from './gzip.js';
+import { type HttpAuth, onlyReadsOf, requireAuth } from './guard.js';
+import type { KindSpec } from '../kinds/table.js';
+import type { LeanixDocuments } from '../leanix/documents.js';
+import { addLeanixRoutes } from '../leanix/routes.js';
+import type { Logger } from '../util/log.js';
+import type { SelfMetrics } from '../metrics/self-metrics.js';
+import type { KindState } from '../kube/watch.js';
+
+export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+export interface AppOptions {
+  readonly cache: ClusterCache;
+  readonly selfMetrics: SelfMetrics;
+  readonly kindStates: () => ReadonlyArray<readonly [KindSpec, Readonly<KindState>]>;
+  readonly leanix: LeanixDocuments;
+  readonly eventStream: EventStream;
+  /** The cluster report (src/report.ts) for /report.json. */
+  readonly report: () => unknown;
+  readonly log: Logger;
+  /** A kind whose lists and watches have failed this long, with nothing received, makes /readyz 503. */
+  readonly unreadyAfterMs?: number;
+  /** Credentials required for every endpoint but OPEN_PATHS. */
+  readonly auth?: HttpAuth;
+}
+
+/** Endpoints that serve no cluster data and stay open for probes; every other one needs `auth` when it is set. */
+export const OPEN_PATHS: ReadonlySet<string> = new Set(['/', '/healthz', '/readyz']);
+
+export interface Readiness {
+  readonly ready: boolean;
+  readonly notReady: readonly string[];
+  readonly kinds: Readonly<
+    Record<string, { synced: boolean; failingSince?: string; lastError?: string; lastErrorAt?: string; nextRetryAt?: string }>
+  >;
+}
+
+/** Ready when every kind has synced and none has been failing for `unreadyAfterMs` or longer. */
+export function readiness(states: ReadonlyArray<readonly [KindSpec, Readonly<KindState>]>, unreadyAfterMs = Infinity, now = Date.now()): Readiness {
+  const kinds = Object.fromEntries(
+    states.map(([kind, state]) => [
+      kind.metricName,
+      {
+        synced: state.synced,
+        failingSince: state.failingSince?.toISOString(),
+        lastError: state.lastError,
+        lastErrorAt: state.lastErrorAt?.toISOString(),
+        nextRetryAt: state.nextRetryAt?.toISOString(),
+      },
+    ]),
+  );
+  const failingTooLong = (state: Readonly<KindState>) => state.failingSince !== undefined && now - state.failingSince.getTime() >= unreadyAfterMs;
+  const notReady = states.filter(([, state]) => !state.synced || failingTooLong(state)).map(([kind]) => kind.metricName);
+  return { ready: notReady.length === 0, notReady, kinds };
+}
+
+const INDEX_PAGE = `<!doctype html>
+<html><head><title>kube-api-exporter</title></head>
+<body><h1>kube-api-exporter</h1><ul>
+<li><a href="metrics">/metrics</a>: Prometheus metrics</li>
+<li><a href="metrics/self">/metrics/self</a>: the exporter's own metrics only (cheap to scrape often)</li>
+<li><a href="leanix.json">/leanix.json</a>: LeanIX inventory (v1)</li>
+<li><a href="leanix/v2.json">/leanix/v2.json</a>: LeanIX inventory v2: services, deployments, pods, nodes, totals, history</li>
+<li><a href="leanix/ldif.json">/leanix/ldif.json</a>: the inventory as LeanIX LDIF</li>
+<li><a href="events">/events</a>: pod lifecycle events (Server-Sent Events)</li>
+<li><a href="report.json">/report.json</a>: anonymous cluster report</li>
+<li><a href="healthz">/healthz</a>: liveness</li>
+<li><a href="readyz">/readyz</a>: readiness, per kind</li>
+</ul></body></html>
+`;
+
+/**
+ * Sends exposition parts as one body, gzipped when the client accepts it. Each part is its own gzip member (RFC 1952
+ * allows a series of members): the large object part is compressed once per render and shared by concurrent scrapes.
+ */
+async function sendMetrics(ctx: Context, shared: Buffer, ...perRequest: Buffer[]): Promise<void> {
+  ctx.type = METRICS_CONTENT_TYPE;
+  ctx.vary('Accept-Encoding');
+  let parts = [shared, ...perRequest];
+  if (ctx.acceptsEncodings('gzip', 'identity') === 'gzip') {
+    parts = await Promise.all([gzipOnce(shared), ...perRequest.map(gzip)]);
+    ctx.set('Content-Encoding', 'gzip');
+  }
+  ctx.body = Readable.from(parts, { objectMode: false });
+  ctx.length = parts.reduce((total, part) => total + part.length, 0);
+}
+
+export function createApp(options: AppOptions): Koa {
+  const { cache, selfMetrics, log } = options;
+  const router = new Router();
+
+  router.get('/', (ctx) => {
+    ctx.type = 'html';
+    ctx.body = INDEX_PAGE;
+  });
+  router.get('/metrics', async (ctx) => {
+    const done = selfMetrics.scrapeDuration.startTimer({ handler: 'metrics' });
+    const ownSeries = Buffer.from(await selfMetrics.registry.metrics());
+    await sendMetrics(ctx, cache.metrics.render(), ownSeries);
+    done();
+  });
+  router.get('/metrics/self', async (ctx) => {
+    await sendMetrics(ctx, Buffer.from(await selfMetrics.registry.metrics()));
+  });
+  addLeanixRoutes(router, options.leanix, cache, selfMetrics);
+  router.get('/events', options.eventStream.handle);
+  router.get('/report.json', (ctx) => {
+    const report = options.report();
+    if (report === undefined) {
+      ctx.status = 503;
+      ctx.body = { error: 'the cluster ID is not known yet: reading the kube-system namespace' };
+    } else {
+      ctx.body = report;
+    }
+  });
+  router.get('/healthz', (ctx) => {
+    ctx.body = 'ok\n';
+  });
+  router.get('/readyz', (ctx) => {
+    const state = readiness(options.kindStates(), options.unreadyAfterMs);
+    ctx.status = state.ready ? 200 : 503;
+    ctx.body = state;
+  });
+
+  const app = new Koa();
+  app.on('error', (error: Error) => log.error('request failed', { error: error.message }));
+  app.use(onlyReadsOf(new Set(router.stack.map((layer) => String(layer.path)))));
+  app.use(requireAuth(options.auth, OPEN_PATHS));
+  app.use(router.routes());
+  return app;
+}

@@ -1,0 +1,91 @@
+/**
+ * The volunteer inside the exporter: the cluster report on /report.json and, with --report-url, POSTed to a
+ * collector every --report-interval. Off by default: without --report-url nothing is sent anywhere.
+ */
+
+import { readFileSync } from 'node:fs';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { ClusterCache } from '../cache.js';
+import { resolveClusterId } from './cluster-id.js';
+import { type Config, REPORT_ACCOUNT_SECRET_ENV, UsageError } from '../config/exporter.js';
+import { kindByMetricName } from '../kinds/table.js';
+import type { Logger } from '../util/log.js';
+import { buildReport, type Report, type ReportIdentity } from './report.js';
+import { Reporter } from './reporter.js';
+import type { SelfMetrics } from '../metrics/self-metrics.js';
+import type { Backoff } from '../kube/watch.js';
+
+export type VolunteerConfig = Pick<Config, 'clusterId' | 'reportUrl' | 'reportIntervalMs' | 'reportFormat' | 'reportAccountId'> & {
+  /** tectonic only; read by readAccountSecret, never from a flag value. */
+  readonly reportAccountSecret?: string;
+};
+
+/**
+ * The tectonic accountSecret from $KUBE_API_EXPORTER_REPORT_ACCOUNT_SECRET or --report-account-secret-file, and the
+ * check that a tectonic report can be sent. Throws UsageError.
+ */
+export function readAccountSecret(config: Config, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  let secret = env[REPORT_ACCOUNT_SECRET_ENV] || undefined;
+  if (secret === undefined && config.reportAccountSecretFile) {
+    try {
+      secret = readFileSync(config.reportAccountSecretFile, 'utf8').trim();
+    } catch (error) {
+      throw new UsageError(`cannot read --report-account-secret-file ${config.reportAccountSecretFile}: ${(error as Error).message}`);
+    }
+  }
+  if (config.reportFormat === 'tectonic' && config.reportUrl && (!config.reportAccountId || !secret)) {
+    throw new UsageError(`--report-format tectonic needs --report-account-id and the secret in $${REPORT_ACCOUNT_SECRET_ENV} or --report-account-secret-file`);
+  }
+  return secret;
+}
+
+export interface VolunteerOptions {
+  readonly config: VolunteerConfig;
+  readonly kubeConfig: KubeConfig;
+  readonly cache: ClusterCache;
+  /** Whether the nodes have been listed into the cache. */
+  readonly nodesSynced: () => boolean;
+  readonly selfMetrics: SelfMetrics;
+  readonly log: Logger;
+  readonly backoff?: Backoff;
+}
+
+export interface Volunteer {
+  /** Settles once the cluster ID is known. */
+  readonly identified: Promise<void>;
+  /** The report as /report.json shows it (the accountSecret is never shown); undefined until the cluster ID is known. */
+  shown(): Report | undefined;
+  start(): void;
+  stop(): void;
+}
+
+/**
+ * The volunteer, not yet sending. The cluster ID is resolved in the background (one API request at most), so an
+ * API server that does not answer never holds up the exporter's start; until then there is no report to show or send.
+ */
+export function createVolunteer({ config, kubeConfig, cache, nodesSynced, selfMetrics, log, backoff }: VolunteerOptions): Volunteer {
+  let identity: ReportIdentity | undefined;
+  const identified = resolveClusterId(config.clusterId, kubeConfig, log).then(({ clusterID, source }) => {
+    log.info('cluster ID for reports', { clusterID, source });
+    identity = { clusterID, format: config.reportFormat, accountID: config.reportAccountId };
+  });
+  const nodeKind = kindByMetricName('node')!;
+  const build = (known: ReportIdentity, accountSecret: string) => buildReport(cache.objects(nodeKind), { ...known, accountSecret }, new Date());
+  const reporter = config.reportUrl
+    ? new Reporter({
+        url: config.reportUrl,
+        intervalMs: config.reportIntervalMs,
+        build: () => build(identity!, config.reportAccountSecret ?? ''),
+        ready: () => identity !== undefined && nodesSynced(),
+        selfMetrics,
+        log,
+        backoff,
+      })
+    : undefined;
+  return {
+    identified,
+    shown: () => (identity === undefined ? undefined : build(identity, '')),
+    start: () => reporter?.start(),
+    stop: () => reporter?.stop(),
+  };
+}

@@ -1,0 +1,37 @@
+/** An exporter with the volunteer on, watching a simulated API server that also serves namespaces. */
+
+import type { ExecutionContext } from 'ava';
+import { startExporter, type RunningExporter } from '../../../src/exporter.js';
+import { kindByMetricName } from '../../../src/kinds/table.js';
+import { kubeConfigForServer } from '../../../src/kube/kubeconfig.js';
+import { silentLogger } from '../../../src/util/log.js';
+import { SimulatedApiServer } from '../../../src/demo/simulated-apiserver.js';
+import type { VolunteerConfig } from '../../../src/report/volunteer.js';
+import { eventually, FAST_BACKOFF } from './cluster.js';
+
+export const NAMESPACE_KIND = kindByMetricName('namespace')!;
+
+export const FAST_REPORT_BACKOFF = { initialMs: 50, maxMs: 400 };
+
+export async function startVolunteerCluster(
+  t: ExecutionContext,
+  volunteer: Partial<VolunteerConfig>,
+  seed: (api: SimulatedApiServer) => void,
+): Promise<{ api: SimulatedApiServer; exporter: RunningExporter }> {
+  const api = new SimulatedApiServer();
+  const apiUrl = await api.start();
+  t.teardown(() => api.stop());
+  seed(api);
+  const exporter = await startExporter({
+    config: { port: 0, host: '127.0.0.1', leanixExcludeNamespaces: new Set(), ...volunteer },
+    kubeConfig: kubeConfigForServer(apiUrl),
+    log: silentLogger,
+    backoff: FAST_BACKOFF,
+    reportAccountSecret: volunteer.reportAccountSecret,
+    reportBackoff: FAST_REPORT_BACKOFF,
+  });
+  t.teardown(() => exporter.stop());
+  await eventually(async () => (await fetch(`${exporter.url}/readyz`)).status === 200, 'exporter ready');
+  await eventually(async () => (await fetch(`${exporter.url}/report.json`)).status === 200, 'cluster ID known');
+  return { api, exporter };
+}
