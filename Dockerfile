@@ -1,13 +1,13 @@
-# kube-api-exporter image: `docker build -t kube-api-exporter:0.1.0 .` (README "Installation").
+# kube-api-exporter image: `docker build -t kube-api-exporter:0.1.0 .` (README "Install on a cluster").
 
-# Build stage: dev dependencies (TypeScript) compile src/ to dist/.
+# Build stage: dev dependencies (TypeScript) compile src/ to dist/; the demo and its simulated API server are left out.
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build
+RUN npm run build && rm -r dist/demo
 
 # Runtime stage: production dependencies and the compiled output only, as the unprivileged `node` user (uid 1000,
 # numeric so that Kubernetes' runAsNonRoot can verify it).

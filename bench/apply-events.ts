@@ -11,12 +11,13 @@
  * Usage: tsx bench/apply-events.ts <scale name> <series|no-series>
  */
 
-import type { KubeObject } from '../src/cache.js';
+import type { KubeObject } from '../src/objects/kube-object.js';
 import { generateCluster, SCALES } from './cluster-generator.js';
 
-const built = async <Module>(name: string) => (await import(new URL(`../dist/${name}`, import.meta.url).href)) as Module;
+const built = async <Module>(name: string) =>
+  (await import(new URL(`../dist/${name}`, import.meta.url).href)) as Module;
 const { ClusterCache } = await built<typeof import('../src/cache.js')>('cache.js');
-const { kindByMetricName } = await built<typeof import('../src/kinds/table.js')>('kinds/table.js');
+const { POD } = await built<typeof import('../src/kinds/table.js')>('kinds/table.js');
 
 const scale = SCALES.find((candidate) => candidate.name === process.argv[2]);
 const changesSeries = { series: true, 'no-series': false }[process.argv[3] ?? ''];
@@ -24,7 +25,7 @@ if (!scale || changesSeries === undefined) {
   throw new Error(`usage: apply-events.ts <${SCALES.map((candidate) => candidate.name).join('|')}> <series|no-series>`);
 }
 const texts = generateCluster(scale)[0][1].map((item) => JSON.stringify(item));
-const podKind = kindByMetricName('pod')!;
+const podKind = POD;
 const cache = new ClusterCache();
 for (const text of texts) cache.upsert(podKind, JSON.parse(text));
 

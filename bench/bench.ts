@@ -11,11 +11,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Gauge, Registry } from 'prom-client';
-import { flatten } from '../src/metrics/flatten.js';
-import type { KindSpec } from '../src/kinds/table.js';
 import { SimulatedApiServer } from '../src/demo/simulated-apiserver.js';
-import { parseLabels } from '../src/metrics/store.js';
-import { generateCluster, type Scale, SCALES } from './cluster-generator.js';
+import type { KindSpec } from '../src/kinds/table.js';
+import { parseLabels } from '../src/metrics/exposition.js';
+import { flatten } from '../src/metrics/flatten.js';
+import { generateCluster, SCALES, type Scale } from './cluster-generator.js';
 
 const SCRAPES = Number(process.env.BENCH_SCRAPES ?? 20);
 const scaleNames = (process.env.BENCH_SCALES ?? 'S,M').split(',');
@@ -34,7 +34,8 @@ interface ScrapeStats {
   readonly bytes: number;
 }
 
-const percentile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+const percentile = (sorted: readonly number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 
 /** One GET, body read to the end undecoded; returns milliseconds and bytes on the wire. */
 function timedGet(url: string, headers: Record<string, string> = {}): Promise<{ ms: number; bytes: number }> {
@@ -50,7 +51,10 @@ function timedGet(url: string, headers: Record<string, string> = {}): Promise<{ 
   });
 }
 
-async function timeScrapes(url: string, headers: Record<string, string> = { 'accept-encoding': 'identity' }): Promise<ScrapeStats> {
+async function timeScrapes(
+  url: string,
+  headers: Record<string, string> = { 'accept-encoding': 'identity' },
+): Promise<ScrapeStats> {
   const durations: number[] = [];
   let bytes = 0;
   for (let i = 0; i < SCRAPES; i++) {
@@ -101,7 +105,12 @@ function naiveExporter(objects: Array<readonly [KindSpec, object[]]>): Server {
           }
           let gauge = gauges.get(sample.name);
           if (!gauge) {
-            gauge = new Gauge({ name: sample.name, help: sample.path, labelNames: Object.keys(labels), registers: [registry] });
+            gauge = new Gauge({
+              name: sample.name,
+              help: sample.path,
+              labelNames: Object.keys(labels),
+              registers: [registry],
+            });
             gauges.set(sample.name, gauge);
           }
           gauge.set(labels, sample.value);
@@ -152,7 +161,9 @@ type PodObject = { metadata: { name: string; namespace: string } };
 
 /** Pod event apply, measured by bench/apply-events.ts in a process of its own (why, and what `changes` means: see there). */
 function applyEvents(scale: Scale, changes: 'series' | 'no-series'): string {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'bench/apply-events.ts', scale.name, changes], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'bench/apply-events.ts', scale.name, changes], {
+    encoding: 'utf8',
+  });
   if (result.status !== 0) throw new Error(`bench/apply-events.ts failed: ${result.stderr}`);
   const { perCpuSecond, perSecond } = JSON.parse(result.stdout) as { perCpuSecond: number; perSecond: number };
   return `${perSecond} events/s (${perCpuSecond} per CPU-second)`;
@@ -166,11 +177,17 @@ async function startClusterOf(scale: Scale) {
   for (const [kind, items] of cluster) for (const item of items) api.create(kind, item);
   const dir = mkdtempSync(join(tmpdir(), 'kae-bench-'));
   const kubeconfig = join(dir, 'kubeconfig.json');
-  writeFileSync(kubeconfig, JSON.stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'c',
-    clusters: [{ name: 's', cluster: { server: apiUrl, 'insecure-skip-tls-verify': true } }],
-    users: [{ name: 'u', user: {} }], contexts: [{ name: 'c', context: { cluster: 's', user: 'u' } }],
-  }));
+  writeFileSync(
+    kubeconfig,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      'current-context': 'c',
+      clusters: [{ name: 's', cluster: { server: apiUrl, 'insecure-skip-tls-verify': true } }],
+      users: [{ name: 'u', user: {} }],
+      contexts: [{ name: 'c', context: { cluster: 's', user: 'u' } }],
+    }),
+  );
   return {
     cluster,
     api,
@@ -183,8 +200,29 @@ async function startClusterOf(scale: Scale) {
 }
 
 /** The built exporter as a child process (GC on SIGUSR2); resolves with its URL once /readyz says it has synced. */
-async function startExporterProcess(kubeconfig: string, args: readonly string[] = []): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--expose-gc', '--import', './bench/gc-on-signal.mjs', 'dist/main.js', '--kubeconfig', kubeconfig, '--port', '0', '--host', '127.0.0.1', '--log-level', 'info', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+async function startExporterProcess(
+  kubeconfig: string,
+  args: readonly string[] = [],
+): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--expose-gc',
+      '--import',
+      './bench/gc-on-signal.mjs',
+      'dist/main.js',
+      '--kubeconfig',
+      kubeconfig,
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--log-level',
+      'info',
+      ...args,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let url = '';
   child.stderr.on('data', (chunk: Buffer) => {
     url ||= /"url":"([^"]+)"/.exec(chunk.toString())?.[1] ?? '';
@@ -217,7 +255,8 @@ async function benchScale(scale: Scale): Promise<void> {
     const series = (await selfMetrics(exporterUrl))('kube_api_exporter_series');
 
     const [podKind, pods] = cluster[0] as readonly [(typeof cluster)[0][0], PodObject[]];
-    const touchPod = () => api.update(podKind, pods[0].metadata.namespace, pods[0].metadata.name, (object) => (object.spec.priority += 1));
+    const touchPod = () =>
+      api.update(podKind, pods[0].metadata.namespace, pods[0].metadata.name, (object) => (object.spec.priority += 1));
 
     // Scrapes right after a change pay the render (and gzip); four at once must share it, not do it four times.
     let updates = (await selfMetrics(exporterUrl))(podEvents('update'));
@@ -237,12 +276,18 @@ async function benchScale(scale: Scale): Promise<void> {
     const stormStart = performance.now();
     const stormCpuStart = cpuSeconds(child.pid!);
     for (const [index, item] of pods.entries()) {
-      api.update(podKind, item.metadata.namespace, item.metadata.name, (object) => (object.status.containerStatuses[0].restartCount += 1));
+      api.update(
+        podKind,
+        item.metadata.namespace,
+        item.metadata.name,
+        (object) => (object.status.containerStatuses[0].restartCount += 1),
+      );
       if (index % 200 === 199) await new Promise(setImmediate);
     }
     updates += pods.length;
     const producedPerSecond = (pods.length / (performance.now() - stormStart)) * 1000;
-    const eventsPerSecond = pods.length / ((await podEventsApplied(exporterUrl, 'update', updates)) - stormStart) * 1000;
+    const eventsPerSecond =
+      (pods.length / ((await podEventsApplied(exporterUrl, 'update', updates)) - stormStart)) * 1000;
     const eventsPerExporterCpuSecond = pods.length / (cpuSeconds(child.pid!) - stormCpuStart);
     const afterStorm = await memoryOf(child, exporterUrl);
 
@@ -275,12 +320,16 @@ async function benchScale(scale: Scale): Promise<void> {
     const ms = (value: number) => `${value.toFixed(1)} ms`;
     const mib = (memory: Memory) => `${memory.rss.toFixed(0)} MiB RSS, ${memory.heap.toFixed(0)} MiB heap`;
     const growth = (from: number, to: number) => `${(((to - from) / from) * 100).toFixed(1)}%`;
-    console.log(`\n## Scale ${scale.name}: ${scale.pods} pods, ${scale.deployments} deployments, ${scale.nodes} nodes, ${scale.services} services; ${series} series`);
+    console.log(
+      `\n## Scale ${scale.name}: ${scale.pods} pods, ${scale.deployments} deployments, ${scale.nodes} nodes, ${scale.services} services; ${series} series`,
+    );
     console.log('');
     console.log('| /metrics | p50 | p99 | bytes | this vs (a) (p50) |');
     console.log('| --- | --- | --- | --- | --- |');
     const row = (label: string, stats: ScrapeStats) =>
-      console.log(`| ${label} | ${ms(stats.p50)} | ${ms(stats.p99)} | ${stats.bytes} | ${(stats.p50 / ours.p50).toFixed(2)}× |`);
+      console.log(
+        `| ${label} | ${ms(stats.p50)} | ${ms(stats.p99)} | ${stats.bytes} | ${(stats.p50 / ours.p50).toFixed(2)}× |`,
+      );
     row('(a) kube-api-exporter', ours);
     row('(a) kube-api-exporter, gzip', oursGzip);
     row('(b) naive prom-client Gauges', naiveStats);
@@ -290,14 +339,28 @@ async function benchScale(scale: Scale): Promise<void> {
     console.log('| --- | --- |');
     console.log(`| initial sync | ${syncSeconds.toFixed(2)} s |`);
     console.log(`| memory after sync | ${mib(afterSync)} |`);
-    console.log(`| MODIFIED storm (${pods.length} pod updates) through the watch stream, end to end | ${eventsPerSecond.toFixed(0)} events/s (the simulated API server produced them at ${producedPerSecond.toFixed(0)}/s) |`);
-    console.log(`| the same storm per CPU-second of the exporter process (HTTP stream, JSON, informer, apply, listeners, self-metrics) | ${eventsPerExporterCpuSecond.toFixed(0)} events/s |`);
-    console.log(`| pod event apply in the exporter (flatten, store, trim), updates that change a series (restartCount) | ${applySeries} |`);
+    console.log(
+      `| MODIFIED storm (${pods.length} pod updates) through the watch stream, end to end | ${eventsPerSecond.toFixed(0)} events/s (the simulated API server produced them at ${producedPerSecond.toFixed(0)}/s) |`,
+    );
+    console.log(
+      `| the same storm per CPU-second of the exporter process (HTTP stream, JSON, informer, apply, listeners, self-metrics) | ${eventsPerExporterCpuSecond.toFixed(0)} events/s |`,
+    );
+    console.log(
+      `| pod event apply in the exporter (flatten, store, trim), updates that change a series (restartCount) | ${applySeries} |`,
+    );
     console.log(`| the same for updates that change no series (resourceVersion only) | ${applyNoSeries} |`);
     console.log(`| memory after the storm | ${mib(afterStorm)} |`);
-    console.log(`| memory after churn round 1 → ${churnRounds} (every pod replaced each round) | ${mib(churn[0])} → ${mib(churn.at(-1)!)}: RSS ${growth(churn[0].rss, churn.at(-1)!.rss)}, heap ${growth(churn[0].heap, churn.at(-1)!.heap)} |`);
-    console.log(`| gzip scrape right after a change: 1 alone → 4 concurrent (wall time) | ${ms(oneAfterChange)} → ${ms(fourAfterChange)} (${(fourAfterChange / oneAfterChange).toFixed(2)}×) |`);
-    for (const [path, stats] of [['/leanix.json', leanix], ['/leanix/v2.json', leanixV2], ['/leanix/ldif.json', leanixLdif]] as const) {
+    console.log(
+      `| memory after churn round 1 → ${churnRounds} (every pod replaced each round) | ${mib(churn[0])} → ${mib(churn.at(-1)!)}: RSS ${growth(churn[0].rss, churn.at(-1)!.rss)}, heap ${growth(churn[0].heap, churn.at(-1)!.heap)} |`,
+    );
+    console.log(
+      `| gzip scrape right after a change: 1 alone → 4 concurrent (wall time) | ${ms(oneAfterChange)} → ${ms(fourAfterChange)} (${(fourAfterChange / oneAfterChange).toFixed(2)}×) |`,
+    );
+    for (const [path, stats] of [
+      ['/leanix.json', leanix],
+      ['/leanix/v2.json', leanixV2],
+      ['/leanix/ldif.json', leanixLdif],
+    ] as const) {
       console.log(`| ${path} | p50 ${ms(stats.p50)}, p99 ${ms(stats.p99)}, ${stats.bytes} bytes |`);
     }
   } finally {
@@ -314,15 +377,23 @@ async function benchScale(scale: Scale): Promise<void> {
  */
 async function benchShards(scale: Scale): Promise<void> {
   const { kubeconfig, stop } = await startClusterOf(scale);
-  console.log(`\n## Shards at scale ${scale.name}: ${scale.pods} pods (all shards sync concurrently, then each is scraped in turn)`);
+  console.log(
+    `\n## Shards at scale ${scale.name}: ${scale.pods} pods (all shards sync concurrently, then each is scraped in turn)`,
+  );
   console.log('');
-  console.log('| shards | pods per shard | RSS per shard | heap per shard | /metrics p50 per shard | /metrics bytes per shard | initial sync (all shards) |');
+  console.log(
+    '| shards | pods per shard | RSS per shard | heap per shard | /metrics p50 per shard | /metrics bytes per shard | initial sync (all shards) |',
+  );
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
   const points: Array<{ pods: number; rss: number; heap: number; p50: number }> = [];
   try {
     for (const total of shardCounts) {
       const started = performance.now();
-      const shards = await Promise.all(Array.from({ length: total }, (_, shard) => startExporterProcess(kubeconfig, ['--shard', String(shard), '--total-shards', String(total)])));
+      const shards = await Promise.all(
+        Array.from({ length: total }, (_, shard) =>
+          startExporterProcess(kubeconfig, ['--shard', String(shard), '--total-shards', String(total)]),
+        ),
+      );
       const syncSeconds = (performance.now() - started) / 1000;
       try {
         const rows: Array<{ pods: number; memory: Memory; scrape: ScrapeStats }> = [];
@@ -334,16 +405,22 @@ async function benchShards(scale: Scale): Promise<void> {
         console.log(
           `| ${total} | ${most((row) => row.pods)} | ${most((row) => row.memory.rss).toFixed(0)} MiB | ${most((row) => row.memory.heap).toFixed(0)} MiB | ${most((row) => row.scrape.p50).toFixed(1)} ms | ${(most((row) => row.scrape.bytes) / 1e6).toFixed(1)} MB | ${syncSeconds.toFixed(1)} s |`,
         );
-        for (const row of rows) points.push({ pods: row.pods, rss: row.memory.rss, heap: row.memory.heap, p50: row.scrape.p50 });
+        for (const row of rows)
+          points.push({ pods: row.pods, rss: row.memory.rss, heap: row.memory.heap, p50: row.scrape.p50 });
       } finally {
         for (const { child } of shards) child.kill('SIGTERM');
       }
     }
-    const per10k = (pick: (point: (typeof points)[number]) => number) => points.map((point) => [point.pods / 10_000, pick(point)] as const);
+    const per10k = (pick: (point: (typeof points)[number]) => number) =>
+      points.map((point) => [point.pods / 10_000, pick(point)] as const);
     const heap = fitLine(per10k((point) => point.heap));
     const rss = fitLine(per10k((point) => point.rss));
-    const p50 = per10k((point) => point.p50).reduce((sum, [x, y]) => sum + x * y, 0) / per10k(() => 0).reduce((sum, [x]) => sum + x * x, 0);
-    console.log(`\nPer shard, least squares over ${points.length} shards: live heap ≈ ${heap.intercept.toFixed(0)} MiB + ${heap.slope.toFixed(0)} MiB per 10k pods; RSS ≈ ${rss.intercept.toFixed(0)} MiB + ${rss.slope.toFixed(0)} MiB per 10k pods; /metrics p50 ≈ ${p50.toFixed(0)} ms per 10k pods.`);
+    const p50 =
+      per10k((point) => point.p50).reduce((sum, [x, y]) => sum + x * y, 0) /
+      per10k(() => 0).reduce((sum, [x]) => sum + x * x, 0);
+    console.log(
+      `\nPer shard, least squares over ${points.length} shards: live heap ≈ ${heap.intercept.toFixed(0)} MiB + ${heap.slope.toFixed(0)} MiB per 10k pods; RSS ≈ ${rss.intercept.toFixed(0)} MiB + ${rss.slope.toFixed(0)} MiB per 10k pods; /metrics p50 ≈ ${p50.toFixed(0)} ms per 10k pods.`,
+    );
   } finally {
     await stop();
   }
@@ -364,4 +441,6 @@ for (const scale of SCALES.filter((candidate) => scaleNames.includes(candidate.n
   if (!shardsOnly) await benchScale(scale);
   if (shardCounts.length > 0) await benchShards(scale);
 }
-console.log(`\n${SCRAPES} sequential scrapes per row; node ${process.version}; ${(await import('node:os')).cpus().length} cores.`);
+console.log(
+  `\n${SCRAPES} sequential scrapes per row; node ${process.version}; ${(await import('node:os')).cpus().length} cores.`,
+);

@@ -1,6 +1,6 @@
 /** Synthetic clusters at several scales, shaped like real API objects (several containers, init containers, conditions). */
 
-import { kindByMetricName, type KindSpec } from '../src/kinds/table.js';
+import { DEPLOYMENT, type KindSpec, NODE, POD, SERVICE } from '../src/kinds/table.js';
 
 export interface Scale {
   readonly name: string;
@@ -31,15 +31,29 @@ function fieldsV1(value: unknown): unknown {
 
 function withApiBookkeeping<T extends { metadata: object; spec: object; status?: object }>(object: T): T {
   const entry = (manager: string, operation: string, fields: object, subresource?: string) => ({
-    manager, operation, apiVersion: 'v1', time: TIME, fieldsType: 'FieldsV1', fieldsV1: fieldsV1(fields), ...(subresource ? { subresource } : {}),
+    manager,
+    operation,
+    apiVersion: 'v1',
+    time: TIME,
+    fieldsType: 'FieldsV1',
+    fieldsV1: fieldsV1(fields),
+    ...(subresource ? { subresource } : {}),
   });
-  const managedFields = [entry('kube-controller-manager', 'Update', { spec: object.spec }), entry('kubelet', 'Update', { status: object.status ?? {} }, 'status')];
+  const managedFields = [
+    entry('kube-controller-manager', 'Update', { spec: object.spec }),
+    entry('kubelet', 'Update', { status: object.status ?? {} }, 'status'),
+  ];
   return { ...object, metadata: { ...object.metadata, managedFields } };
 }
 
-const lastApplied = (object: object) => ({ 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(object) });
+const lastApplied = (object: object) => ({
+  'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(object),
+});
 
-const resources = (cpu: string, memory: string) => ({ requests: { cpu, memory }, limits: { cpu: '1', memory: '512Mi' } });
+const resources = (cpu: string, memory: string) => ({
+  requests: { cpu, memory },
+  limits: { cpu: '1', memory: '512Mi' },
+});
 
 function pod(index: number, scale: Scale) {
   const app = `app-${index % scale.deployments}`;
@@ -61,7 +75,13 @@ function pod(index: number, scale: Scale) {
     started: true,
   });
   return withApiBookkeeping({
-    metadata: { name: `${app}-pod-${index}`, namespace: `ns-${index % 50}`, labels: { app }, creationTimestamp: TIME, generation: 1 },
+    metadata: {
+      name: `${app}-pod-${index}`,
+      namespace: `ns-${index % 50}`,
+      labels: { app },
+      creationTimestamp: TIME,
+      generation: 1,
+    },
     spec: {
       nodeName: `node-${index % scale.nodes}`,
       initContainers: [{ name: 'init', image: 'busybox', resources: resources('10m', '16Mi') }],
@@ -76,7 +96,12 @@ function pod(index: number, scale: Scale) {
       startTime: TIME,
       qosClass: 'Burstable',
       conditions: ['Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => condition(type)),
-      initContainerStatuses: [{ ...status('init', 'busybox'), state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: TIME, finishedAt: TIME } } }],
+      initContainerStatuses: [
+        {
+          ...status('init', 'busybox'),
+          state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: TIME, finishedAt: TIME } },
+        },
+      ],
       containerStatuses: containers.map((container) => status(container.name, container.image)),
     },
   });
@@ -86,13 +111,30 @@ function deployment(index: number) {
   const spec = {
     replicas: 10,
     strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
-    template: { spec: { containers: [{ name: 'main', image: 'x', resources: resources('100m', '64Mi') }], terminationGracePeriodSeconds: 30 } },
+    template: {
+      spec: {
+        containers: [{ name: 'main', image: 'x', resources: resources('100m', '64Mi') }],
+        terminationGracePeriodSeconds: 30,
+      },
+    },
     progressDeadlineSeconds: 600,
   };
   return withApiBookkeeping({
-    metadata: { name: `app-${index}`, namespace: `ns-${index % 50}`, generation: 3, annotations: { 'deployment.kubernetes.io/revision': '3', ...lastApplied({ spec }) } },
+    metadata: {
+      name: `app-${index}`,
+      namespace: `ns-${index % 50}`,
+      generation: 3,
+      annotations: { 'deployment.kubernetes.io/revision': '3', ...lastApplied({ spec }) },
+    },
     spec,
-    status: { observedGeneration: 3, replicas: 10, updatedReplicas: 10, readyReplicas: 10, availableReplicas: 10, conditions: [condition('Available'), condition('Progressing')] },
+    status: {
+      observedGeneration: 3,
+      replicas: 10,
+      updatedReplicas: 10,
+      readyReplicas: 10,
+      availableReplicas: 10,
+      conditions: [condition('Available'), condition('Progressing')],
+    },
   });
 }
 
@@ -103,7 +145,9 @@ function node(index: number) {
     status: {
       capacity: { cpu: '16', memory: '65843092Ki', pods: '110', 'ephemeral-storage': '101445540Ki' },
       allocatable: { cpu: '15800m', memory: '64000000Ki', pods: '110', 'ephemeral-storage': '93492209510' },
-      conditions: ['MemoryPressure', 'DiskPressure', 'PIDPressure'].map((type) => condition(type, 'False')).concat([condition('Ready')]),
+      conditions: ['MemoryPressure', 'DiskPressure', 'PIDPressure']
+        .map((type) => condition(type, 'False'))
+        .concat([condition('Ready')]),
       daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
       images: Array.from({ length: 10 }, (_, i) => ({ names: [`image-${i}`], sizeBytes: 1e8 + i })),
     },
@@ -111,17 +155,27 @@ function node(index: number) {
 }
 
 function service(index: number) {
-  const spec = { type: 'ClusterIP', clusterIP: '10.96.0.1', ports: [{ name: 'http', port: 80, targetPort: 8080 }, { name: 'grpc', port: 9090, targetPort: 9090 }] };
-  return withApiBookkeeping({ metadata: { name: `svc-${index}`, namespace: `ns-${index % 50}`, annotations: lastApplied({ spec }) }, spec });
+  const spec = {
+    type: 'ClusterIP',
+    clusterIP: '10.96.0.1',
+    ports: [
+      { name: 'http', port: 80, targetPort: 8080 },
+      { name: 'grpc', port: 9090, targetPort: 9090 },
+    ],
+  };
+  return withApiBookkeeping({
+    metadata: { name: `svc-${index}`, namespace: `ns-${index % 50}`, annotations: lastApplied({ spec }) },
+    spec,
+  });
 }
 
 /** Every object of the scale, per kind. */
 export function generateCluster(scale: Scale): Array<readonly [KindSpec, object[]]> {
   const range = (count: number) => Array.from({ length: count }, (_, index) => index);
   return [
-    [kindByMetricName('pod')!, range(scale.pods).map((index) => pod(index, scale))],
-    [kindByMetricName('deployment')!, range(scale.deployments).map(deployment)],
-    [kindByMetricName('node')!, range(scale.nodes).map(node)],
-    [kindByMetricName('service')!, range(scale.services).map(service)],
+    [POD, range(scale.pods).map((index) => pod(index, scale))],
+    [DEPLOYMENT, range(scale.deployments).map(deployment)],
+    [NODE, range(scale.nodes).map(node)],
+    [SERVICE, range(scale.services).map(service)],
   ];
 }

@@ -1,34 +1,28 @@
 /**
  * The one in-memory cache the renderers read: per object its rendered series (in the MetricsStore) and its trimmed
- * form (src/trim.ts) for the views. Full API objects are not kept here, nor, once trimmed, in the informers.
+ * form (src/objects/trim.ts) for the views, rendered by src/metrics/render.ts. Full API objects are not kept here, nor, once trimmed, in the informers.
  */
 
-import { DROP_REASONS, type DropReason, flatten, type FlattenLimits, NO_LIMITS, noneDropped, type ObjectIdentity, type Sample } from './metrics/flatten.js';
 import type { KindSpec } from './kinds/table.js';
+import type { ObjectIdentity } from './metrics/flatten.js';
+import { type RenderOptions, renderObject } from './metrics/render.js';
 import { MetricsStore } from './metrics/store.js';
+import type { KubeObject } from './objects/kube-object.js';
 import { trimInPlace } from './objects/trim.js';
-
-export interface KubeObject {
-  readonly metadata?: { readonly name?: unknown; readonly namespace?: unknown };
-  readonly [field: string]: unknown;
-}
 
 export class InvalidObjectError extends Error {}
 
 /** One change to the cache, as views and event sinks see it: objects are the trimmed forms the cache keeps. */
 export type CacheChange =
-  | { readonly type: 'upsert'; readonly kind: KindSpec; readonly object: KubeObject; readonly previous: KubeObject | undefined }
+  | {
+      readonly type: 'upsert';
+      readonly kind: KindSpec;
+      readonly object: KubeObject;
+      readonly previous: KubeObject | undefined;
+    }
   | { readonly type: 'delete'; readonly kind: KindSpec; readonly object: KubeObject };
 
 export type CacheListener = (change: CacheChange) => void;
-
-export interface CacheOptions {
-  readonly limits?: FlattenLimits;
-  /** Told what the limits held back from each object as it is flattened. */
-  readonly onDropped?: (kind: KindSpec, reason: DropReason, count: number) => void;
-  /** Decides which of an object's samples are stored (cardinality control, src/cardinality.ts). */
-  readonly filterSamples?: (kind: KindSpec, samples: readonly Sample[]) => readonly Sample[];
-}
 
 export class ClusterCache {
   readonly metrics = new MetricsStore();
@@ -37,7 +31,7 @@ export class ClusterCache {
   private changes = 0;
   private readonly listeners = new Set<CacheListener>();
 
-  constructor(private readonly options: CacheOptions = {}) {}
+  constructor(private readonly options: RenderOptions = {}) {}
 
   /** Calls the listener after every change, synchronously; returns a function that unsubscribes it. */
   onChange(listener: CacheListener): () => void {
@@ -52,11 +46,7 @@ export class ClusterCache {
   upsert(kind: KindSpec, object: KubeObject): void {
     const identity = identityOf(kind, object);
     const key = objectKey(kind, identity);
-    const dropped = noneDropped();
-    const samples = flatten(`k8s_${kind.metricName}`, identity, object, this.options.limits ?? NO_LIMITS, dropped);
-    if (kind.extraSamples) samples.push(...kind.extraSamples(object));
-    this.metrics.set(key, this.options.filterSamples ? this.options.filterSamples(kind, samples) : samples);
-    for (const reason of DROP_REASONS) if (dropped[reason] > 0) this.options.onDropped?.(kind, reason, dropped[reason]);
+    this.metrics.set(key, renderObject(kind, identity, object, this.options));
     const objects = this.objectsOf(kind);
     const previous = objects.get(key);
     const trimmed = trimInPlace(object);

@@ -3,29 +3,30 @@
 import type { AddressInfo } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterCache } from './cache.js';
-import { cardinalityProblems, sampleFilter } from './metrics/cardinality.js';
-import { type Config, defaultConfig, UsageError } from './config/exporter.js';
-import { DeploymentHistory } from './leanix/deployment-history.js';
+import { type Config, defaultConfig } from './config/exporter.js';
 import { PodEventLog } from './events/event-log.js';
 import { EventStream } from './events/event-stream.js';
-import type { FlattenLimits } from './metrics/flatten.js';
+import { RedisSink } from './events/redis-sink.js';
+import { createApp } from './http/app.js';
+import type { HttpAuth } from './http/guard.js';
+import { closeGracefully, listen, type TlsFiles, urlHost } from './http/listen.js';
 import { type DiscoveredResource, resolveKinds } from './kinds/selection.js';
+import { apiUrl, getJson } from './kube/list.js';
+import { scopeProblems, watchTargets } from './kube/scope.js';
+import { ShardedWatcher } from './kube/shard-watch.js';
+import { shardingOf } from './kube/sharding.js';
+import type { WatchTimeouts } from './kube/watch-stream.js';
+import { DeploymentHistory } from './leanix/deployment-history.js';
 import { LDIF_KINDS, leanixDocuments } from './leanix/documents.js';
 import { LDIF_CONNECTOR_VERSION } from './leanix/ldif.js';
 import { LeanixPusher } from './leanix/push.js';
-import { apiUrl, getJson } from './kube/list.js';
-import type { Logger } from './util/log.js';
+import { cardinalityProblems, sampleFilter } from './metrics/cardinality.js';
+import type { FlattenLimits } from './metrics/flatten.js';
 import { SelfMetrics } from './metrics/self-metrics.js';
-import type { HttpAuth } from './http/guard.js';
-import { closeGracefully, listen, type TlsFiles, urlHost } from './http/listen.js';
-import { RedisSink } from './events/redis-sink.js';
-import { scopeProblems, watchTargets } from './kube/scope.js';
-import { createApp } from './http/app.js';
-import { ShardedWatcher } from './kube/shard-watch.js';
-import { shardingOf } from './kube/sharding.js';
 import { createVolunteer } from './report/volunteer.js';
-import { type Backoff, DEFAULT_BACKOFF } from './kube/watch.js';
-import type { WatchTimeouts } from './kube/watch-stream.js';
+import { type Backoff, DEFAULT_BACKOFF } from './util/backoff.js';
+import { UsageError } from './util/errors.js';
+import type { Logger } from './util/log.js';
 
 /** Pod event messages kept for replay on /events. */
 export const EVENT_REPLAY_CAPACITY = 1000;
@@ -64,12 +65,28 @@ export interface RunningExporter {
 export async function startExporter(options: ExporterOptions): Promise<RunningExporter> {
   const { config: given, kubeConfig, log, backoff, tls, auth, reportAccountSecret, reportBackoff } = options;
   const config: Config = { ...defaultConfig(), ...given };
-  const watchTimeouts = options.watchTimeouts ?? { timeoutSeconds: config.watchTimeoutSeconds, idleTimeoutMs: config.watchIdleTimeoutSeconds * 1000 };
-  const limits = options.limits ?? { maxDepth: config.maxDepth, maxSeriesPerObject: config.maxSeriesPerObject, maxLabelValueLength: config.maxLabelLength };
+  const watchTimeouts = options.watchTimeouts ?? {
+    timeoutSeconds: config.watchTimeoutSeconds,
+    idleTimeoutMs: config.watchIdleTimeoutSeconds * 1000,
+  };
+  const limits = options.limits ?? {
+    maxDepth: config.maxDepth,
+    maxSeriesPerObject: config.maxSeriesPerObject,
+    maxLabelValueLength: config.maxLabelLength,
+  };
   const unreadyAfterMs = options.unreadyAfterMs ?? config.unreadyAfterSeconds * 1000;
   const kinds = await resolveKinds(config.kinds, (group, version) => discover(kubeConfig, group, version));
-  const scope = { namespaces: config.namespaces, namespacesExclude: config.namespacesExclude, labelSelectors: config.labelSelectors, fieldSelectors: config.fieldSelectors };
-  const cardinality = { allow: config.metricAllowlist, deny: config.metricDenylist, seriesLimits: config.kindSeriesLimits };
+  const scope = {
+    namespaces: config.namespaces,
+    namespacesExclude: config.namespacesExclude,
+    labelSelectors: config.labelSelectors,
+    fieldSelectors: config.fieldSelectors,
+  };
+  const cardinality = {
+    allow: config.metricAllowlist,
+    deny: config.metricDenylist,
+    seriesLimits: config.kindSeriesLimits,
+  };
   const [problem] = [...scopeProblems(scope, kinds), ...cardinalityProblems(cardinality, kinds)];
   if (problem) throw new UsageError(problem);
   const sharding = usage(() => shardingOf(config));
@@ -83,7 +100,9 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
   const cache = new ClusterCache({
     limits,
     onDropped: (kind, reason, count) => selfMetrics.flattenDropped.inc({ kind: kind.metricName, reason }, count),
-    filterSamples: sampleFilter(cardinality, (kind, reason, count) => selfMetrics.droppedSeries.inc({ kind: kind.metricName, reason }, count)),
+    filterSamples: sampleFilter(cardinality, (kind, reason, count) =>
+      selfMetrics.droppedSeries.inc({ kind: kind.metricName, reason }, count),
+    ),
   });
   const history = new DeploymentHistory({
     perDeployment: config.leanixHistoryPerDeployment,
@@ -100,7 +119,10 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
   const events = new PodEventLog({ capacity: EVENT_REPLAY_CAPACITY, registry: selfMetrics.registry, log });
   events.follow(cache);
   const eventStream = new EventStream(events, { registry: selfMetrics.registry });
-  const redis = config.redisUrl === undefined ? undefined : new RedisSink({ url: config.redisUrl, registry: selfMetrics.registry, log, backoff });
+  const redis =
+    config.redisUrl === undefined
+      ? undefined
+      : new RedisSink({ url: config.redisUrl, registry: selfMetrics.registry, log, backoff });
   if (redis) events.subscribe(redis.accept);
   const pusher = config.leanixPushUrl
     ? new LeanixPusher({
@@ -117,7 +139,19 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       if (LDIF_KINDS.has(change.kind.metricName)) pusher.changed();
     });
   }
-  watcher = new ShardedWatcher({ kubeConfig, kinds, targetsOf: (kind) => watchTargets(kind, scope), cache, selfMetrics, log, backoff, watchTimeouts }, sharding);
+  watcher = new ShardedWatcher(
+    {
+      kubeConfig,
+      kinds,
+      targetsOf: (kind) => watchTargets(kind, scope),
+      cache,
+      selfMetrics,
+      log,
+      backoff,
+      watchTimeouts,
+    },
+    sharding,
+  );
   const volunteer = createVolunteer({
     config: { ...config, reportAccountSecret },
     kubeConfig,
@@ -170,7 +204,14 @@ function usage<T>(check: () => T): T {
 }
 
 /** The resources of one API group version, from its discovery document. */
-async function discover(kubeConfig: KubeConfig, group: string, version: string): Promise<readonly DiscoveredResource[]> {
-  const list = await getJson<{ resources?: DiscoveredResource[] }>(kubeConfig, apiUrl(kubeConfig, `/apis/${group}/${version}`));
+async function discover(
+  kubeConfig: KubeConfig,
+  group: string,
+  version: string,
+): Promise<readonly DiscoveredResource[]> {
+  const list = await getJson<{ resources?: DiscoveredResource[] }>(
+    kubeConfig,
+    apiUrl(kubeConfig, `/apis/${group}/${version}`),
+  );
   return list.resources ?? [];
 }

@@ -6,12 +6,13 @@
 
 import { readFileSync } from 'node:fs';
 import { collectorHelpText, parseCollectorConfig } from './config/collector.js';
-import { helpText, parseConfig, UsageError } from './config/exporter.js';
+import { helpText, parseConfig } from './config/exporter.js';
 import { startExporter } from './exporter.js';
 import { loadHttpSecurity } from './http/security.js';
 import { loadKubeConfig } from './kube/kubeconfig.js';
-import { createLogger, type Logger } from './util/log.js';
 import { readAccountSecret } from './report/volunteer.js';
+import { UsageError } from './util/errors.js';
+import { createLogger, type Logger } from './util/log.js';
 
 const EXIT_USAGE = 2;
 const EXIT_FAILURE = 1;

@@ -1,9 +1,9 @@
 import test from 'ava';
 import { type CacheChange, ClusterCache, InvalidObjectError } from '../src/cache.js';
-import { kindByMetricName } from '../src/kinds/table.js';
+import { NODE, POD } from '../src/kinds/table.js';
 
-const pod = kindByMetricName('pod')!;
-const node = kindByMetricName('node')!;
+const pod = POD;
+const node = NODE;
 
 function podObject(name: string, restartCount: number) {
   return {
@@ -17,7 +17,9 @@ function recordChanges(cache: ClusterCache): string[] {
   cache.onChange((change: CacheChange) => {
     const restarts = (object: any) => object?.status?.containerStatuses?.[0]?.restartCount;
     const previous = change.type === 'upsert' && change.previous ? ` after ${restarts(change.previous)}` : '';
-    seen.push(`${change.type} ${change.kind.metricName} ${change.object.metadata?.name} ${restarts(change.object)}${previous}`);
+    seen.push(
+      `${change.type} ${change.kind.metricName} ${change.object.metadata?.name} ${restarts(change.object)}${previous}`,
+    );
   });
   return seen;
 }
@@ -52,8 +54,14 @@ test('keys objects by kind, namespace and name; cluster-scoped kinds need no nam
   cache.upsert(pod, { metadata: { name: 'n1', namespace: 'b' } });
   t.is(cache.count(node), 1);
   t.is(cache.count(pod), 2);
-  t.throws(() => cache.upsert(pod, { metadata: { name: 'x' } }), { instanceOf: InvalidObjectError, message: 'Pod x without metadata.namespace' });
-  t.throws(() => cache.upsert(node, { metadata: {} }), { instanceOf: InvalidObjectError, message: 'Node without metadata.name' });
+  t.throws(() => cache.upsert(pod, { metadata: { name: 'x' } }), {
+    instanceOf: InvalidObjectError,
+    message: 'Pod x without metadata.namespace',
+  });
+  t.throws(() => cache.upsert(node, { metadata: {} }), {
+    instanceOf: InvalidObjectError,
+    message: 'Node without metadata.name',
+  });
 });
 
 test('an object nested 50,000 levels deep is cached: walked to the depth limit, trimmed without recursion', (t) => {

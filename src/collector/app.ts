@@ -7,12 +7,12 @@ import Router from '@koa/router';
 import Koa, { type Context } from 'koa';
 import getRawBody from 'raw-body';
 import { clientAddress } from '../http/client-address.js';
-import type { CollectorMetrics, RejectReason } from './metrics.js';
-import type { ReportFormat } from '../config/exporter.js';
+import { METRICS_CONTENT_TYPE } from '../metrics/exposition.js';
+import type { ReportFormat } from '../report/report.js';
 import type { Logger } from '../util/log.js';
+import type { CollectorMetrics, RejectReason } from './metrics.js';
 import { validateRecord } from './record-schema.js';
 import type { RecordStore } from './record-store.js';
-import { METRICS_CONTENT_TYPE } from '../http/app.js';
 
 const DEFAULT_SUMMARY_DAYS = 30;
 const MAX_SUMMARY_DAYS = 3650;
@@ -50,7 +50,11 @@ export function createCollectorApp(options: CollectorAppOptions): Koa {
     };
     let text: string;
     try {
-      text = await getRawBody(ctx.req, { length: ctx.get('content-length') || undefined, limit: options.maxBodyBytes, encoding: 'utf8' });
+      text = await getRawBody(ctx.req, {
+        length: ctx.get('content-length') || undefined,
+        limit: options.maxBodyBytes,
+        encoding: 'utf8',
+      });
     } catch (error) {
       const tooLarge = (error as { type?: string }).type === 'entity.too.large';
       if (tooLarge) return reject(413, 'too_large', `body larger than ${options.maxBodyBytes} bytes`);
@@ -67,7 +71,11 @@ export function createCollectorApp(options: CollectorAppOptions): Koa {
     const receivedAt = new Date();
     const receivedFrom = clientAddress(ctx.req.headers, ctx.req.socket.remoteAddress, options.trustProxy);
     const { record } = validation;
-    const metadata = { ...record.metadata, received_at: String(Math.floor(receivedAt.getTime() / 1000)), received_from: receivedFrom };
+    const metadata = {
+      ...record.metadata,
+      received_at: String(Math.floor(receivedAt.getTime() / 1000)),
+      received_from: receivedFrom,
+    };
     try {
       await store.insert({ ...record, metadata, receivedAt, receivedFrom });
     } catch (error) {

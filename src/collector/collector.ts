@@ -2,11 +2,11 @@
 
 import type { AddressInfo } from 'node:net';
 import type { CollectorConfig } from '../config/collector.js';
-import { createCollectorApp } from './app.js';
-import { CollectorMetrics } from './metrics.js';
-import { type EmbeddedDatabase, startEmbeddedPostgres } from './embedded-db.js';
 import { closeGracefully, listen, urlHost } from '../http/listen.js';
 import type { Logger } from '../util/log.js';
+import { createCollectorApp } from './app.js';
+import { type EmbeddedDatabase, startEmbeddedPostgres } from './embedded-db.js';
+import { CollectorMetrics } from './metrics.js';
 import { RecordStore } from './record-store.js';
 
 export interface CollectorOptions {
@@ -24,7 +24,9 @@ export interface RunningCollector {
 }
 
 export async function startCollector({ config, log }: CollectorOptions): Promise<RunningCollector> {
-  const embedded: EmbeddedDatabase | undefined = config.dbUrl ? undefined : await startEmbeddedPostgres(config.dbDir, log);
+  const embedded: EmbeddedDatabase | undefined = config.dbUrl
+    ? undefined
+    : await startEmbeddedPostgres(config.dbDir, log);
   const dbUrl = config.dbUrl ?? embedded!.url;
   const store = new RecordStore(dbUrl);
   const release = async () => {
@@ -37,7 +39,13 @@ export async function startCollector({ config, log }: CollectorOptions): Promise
     await release();
     throw new Error(`cannot prepare the database: ${(error as Error).message}`);
   }
-  const app = createCollectorApp({ store, metrics: new CollectorMetrics(), trustProxy: config.trustProxy, maxBodyBytes: config.maxBodyBytes, log });
+  const app = createCollectorApp({
+    store,
+    metrics: new CollectorMetrics(),
+    trustProxy: config.trustProxy,
+    maxBodyBytes: config.maxBodyBytes,
+    log,
+  });
   // A port in use must not leave the database running behind the error.
   const server = await listen(app.callback(), config.port, config.host).catch(async (error: unknown) => {
     await release();

@@ -35,7 +35,14 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ['--auth-local=trust', '--auth-host=reject'],
-    postgresFlags: ['-c', 'listen_addresses=', '-c', `unix_socket_directories=${dir}`, '-c', 'unix_socket_permissions=0700'],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=',
+      '-c',
+      `unix_socket_directories=${dir}`,
+      '-c',
+      'unix_socket_permissions=0700',
+    ],
     onLog: (message) => {
       keep(String(message));
       log.debug('embedded postgres', { message: String(message).trim() });
@@ -53,7 +60,9 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
     await server.start();
   } catch (error) {
     const reason = error instanceof Error ? error.message : 'the server exited';
-    throw new Error(`embedded PostgreSQL in ${dir} did not start: ${reason}; last output: ${recent.join(' | ').slice(-1000)}`);
+    throw new Error(
+      `embedded PostgreSQL in ${dir} did not start: ${reason}; last output: ${recent.join(' | ').slice(-1000)}`,
+    );
   }
   log.info('embedded PostgreSQL started', { dir });
   return {

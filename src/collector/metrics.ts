@@ -1,6 +1,6 @@
 /** The collector's own metrics, `kube_api_exporter_collector_*`, in one explicit prom-client registry. */
 
-import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
 
 const COLLECTOR_PREFIX = 'kube_api_exporter_collector_';
 

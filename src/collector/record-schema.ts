@@ -4,7 +4,7 @@
  */
 
 import { Ajv, type ValidateFunction } from 'ajv';
-import type { ReportFormat } from '../config/exporter.js';
+import type { ReportFormat } from '../report/report.js';
 
 const shortString = { type: 'string', maxLength: 1024 } as const;
 const unixSeconds = { type: 'string', pattern: '^[0-9]{1,12}$' } as const;
@@ -47,16 +47,19 @@ const SCHEMAS: Readonly<Record<ReportFormat, object>> = {
       accountID: { type: 'string', minLength: 1, maxLength: 256 },
       accountSecret: { type: 'string', minLength: 1, maxLength: 1024 },
       metadata: metadata('generated_at'),
-      payload: { type: 'object', required: ['clusterID', 'kubernetesNodes'], properties: { clusterID, kubernetesNodes: nodes } },
+      payload: {
+        type: 'object',
+        required: ['clusterID', 'kubernetesNodes'],
+        properties: { clusterID, kubernetesNodes: nodes },
+      },
     },
   },
 };
 
 const ajv = new Ajv({ allErrors: true });
-const validators = Object.fromEntries(Object.entries(SCHEMAS).map(([format, schema]) => [format, ajv.compile(schema)])) as Record<
-  ReportFormat,
-  ValidateFunction
->;
+const validators = Object.fromEntries(
+  Object.entries(SCHEMAS).map(([format, schema]) => [format, ajv.compile(schema)]),
+) as Record<ReportFormat, ValidateFunction>;
 
 /** A report as received, validated; the accountSecret is not kept: there is no account registry to check it against. */
 export interface ValidRecord {
@@ -67,12 +70,19 @@ export interface ValidRecord {
   readonly payload: Readonly<Record<string, unknown>>;
 }
 
-export type Validation = { readonly ok: true; readonly record: ValidRecord } | { readonly ok: false; readonly message: string };
+export type Validation =
+  | { readonly ok: true; readonly record: ValidRecord }
+  | { readonly ok: false; readonly message: string };
 
 export function validateRecord(format: ReportFormat, body: unknown): Validation {
   const validate = validators[format];
-  if (!validate(body)) return { ok: false, message: ajv.errorsText(validate.errors, { dataVar: 'body', separator: '; ' }) };
-  const valid = body as { accountID?: string; metadata?: Record<string, string>; payload: { clusterID: string } & Record<string, unknown> };
+  if (!validate(body))
+    return { ok: false, message: ajv.errorsText(validate.errors, { dataVar: 'body', separator: '; ' }) };
+  const valid = body as {
+    accountID?: string;
+    metadata?: Record<string, string>;
+    payload: { clusterID: string } & Record<string, unknown>;
+  };
   return {
     ok: true,
     record: {

@@ -55,7 +55,9 @@ export class RecordStore {
     const client = await this.pool.connect();
     try {
       await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-      await client.query('CREATE TABLE IF NOT EXISTS collector_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+      await client.query(
+        'CREATE TABLE IF NOT EXISTS collector_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+      );
       const { rows } = await client.query<{ version: number }>('SELECT version FROM collector_migrations');
       const applied = new Set(rows.map((row) => row.version));
       for (const [index, sql] of MIGRATIONS.entries()) {
@@ -82,7 +84,15 @@ export class RecordStore {
     await this.pool.query(
       `INSERT INTO reports (format, cluster_id, account_id, received_at, received_from, metadata, payload)
        VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [record.format, record.clusterId, record.accountId ?? null, record.receivedAt, record.receivedFrom, record.metadata, record.payload],
+      [
+        record.format,
+        record.clusterId,
+        record.accountId ?? null,
+        record.receivedAt,
+        record.receivedFrom,
+        record.metadata,
+        record.payload,
+      ],
     );
   }
 
@@ -107,7 +117,9 @@ export class RecordStore {
     );
     const total = (dimension: string) => Number(rows.find((row) => row.dimension === dimension)?.count ?? 0);
     const grouped = (dimension: string) =>
-      Object.fromEntries(rows.filter((row) => row.dimension === dimension).map((row) => [row.value ?? 'unknown', Number(row.count)]));
+      Object.fromEntries(
+        rows.filter((row) => row.dimension === dimension).map((row) => [row.value ?? 'unknown', Number(row.count)]),
+      );
     return {
       days,
       since: since.toISOString(),

@@ -1,7 +1,8 @@
 /** The collector command's flags, as one table like the exporter's (src/config.ts): parsing, --help, README. */
 
-import { FLAGS, type LogLevel, parsePositiveInteger } from './exporter.js';
-import { type FlagSpec, flagHelpText, parseBoolean, parseFlagTable, type ParseResult, urlParser } from './flags.js';
+import type { LogLevel } from '../util/log.js';
+import { FLAGS, parsePositiveInteger } from './exporter.js';
+import { type FlagSpec, flagHelpText, type ParseResult, parseBoolean, parseFlagTable, urlParser } from './flags.js';
 
 export interface CollectorConfig {
   readonly port: number;
@@ -18,7 +19,11 @@ function flagSpec<K extends keyof CollectorConfig>(spec: FlagSpec<CollectorConfi
 }
 
 /** A row of the exporter's table (src/config.ts) under the collector's environment variable and default. */
-function exporterFlag<K extends 'port' | 'host' | 'logLevel'>(key: K, env: string, fallback?: string): FlagSpec<CollectorConfig, K> {
+function exporterFlag<K extends 'port' | 'host' | 'logLevel'>(
+  key: K,
+  env: string,
+  fallback?: string,
+): FlagSpec<CollectorConfig, K> {
   const spec = FLAGS.find((row) => row.key === key) as unknown as FlagSpec<CollectorConfig, K>;
   return { ...spec, env, default: fallback ?? spec.default };
 }
@@ -65,7 +70,10 @@ export const COLLECTOR_FLAGS = [
   exporterFlag('logLevel', 'KUBE_API_EXPORTER_COLLECTOR_LOG_LEVEL'),
 ] as const;
 
-export function parseCollectorConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ParseResult<CollectorConfig> {
+export function parseCollectorConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): ParseResult<CollectorConfig> {
   return parseFlagTable<CollectorConfig>(COLLECTOR_FLAGS, argv, env);
 }
 

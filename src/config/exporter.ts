@@ -3,15 +3,12 @@
  * Pure: argv and env in, a Config or a UsageError out.
  */
 
-import { parseGlobs, parseSeriesLimits } from '../metrics/cardinality.js';
-import { type FlagSpec, flagHelpText, parseDuration, parseFlagTable, parsePort, type ParseResult } from './flags.js';
 import { type KindReference, parseKindList } from '../kinds/selection.js';
 import { parseKindSelectors, parseLabelSelectors } from '../kube/scope.js';
-
-export { UsageError } from './flags.js';
-
-export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+import { parseGlobs, parseSeriesLimits } from '../metrics/cardinality.js';
+import { REPORT_FORMATS, type ReportFormat } from '../report/report.js';
+import { LOG_LEVELS, type LogLevel } from '../util/log.js';
+import { type FlagSpec, flagHelpText, type ParseResult, parseDuration, parseFlagTable, parsePort } from './flags.js';
 
 export interface Config {
   readonly kubeconfig: string | undefined;
@@ -56,9 +53,6 @@ export interface Config {
   readonly metricDenylist: readonly string[];
   readonly kindSeriesLimits: ReadonlyMap<string, number>;
 }
-
-const REPORT_FORMATS = ['spartakus', 'tectonic'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 function flagSpec<K extends keyof Config>(spec: FlagSpec<Config, K>): FlagSpec<Config, K> {
   return spec;
@@ -107,7 +101,8 @@ export const FLAGS = [
     env: 'KUBE_API_EXPORTER_LEANIX_INCLUDE_NAMESPACES',
     default: undefined,
     valueName: 'LIST',
-    description: 'comma-separated namespaces the LeanIX views are limited to (unset or "": all); exclusions still apply',
+    description:
+      'comma-separated namespaces the LeanIX views are limited to (unset or "": all); exclusions still apply',
     parse: parseList,
   }),
   flagSpec({
@@ -179,7 +174,8 @@ export const FLAGS = [
     env: 'KUBE_API_EXPORTER_WATCH_IDLE_TIMEOUT',
     default: '120',
     valueName: 'SECONDS',
-    description: 'a watch that sends nothing (no event, no bookmark) this long is stalled: it is dropped and resumed; also the time limit per list page',
+    description:
+      'a watch that sends nothing (no event, no bookmark) this long is stalled: it is dropped and resumed; also the time limit per list page',
     parse: parseSeconds,
   }),
   flagSpec({
@@ -206,7 +202,8 @@ export const FLAGS = [
     env: 'KUBE_API_EXPORTER_MAX_LABEL_LENGTH',
     default: '512',
     valueName: 'N',
-    description: 'a list whose element names are longer is labelled by index; an object whose name is longer is not exported',
+    description:
+      'a list whose element names are longer is labelled by index; an object whose name is longer is not exported',
     parse: parseCount,
   }),
   flagSpec({
@@ -215,7 +212,8 @@ export const FLAGS = [
     env: 'KUBE_API_EXPORTER_UNREADY_AFTER',
     default: '60',
     valueName: 'SECONDS',
-    description: '/readyz answers 503, naming the kind, once its lists and watches have failed this long with nothing received (0: at once)',
+    description:
+      '/readyz answers 503, naming the kind, once its lists and watches have failed this long with nothing received (0: at once)',
     parse: parseNonNegativeInteger,
   }),
   flagSpec({
@@ -242,7 +240,8 @@ export const FLAGS = [
     env: 'KUBE_API_EXPORTER_AUTH_TOKEN_FILE',
     default: undefined,
     valueName: 'FILE',
-    description: 'every endpoint but /, /healthz and /readyz requires "Authorization: Bearer <token>", the token being this file\'s content',
+    description:
+      'every endpoint but /, /healthz and /readyz requires "Authorization: Bearer <token>", the token being this file\'s content',
     parse: (text) => text,
   }),
   flagSpec({
@@ -251,7 +250,8 @@ export const FLAGS = [
     env: 'KUBE_API_EXPORTER_BASIC_AUTH_FILE',
     default: undefined,
     valueName: 'FILE',
-    description: 'every endpoint but /, /healthz and /readyz requires HTTP basic auth with the "user:password" in this file',
+    description:
+      'every endpoint but /, /healthz and /readyz requires HTTP basic auth with the "user:password" in this file',
     parse: (text) => text,
   }),
   flagSpec({
@@ -330,7 +330,8 @@ export const FLAGS = [
     env: 'KUBE_API_EXPORTER_KINDS',
     default: '',
     valueName: 'LIST',
-    description: 'comma-separated kinds to watch besides deployments, pods, nodes and services: table kinds (daemonset, ...) or group/version/plural',
+    description:
+      'comma-separated kinds to watch besides deployments, pods, nodes and services: table kinds (daemonset, ...) or group/version/plural',
     parse: parseKindList,
   }),
   flagSpec({
@@ -357,7 +358,8 @@ export const FLAGS = [
     env: 'KUBE_API_EXPORTER_LABEL_SELECTOR',
     default: '',
     valueName: 'SELECTORS',
-    description: 'per-kind label selectors applied by the API server: KIND=SELECTOR[;KIND=SELECTOR...], e.g. pod=app=web',
+    description:
+      'per-kind label selectors applied by the API server: KIND=SELECTOR[;KIND=SELECTOR...], e.g. pod=app=web',
     parse: parseLabelSelectors,
   }),
   flagSpec({
@@ -366,7 +368,8 @@ export const FLAGS = [
     env: 'KUBE_API_EXPORTER_FIELD_SELECTOR',
     default: '',
     valueName: 'SELECTORS',
-    description: 'per-kind field selectors applied by the API server: KIND=SELECTOR[;KIND=SELECTOR...], e.g. pod=status.phase=Running',
+    description:
+      'per-kind field selectors applied by the API server: KIND=SELECTOR[;KIND=SELECTOR...], e.g. pod=status.phase=Running',
     parse: parseKindSelectors,
   }),
   flagSpec({
@@ -375,7 +378,8 @@ export const FLAGS = [
     env: 'KUBE_API_EXPORTER_SHARD',
     default: '0',
     valueName: 'N',
-    description: 'this replica\'s shard, 0-based: it keeps the objects whose UID hashes to it (see README "Large clusters")',
+    description:
+      'this replica\'s shard, 0-based: it keeps the objects whose UID hashes to it (see README "Large clusters")',
     parse: parseNonNegativeInteger,
   }),
   flagSpec({
@@ -393,7 +397,8 @@ export const FLAGS = [
     env: 'KUBE_API_EXPORTER_POD',
     default: undefined,
     valueName: 'NAME',
-    description: 'auto-sharding: this StatefulSet pod\'s name; the shard is its ordinal, the total its StatefulSet\'s replicas',
+    description:
+      "auto-sharding: this StatefulSet pod's name; the shard is its ordinal, the total its StatefulSet's replicas",
     parse: (text) => text,
   }),
   flagSpec({
@@ -411,7 +416,8 @@ export const FLAGS = [
     env: 'KUBE_API_EXPORTER_METRIC_ALLOWLIST',
     default: '',
     valueName: 'GLOBS',
-    description: 'comma-separated object metric names to export, * matching any run ("" for all), e.g. k8s_pod_status_*',
+    description:
+      'comma-separated object metric names to export, * matching any run ("" for all), e.g. k8s_pod_status_*',
     parse: parseGlobs,
   }),
   flagSpec({
@@ -435,14 +441,19 @@ export const FLAGS = [
 ] as const;
 
 /** The tectonic accountSecret comes only from here or from the file flag: a flag value would show in `ps`. */
-export const REPORT_ACCOUNT_SECRET_ENV = 'KUBE_API_EXPORTER_REPORT_ACCOUNT_SECRET';
 
-export function parseConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ParseResult<Config> {
+export function parseConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): ParseResult<Config> {
   return parseFlagTable<Config>(FLAGS, argv, env);
 }
 
 function parseNameList(text: string): string[] {
-  return text.split(',').map((name) => name.trim()).filter(Boolean);
+  return text
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
 }
 
 function parseList(text: string): ReadonlySet<string> {
@@ -480,7 +491,8 @@ function parseNonEmpty(text: string): string {
 
 function parseHttpUrl(text: string): string {
   const url = URL.canParse(text) ? new URL(text) : undefined;
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new Error('expected an http:// or https:// URL');
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+    throw new Error('expected an http:// or https:// URL');
   return url.href;
 }
 
@@ -511,7 +523,8 @@ function parseRedisUrl(text: string): string {
   } catch {
     throw new Error('expected redis://host[:port]');
   }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new Error('expected redis://host[:port] or rediss://');
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
+    throw new Error('expected redis://host[:port] or rediss://');
   if (url.hostname === '') throw new Error('no host');
   return text;
 }

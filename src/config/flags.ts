@@ -5,7 +5,7 @@
 
 import { parseArgs } from 'node:util';
 
-export class UsageError extends Error {}
+import { UsageError } from '../util/errors.js';
 
 export interface FlagSpec<C, K extends keyof C> {
   readonly flag: string;
@@ -36,9 +36,11 @@ export function parseFlagTable<C>(flags: FlagTable<C>, argv: readonly string[], 
     const fromFlag = typeof flagValue === 'boolean' ? String(flagValue) : flagValue;
     const fromEnv = env[spec.env];
     const given =
-      fromFlag !== undefined ? { text: fromFlag, source: `--${spec.flag}` }
-      : fromEnv !== undefined ? { text: fromEnv, source: `$${spec.env}` }
-      : spec.fallback?.(env);
+      fromFlag !== undefined
+        ? { text: fromFlag, source: `--${spec.flag}` }
+        : fromEnv !== undefined
+          ? { text: fromEnv, source: `$${spec.env}` }
+          : spec.fallback?.(env);
     const text = given?.text ?? spec.default;
     config[spec.key as string] = text === undefined ? undefined : parseValue(spec, text, given?.source ?? 'default');
   }
@@ -46,7 +48,9 @@ export function parseFlagTable<C>(flags: FlagTable<C>, argv: readonly string[], 
 }
 
 function parseFlags<C>(flags: FlagTable<C>, argv: readonly string[]) {
-  const options = Object.fromEntries(flags.map((spec) => [spec.flag, { type: isSwitch(spec) ? ('boolean' as const) : ('string' as const) }]));
+  const options = Object.fromEntries(
+    flags.map((spec) => [spec.flag, { type: isSwitch(spec) ? ('boolean' as const) : ('string' as const) }]),
+  );
   try {
     return parseArgs({
       args: [...argv],
@@ -107,7 +111,8 @@ const DURATION_UNITS_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m:
 export function parseDuration(text: string): number {
   if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(text)) throw new Error('expected a duration such as 30s, 15m or 24h');
   let total = 0;
-  for (const [, amount, , unit] of text.matchAll(/(\d+(\.\d+)?)(ms|s|m|h)/g)) total += Number(amount) * DURATION_UNITS_MS[unit];
+  for (const [, amount, , unit] of text.matchAll(/(\d+(\.\d+)?)(ms|s|m|h)/g))
+    total += Number(amount) * DURATION_UNITS_MS[unit];
   if (total < 1) throw new Error('expected a duration of at least 1ms');
   return Math.round(total);
 }

@@ -4,13 +4,13 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { kindByMetricName } from '../kinds/table.js';
+import { DEPLOYMENT, NODE, POD, SERVICE } from '../kinds/table.js';
 import type { SimulatedApiServer } from './simulated-apiserver.js';
 
-const deployment = kindByMetricName('deployment')!;
-const pod = kindByMetricName('pod')!;
-const node = kindByMetricName('node')!;
-const service = kindByMetricName('service')!;
+const deployment = DEPLOYMENT;
+const pod = POD;
+const node = NODE;
+const service = SERVICE;
 
 const STARTED = '2017-07-18T12:32:01Z';
 
@@ -37,7 +37,13 @@ function newContainerID(): string {
 
 export function helloworldDeployment(image = 'giantswarm/helloworld:1.0') {
   return {
-    metadata: { name: 'helloworld', namespace: 'default', generation: 2, labels: { app: 'helloworld' }, annotations: { 'deployment.kubernetes.io/revision': '2' } },
+    metadata: {
+      name: 'helloworld',
+      namespace: 'default',
+      generation: 2,
+      labels: { app: 'helloworld' },
+      annotations: { 'deployment.kubernetes.io/revision': '2' },
+    },
     spec: {
       replicas: 1,
       selector: { matchLabels: { app: 'helloworld' } },
@@ -66,7 +72,10 @@ export function helloworldDeployment(image = 'giantswarm/helloworld:1.0') {
       updatedReplicas: 1,
       readyReplicas: 1,
       availableReplicas: 1,
-      conditions: [condition('Available', 'True', 'MinimumReplicasAvailable'), condition('Progressing', 'True', 'NewReplicaSetAvailable')],
+      conditions: [
+        condition('Available', 'True', 'MinimumReplicasAvailable'),
+        condition('Progressing', 'True', 'NewReplicaSetAvailable'),
+      ],
     },
   };
 }
@@ -76,7 +85,13 @@ function helloworldPod(suffix: string) {
     metadata: { name: `helloworld-5d8f7c9b6-${suffix}`, namespace: 'default', labels: { app: 'helloworld' } },
     spec: {
       nodeName: 'node-1',
-      containers: [{ name: 'helloworld', image: 'giantswarm/helloworld:1.0', resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '500m', memory: '128Mi' } } }],
+      containers: [
+        {
+          name: 'helloworld',
+          image: 'giantswarm/helloworld:1.0',
+          resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '500m', memory: '128Mi' } },
+        },
+      ],
     },
     status: {
       phase: 'Running',
@@ -100,7 +115,12 @@ export const LEANIX_SEED_PODS = [
       containerStatuses: [
         {
           name: 'demo',
-          state: { waiting: { reason: 'ErrImageNeverPull', message: 'Container image "giantswarm/leanix-sexporter" is not present with pull policy of Never' } },
+          state: {
+            waiting: {
+              reason: 'ErrImageNeverPull',
+              message: 'Container image "giantswarm/leanix-sexporter" is not present with pull policy of Never',
+            },
+          },
           lastState: {},
           ready: false,
           restartCount: 0,
@@ -137,14 +157,30 @@ const initAndAppPod = {
   spec: {
     nodeName: 'node-2',
     initContainers: [{ name: 'app', image: 'worker:migrate', resources: { requests: { cpu: '50m', memory: '32Mi' } } }],
-    containers: [{ name: 'app', image: 'worker:2.1', resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } } }],
+    containers: [
+      {
+        name: 'app',
+        image: 'worker:2.1',
+        resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } },
+      },
+    ],
   },
   status: {
     phase: 'Running',
     qosClass: 'Burstable',
     startTime: STARTED,
     conditions: [condition('Initialized', 'True'), condition('Ready', 'True')],
-    initContainerStatuses: [{ name: 'app', state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: STARTED, finishedAt: STARTED } }, lastState: {}, ready: true, restartCount: 0, image: 'worker:migrate', imageID: '' }],
+    initContainerStatuses: [
+      {
+        name: 'app',
+        state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: STARTED, finishedAt: STARTED } },
+        lastState: {},
+        ready: true,
+        restartCount: 0,
+        image: 'worker:migrate',
+        imageID: '',
+      },
+    ],
     containerStatuses: [runningStatus('app', 'worker:2.1')],
   },
 };
@@ -154,12 +190,39 @@ function demoNode(name: string, unschedulable = false) {
     metadata: { name, labels: { 'kubernetes.io/hostname': name } },
     spec: { podCIDR: '10.244.0.0/24', ...(unschedulable ? { unschedulable: true } : {}) },
     status: {
-      capacity: { cpu: '4', memory: '16393244Ki', pods: '110', 'ephemeral-storage': '101445540Ki', 'hugepages-2Mi': '0' },
-      allocatable: { cpu: '3800m', memory: '15742044Ki', pods: '110', 'ephemeral-storage': '93492209510', 'hugepages-2Mi': '0' },
-      conditions: [condition('MemoryPressure', 'False'), condition('DiskPressure', 'False'), condition('PIDPressure', 'False'), condition('Ready', 'True', 'KubeletReady')],
-      addresses: [{ type: 'InternalIP', address: '10.0.0.1' }, { type: 'Hostname', address: name }],
+      capacity: {
+        cpu: '4',
+        memory: '16393244Ki',
+        pods: '110',
+        'ephemeral-storage': '101445540Ki',
+        'hugepages-2Mi': '0',
+      },
+      allocatable: {
+        cpu: '3800m',
+        memory: '15742044Ki',
+        pods: '110',
+        'ephemeral-storage': '93492209510',
+        'hugepages-2Mi': '0',
+      },
+      conditions: [
+        condition('MemoryPressure', 'False'),
+        condition('DiskPressure', 'False'),
+        condition('PIDPressure', 'False'),
+        condition('Ready', 'True', 'KubeletReady'),
+      ],
+      addresses: [
+        { type: 'InternalIP', address: '10.0.0.1' },
+        { type: 'Hostname', address: name },
+      ],
       daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
-      nodeInfo: { kubeletVersion: 'v1.32.0', osImage: 'Debian GNU/Linux 12 (bookworm)', kernelVersion: '6.1.0-28-amd64', containerRuntimeVersion: 'containerd://1.7.24', architecture: 'amd64', operatingSystem: 'linux' },
+      nodeInfo: {
+        kubeletVersion: 'v1.32.0',
+        osImage: 'Debian GNU/Linux 12 (bookworm)',
+        kernelVersion: '6.1.0-28-amd64',
+        containerRuntimeVersion: 'containerd://1.7.24',
+        architecture: 'amd64',
+        operatingSystem: 'linux',
+      },
     },
   };
 }
@@ -176,7 +239,11 @@ export function seedDemoCluster(api: SimulatedApiServer): void {
   api.create(pod, initAndAppPod);
   api.create(pod, {
     metadata: { name: 'coredns-6f6b679f8f-abcde', namespace: 'kube-system' },
-    spec: { containers: [{ name: 'coredns', image: 'coredns/coredns:1.11.3', resources: { requests: { cpu: '100m', memory: '70Mi' } } }] },
+    spec: {
+      containers: [
+        { name: 'coredns', image: 'coredns/coredns:1.11.3', resources: { requests: { cpu: '100m', memory: '70Mi' } } },
+      ],
+    },
     status: { phase: 'Running', containerStatuses: [runningStatus('coredns', 'coredns/coredns:1.11.3')] },
   });
   api.create(node, demoNode('node-1'));
@@ -184,11 +251,23 @@ export function seedDemoCluster(api: SimulatedApiServer): void {
   api.create(node, demoNode('node-3', true));
   api.create(service, {
     metadata: { name: 'helloworld', namespace: 'default' },
-    spec: { type: 'ClusterIP', clusterIP: '10.96.0.20', selector: { app: 'helloworld' }, ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }, { name: 'metrics', port: 9090, targetPort: 9090, protocol: 'TCP' }] },
+    spec: {
+      type: 'ClusterIP',
+      clusterIP: '10.96.0.20',
+      selector: { app: 'helloworld' },
+      ports: [
+        { name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' },
+        { name: 'metrics', port: 9090, targetPort: 9090, protocol: 'TCP' },
+      ],
+    },
   });
   api.create(service, {
     metadata: { name: 'leanix-exporter', namespace: 'giantswarm' },
-    spec: { type: 'NodePort', clusterIP: '10.96.0.30', ports: [{ port: 8000, targetPort: 8000, nodePort: 30080, protocol: 'TCP' }] },
+    spec: {
+      type: 'NodePort',
+      clusterIP: '10.96.0.30',
+      ports: [{ port: 8000, targetPort: 8000, nodePort: 30080, protocol: 'TCP' }],
+    },
   });
   api.create(service, {
     metadata: { name: 'kube-dns', namespace: 'kube-system' },
@@ -218,7 +297,15 @@ export function startDemoLife(api: SimulatedApiServer, { intervalMs }: { interva
       api.update(pod, 'default', initAndAppPod.metadata.name, (object) => {
         const status = object.status.containerStatuses[0];
         const finishedAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-        status.lastState = { terminated: { exitCode: 137, reason: 'OOMKilled', startedAt: STARTED, finishedAt, containerID: status.containerID } };
+        status.lastState = {
+          terminated: {
+            exitCode: 137,
+            reason: 'OOMKilled',
+            startedAt: STARTED,
+            finishedAt,
+            containerID: status.containerID,
+          },
+        };
         status.containerID = newContainerID();
         status.restartCount += 1;
       }),

@@ -1,10 +1,11 @@
 /** `npm run demo`: a simulated API server with a small living cluster, and the exporter watching it. */
 
-import { helpText, parseConfig, UsageError } from '../config/exporter.js';
-import { seedDemoCluster, startDemoLife } from './cluster.js';
+import { helpText, parseConfig } from '../config/exporter.js';
 import { startExporter } from '../exporter.js';
 import { kubeConfigForServer } from '../kube/kubeconfig.js';
+import { UsageError } from '../util/errors.js';
 import { createLogger } from '../util/log.js';
+import { seedDemoCluster, startDemoLife } from './cluster.js';
 import { SimulatedApiServer } from './simulated-apiserver.js';
 
 const LIFE_INTERVAL_MS = 5000;
@@ -20,7 +21,11 @@ async function demo(): Promise<void> {
   const apiUrl = await apiServer.start();
   seedDemoCluster(apiServer);
   const stopLife = startDemoLife(apiServer, { intervalMs: LIFE_INTERVAL_MS });
-  const exporter = await startExporter({ config, kubeConfig: kubeConfigForServer(apiUrl), log: createLogger(config.logLevel) });
+  const exporter = await startExporter({
+    config,
+    kubeConfig: kubeConfigForServer(apiUrl),
+    log: createLogger(config.logLevel),
+  });
   process.stdout.write(
     [
       `Simulated Kubernetes API server: ${apiUrl}  (try ${apiUrl}/apis/apps/v1/deployments)`,

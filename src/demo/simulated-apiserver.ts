@@ -22,7 +22,15 @@ import { fieldSelector, labelSelector, type ObjectPredicate, SelectorError } fro
  * controllers' objects, but not on pods (that came with PodObservedGenerationTracking in 1.33), nodes, services,
  * namespaces or claims.
  */
-const KINDS_WITH_GENERATION: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob']);
+const KINDS_WITH_GENERATION: ReadonlySet<string> = new Set([
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'ReplicationController',
+  'Job',
+  'CronJob',
+]);
 
 type ApiObject = { metadata: Record<string, unknown>; spec?: unknown; [field: string]: unknown };
 type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -166,6 +174,7 @@ export class SimulatedApiServer {
   }
 
   /** Applies `mutate` to a copy; a changed `spec` bumps metadata.generation of kinds that have one, as the real server does. */
+  // biome-ignore lint/suspicious/noExplicitAny: mutate patches a JSON object free-form, as a test or the demo writes it; its callers rely on that
   update(kind: KindSpec, namespace: string | undefined, name: string, mutate: (object: any) => void): void {
     const key = `${namespace ?? ''}/${name}`;
     const current = this.collection(kind).get(key);
@@ -274,7 +283,10 @@ export class SimulatedApiServer {
 
   private handle(request: IncomingMessage, response: ServerResponse): void {
     const delayMs = this.faults.delayMs ?? 0;
-    if (delayMs <= 0) return this.respond(request, response);
+    if (delayMs <= 0) {
+      this.respond(request, response);
+      return;
+    }
     this.count('delayedResponse', this.route(new URL(request.url ?? '/', 'http://localhost').pathname)?.kind);
     setTimeout(() => this.respond(request, response), delayMs);
   }
@@ -283,35 +295,61 @@ export class SimulatedApiServer {
     const url = new URL(request.url ?? '/', 'http://localhost');
     this.paths.add(url.pathname);
     if (this.options.token && request.headers.authorization !== `Bearer ${this.options.token}`) {
-      return sendStatus(response, 401, 'Unauthorized', 'Unauthorized');
+      sendStatus(response, 401, 'Unauthorized', 'Unauthorized');
+      return;
     }
-    if (request.method !== 'GET') return sendStatus(response, 405, 'MethodNotAllowed', `${request.method} is not supported`);
+    if (request.method !== 'GET') {
+      sendStatus(response, 405, 'MethodNotAllowed', `${request.method} is not supported`);
+      return;
+    }
     const discovery = this.discovery(url.pathname);
-    if (discovery) return sendJson(response, 200, discovery);
+    if (discovery) {
+      sendJson(response, 200, discovery);
+      return;
+    }
     const route = this.route(url.pathname);
-    if (!route) return sendStatus(response, 404, 'NotFound', `the server could not find the requested resource (${url.pathname})`);
+    if (!route) {
+      sendStatus(response, 404, 'NotFound', `the server could not find the requested resource (${url.pathname})`);
+      return;
+    }
     const failure = this.faults.failRequests;
     if (failure && failure.count > 0) {
       failure.count -= 1;
       this.count('failedRequest', route.kind);
       if (failure.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(failure.retryAfterSeconds));
-      return sendStatus(response, failure.status, failure.status === 429 ? 'TooManyRequests' : 'InternalError', `injected fault: HTTP ${failure.status}`);
+      sendStatus(
+        response,
+        failure.status,
+        failure.status === 429 ? 'TooManyRequests' : 'InternalError',
+        `injected fault: HTTP ${failure.status}`,
+      );
+      return;
     }
     const { kind, namespace, name } = route;
     if (name !== undefined) {
       const object = this.collection(kind).get(`${namespace ?? ''}/${name}`);
-      if (!object) return sendStatus(response, 404, 'NotFound', `${kind.plural} "${name}" not found`);
-      return sendJson(response, 200, { kind: kind.kind, apiVersion: apiVersionOf(kind), ...this.served(object, kind) });
+      if (!object) {
+        sendStatus(response, 404, 'NotFound', `${kind.plural} "${name}" not found`);
+        return;
+      }
+      sendJson(response, 200, { kind: kind.kind, apiVersion: apiVersionOf(kind), ...this.served(object, kind) });
+      return;
     }
     let selects: ObjectPredicate;
     try {
       selects = selectorOf(namespace, url.searchParams);
     } catch (error) {
-      if (error instanceof SelectorError) return sendStatus(response, 400, 'BadRequest', error.message);
+      if (error instanceof SelectorError) {
+        sendStatus(response, 400, 'BadRequest', error.message);
+        return;
+      }
       throw error;
     }
     const watch = url.searchParams.get('watch');
-    if (watch === 'true' || watch === '1') return this.watch(kind, selects, url.searchParams, request, response);
+    if (watch === 'true' || watch === '1') {
+      this.watch(kind, selects, url.searchParams, request, response);
+      return;
+    }
     if (!url.searchParams.has('continue')) this.listsBegun.set(kind, this.listsCount(kind) + 1);
     this.sendList(kind, selects, url.searchParams, response);
   }
@@ -320,7 +358,13 @@ export class SimulatedApiServer {
   private discovery(pathname: string): object | undefined {
     const served = this.kinds.filter((kind) => collectionPath(kind) === `${pathname}/${kind.plural}`);
     if (served.length === 0) return undefined;
-    const resources = served.map((kind) => ({ name: kind.plural, singularName: kind.metricName, namespaced: kind.namespaced, kind: kind.kind, verbs: ['get', 'list', 'watch'] }));
+    const resources = served.map((kind) => ({
+      name: kind.plural,
+      singularName: kind.metricName,
+      namespaced: kind.namespaced,
+      kind: kind.kind,
+      verbs: ['get', 'list', 'watch'],
+    }));
     return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf(served[0]), resources };
   }
 
@@ -338,7 +382,9 @@ export class SimulatedApiServer {
         const name = pathname.slice(base.length + 1);
         if (!name.includes('/')) return { kind, name };
       }
-      const namespaced = new RegExp(`^${escapeRegExp(prefix)}/namespaces/([^/]+)/${kind.plural}(?:/([^/]+))?$`).exec(pathname);
+      const namespaced = new RegExp(`^${escapeRegExp(prefix)}/namespaces/([^/]+)/${kind.plural}(?:/([^/]+))?$`).exec(
+        pathname,
+      );
       if (kind.namespaced && namespaced) return { kind, namespace: namespaced[1], name: namespaced[2] };
     }
     return undefined;
@@ -353,10 +399,21 @@ export class SimulatedApiServer {
     const page = limit > 0 ? items.slice(offset, offset + limit) : items;
     const next = limit > 0 && offset + limit < items.length ? String(offset + limit) : undefined;
     const metadata = { resourceVersion: this.issue(this.resourceVersion), ...(next ? { continue: next } : {}) };
-    sendJson(response, 200, { kind: `${kind.kind}List`, apiVersion: apiVersionOf(kind), metadata, items: page.map((object) => this.served(object, kind)) });
+    sendJson(response, 200, {
+      kind: `${kind.kind}List`,
+      apiVersion: apiVersionOf(kind),
+      metadata,
+      items: page.map((object) => this.served(object, kind)),
+    });
   }
 
-  private watch(kind: KindSpec, selects: ObjectPredicate, params: URLSearchParams, request: IncomingMessage, response: ServerResponse): void {
+  private watch(
+    kind: KindSpec,
+    selects: ObjectPredicate,
+    params: URLSearchParams,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): void {
     response.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
     response.flushHeaders();
     const from = Number(params.get('resourceVersion') || 0);
@@ -374,13 +431,17 @@ export class SimulatedApiServer {
     };
     request.on('close', forget);
     response.on('close', forget);
-    if (this.faults.stallNewWatches) return this.stall(watcher);
+    if (this.faults.stallNewWatches) {
+      this.stall(watcher);
+      return;
+    }
     if (from > 0) {
       for (const event of this.history) {
         if (event.resourceVersion > from && event.kind === kind) this.sendSelected(watcher, event);
       }
     } else {
-      for (const object of this.collection(kind).values()) if (selects(object)) this.sendEvent(watcher, 'ADDED', object);
+      for (const object of this.collection(kind).values())
+        if (selects(object)) this.sendEvent(watcher, 'ADDED', object);
     }
     if (response.destroyed) return;
     this.watchers.add(watcher);
@@ -388,7 +449,11 @@ export class SimulatedApiServer {
     if (timeoutSeconds > 0) watcher.timers.push(setTimeout(() => response.end(), timeoutSeconds * 1000));
     if (params.get('allowWatchBookmarks') === 'true') {
       const bookmark = () => {
-        const object = { kind: kind.kind, apiVersion: apiVersionOf(kind), metadata: { resourceVersion: this.issue(this.resourceVersion) } };
+        const object = {
+          kind: kind.kind,
+          apiVersion: apiVersionOf(kind),
+          metadata: { resourceVersion: this.issue(this.resourceVersion) },
+        };
         response.write(`${JSON.stringify({ type: 'BOOKMARK', object })}\n`);
       };
       watcher.timers.push(setInterval(bookmark, this.options.bookmarkIntervalMs ?? 60_000));
@@ -407,7 +472,8 @@ export class SimulatedApiServer {
     const selectedNow = watcher.selects(event.object);
     const selectedBefore = event.previous !== undefined && watcher.selects(event.previous);
     let type: string | undefined = selectedNow ? event.type : undefined;
-    if (event.type === 'MODIFIED') type = selectedNow ? (selectedBefore ? 'MODIFIED' : 'ADDED') : selectedBefore ? 'DELETED' : undefined;
+    if (event.type === 'MODIFIED')
+      type = selectedNow ? (selectedBefore ? 'MODIFIED' : 'ADDED') : selectedBefore ? 'DELETED' : undefined;
     if (type) this.sendEvent(watcher, type, event.object);
   }
 
@@ -423,7 +489,8 @@ export class SimulatedApiServer {
       response.cork();
       process.nextTick(() => response.uncork());
     }
-    if (this.takeFault('garbageLines', 'garbageLine', kind)) response.write('{"type":"MODIFIED","object":{"metadata":\u0000 not json\n');
+    if (this.takeFault('garbageLines', 'garbageLine', kind))
+      response.write('{"type":"MODIFIED","object":{"metadata":\u0000 not json\n');
     if (this.takeFault('dropMidEvent', 'droppedMidEvent', kind)) {
       response.write(line.slice(0, Math.floor(line.length / 2)));
       this.watchers.delete(watcher);
@@ -438,7 +505,11 @@ export class SimulatedApiServer {
     response.write(line);
   }
 
-  private takeFault(fault: 'garbageLines' | 'dropMidEvent' | 'truncateEvents' | 'expireWatches', name: FaultName, kind: KindSpec): boolean {
+  private takeFault(
+    fault: 'garbageLines' | 'dropMidEvent' | 'truncateEvents' | 'expireWatches',
+    name: FaultName,
+    kind: KindSpec,
+  ): boolean {
     const remaining = this.faults[fault] ?? 0;
     if (remaining <= 0) return false;
     this.faults[fault] = remaining - 1;
@@ -462,7 +533,10 @@ export class SimulatedApiServer {
     const bytes = this.faults.inflateBytes ?? 0;
     if (bytes <= 0) return object;
     this.count('inflatedObject', kind);
-    const annotations = { ...(object.metadata.annotations as object | undefined), 'simulated.example/padding': 'x'.repeat(bytes) };
+    const annotations = {
+      ...(object.metadata.annotations as object | undefined),
+      'simulated.example/padding': 'x'.repeat(bytes),
+    };
     return { ...object, metadata: { ...object.metadata, annotations } };
   }
 
@@ -482,11 +556,20 @@ function keyOf(kind: KindSpec, object: ApiObject): string {
 function selectorOf(namespace: string | undefined, params: URLSearchParams): ObjectPredicate {
   const labels = labelSelector(params.get('labelSelector') ?? '');
   const fields = fieldSelector(params.get('fieldSelector') ?? '');
-  return (object) => (namespace === undefined || object.metadata?.namespace === namespace) && labels(object) && fields(object);
+  return (object) =>
+    (namespace === undefined || object.metadata?.namespace === namespace) && labels(object) && fields(object);
 }
 
 function goneEvent(message: string): string {
-  const status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'Expired', code: 410 };
+  const status = {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason: 'Expired',
+    code: 410,
+  };
   return `${JSON.stringify({ type: 'ERROR', object: status })}\n`;
 }
 
@@ -496,7 +579,15 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
 }
 
 function sendStatus(response: ServerResponse, code: number, reason: string, message: string): void {
-  sendJson(response, code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
+  sendJson(response, code, {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    code,
+  });
 }
 
 function escapeRegExp(text: string): string {

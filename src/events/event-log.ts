@@ -6,9 +6,9 @@
 
 import { Counter, type Registry } from 'prom-client';
 import type { CacheChange, ClusterCache } from '../cache.js';
+import { SELF_PREFIX } from '../metrics/self-metrics.js';
 import type { Logger } from '../util/log.js';
 import { type ContainerMetadata, containerMetadata, POD_EVENT_TYPES, podEvents } from './pod-events.js';
-import { SELF_PREFIX } from '../metrics/self-metrics.js';
 
 export interface EventMessage {
   /** 1, 2, 3, … within this process. */
@@ -74,11 +74,13 @@ export class PodEventLog {
   }
 
   private record(change: CacheChange): void {
-    const events = change.type === 'delete' ? podEvents(change.object, undefined) : podEvents(change.previous, change.object);
+    const events =
+      change.type === 'delete' ? podEvents(change.object, undefined) : podEvents(change.previous, change.object);
     for (const { type, pod } of events) {
       this.emitted.inc({ event: type });
       const time = (this.options.now ?? Date.now)() / 1000;
-      for (const metadata of containerMetadata(pod)) this.publish({ id: ++this.lastId, time, event: `pod/${type}`, metadata });
+      for (const metadata of containerMetadata(pod))
+        this.publish({ id: ++this.lastId, time, event: `pod/${type}`, metadata });
     }
   }
 

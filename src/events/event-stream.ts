@@ -7,8 +7,8 @@
 import type { ServerResponse } from 'node:http';
 import type { Context } from 'koa';
 import { Counter, type Registry } from 'prom-client';
-import type { EventMessage, PodEventLog } from './event-log.js';
 import { gaugeReadOnScrape, SELF_PREFIX } from '../metrics/self-metrics.js';
+import type { EventMessage, PodEventLog } from './event-log.js';
 
 export interface EventStreamOptions {
   readonly registry: Registry;
@@ -36,10 +36,18 @@ export class EventStream {
   private readonly keepAliveMs: number;
   private readonly slowClients: Counter;
 
-  constructor(private readonly events: PodEventLog, options: EventStreamOptions) {
+  constructor(
+    private readonly events: PodEventLog,
+    options: EventStreamOptions,
+  ) {
     this.maxBehindBytes = options.maxBehindBytes ?? 1024 * 1024;
     this.keepAliveMs = options.keepAliveMs ?? 15_000;
-    gaugeReadOnScrape(options.registry, `${SELF_PREFIX}event_stream_clients`, 'Clients connected to /events.', () => this.clients);
+    gaugeReadOnScrape(
+      options.registry,
+      `${SELF_PREFIX}event_stream_clients`,
+      'Clients connected to /events.',
+      () => this.clients,
+    );
     this.slowClients = new Counter({
       name: `${SELF_PREFIX}event_stream_slow_clients_total`,
       help: 'Clients of /events disconnected because they fell too far behind.',
@@ -67,7 +75,11 @@ export class EventStream {
     ctx.respond = false;
     const res = ctx.res;
     ctx.req.socket.setTimeout(0);
-    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' });
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache',
+      'X-Accel-Buffering': 'no',
+    });
     let unsubscribe = () => {};
     let keepAlive: NodeJS.Timeout | undefined;
     const close = () => {

@@ -8,7 +8,7 @@
  * container ID (a container restart) is reported `running` again: consumers key their tables by container ID.
  */
 
-import { type PodContainer, podContainers, type PodFacts, podFacts } from '../objects/pod-containers.js';
+import { type PodContainer, type PodFacts, podContainers, podFacts } from '../objects/pod-containers.js';
 
 export const POD_EVENT_TYPES = ['create', 'pending', 'running', 'shutdown', 'delete'] as const;
 export type PodEventType = (typeof POD_EVENT_TYPES)[number];
@@ -43,7 +43,8 @@ export function podEvents(previous: unknown, current: unknown): PodEvent[] {
   const before = podFacts(previous);
   const after = podFacts(current);
   // Replaced under the same name while the watch was away: the old pod is gone and a new one came.
-  if (before.uid !== '' && after.uid !== '' && before.uid !== after.uid) return [{ type: 'delete', pod: previous }, ...arrival(current)];
+  if (before.uid !== '' && after.uid !== '' && before.uid !== after.uid)
+    return [{ type: 'delete', pod: previous }, ...arrival(current)];
   const stage = stageOf(after);
   if (stage === undefined) return [];
   if (stage !== stageOf(before)) return [{ type: stage, pod: current }];
@@ -75,7 +76,12 @@ function metadataOf(facts: PodFacts, container: PodContainer): ContainerMetadata
 
 function arrival(pod: unknown): PodEvent[] {
   const stage = stageOf(podFacts(pod));
-  return stage === undefined ? [{ type: 'create', pod }] : [{ type: 'create', pod }, { type: stage, pod }];
+  return stage === undefined
+    ? [{ type: 'create', pod }]
+    : [
+        { type: 'create', pod },
+        { type: stage, pod },
+      ];
 }
 
 function stageOf(facts: PodFacts): Stage | undefined {

@@ -8,10 +8,10 @@
 
 import { Redis } from 'ioredis';
 import { Counter, type Registry } from 'prom-client';
-import { adapterMessage, type EventMessage } from './event-log.js';
-import type { Logger } from '../util/log.js';
 import { gaugeReadOnScrape, SELF_PREFIX } from '../metrics/self-metrics.js';
-import { type Backoff, backoffDelay, DEFAULT_BACKOFF } from '../kube/watch.js';
+import { type Backoff, backoffDelay, DEFAULT_BACKOFF } from '../util/backoff.js';
+import type { Logger } from '../util/log.js';
+import { adapterMessage, type EventMessage } from './event-log.js';
 
 export const EVENTS_CHANNEL = 'galileo/events';
 const DEFAULT_REDIS_BUFFER = 10_000;
@@ -40,14 +40,25 @@ export class RedisSink {
     const { registry, log } = options;
     const registers = [registry];
     this.capacity = options.capacity ?? DEFAULT_REDIS_BUFFER;
-    this.published = new Counter({ name: `${SELF_PREFIX}redis_published_total`, help: 'Pod event messages published to Redis.', registers });
+    this.published = new Counter({
+      name: `${SELF_PREFIX}redis_published_total`,
+      help: 'Pod event messages published to Redis.',
+      registers,
+    });
     this.dropped = new Counter({
       name: `${SELF_PREFIX}redis_dropped_total`,
       help: 'Pod event messages dropped because Redis was unreachable and the buffer was full.',
       registers,
     });
-    gaugeReadOnScrape(registry, `${SELF_PREFIX}redis_buffered`, 'Pod event messages waiting to be published to Redis.', () => this.queue.length + this.inFlight);
-    gaugeReadOnScrape(registry, `${SELF_PREFIX}redis_up`, '1 while the connection to Redis is ready, else 0.', () => (this.client.status === 'ready' ? 1 : 0));
+    gaugeReadOnScrape(
+      registry,
+      `${SELF_PREFIX}redis_buffered`,
+      'Pod event messages waiting to be published to Redis.',
+      () => this.queue.length + this.inFlight,
+    );
+    gaugeReadOnScrape(registry, `${SELF_PREFIX}redis_up`, '1 while the connection to Redis is ready, else 0.', () =>
+      this.client.status === 'ready' ? 1 : 0,
+    );
 
     const backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.client = new Redis(options.url, {
@@ -62,7 +73,11 @@ export class RedisSink {
     });
     let reportedDown = false;
     this.client.on('ready', () => {
-      log.info('redis connected', { url: redactedUrl(options.url), buffered: this.queue.length, droppedWhileDown: this.droppedWhileDown });
+      log.info('redis connected', {
+        url: redactedUrl(options.url),
+        buffered: this.queue.length,
+        droppedWhileDown: this.droppedWhileDown,
+      });
       reportedDown = false;
       this.droppedWhileDown = 0;
       void this.drain();
@@ -70,7 +85,11 @@ export class RedisSink {
     this.client.on('error', (error: Error) => {
       if (reportedDown) return;
       reportedDown = true;
-      log.warn('redis unreachable, buffering pod events', { url: redactedUrl(options.url), error: error.message, capacity: this.capacity });
+      log.warn('redis unreachable, buffering pod events', {
+        url: redactedUrl(options.url),
+        error: error.message,
+        capacity: this.capacity,
+      });
     });
   }
 

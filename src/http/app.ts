@@ -5,16 +5,15 @@ import Router from '@koa/router';
 import Koa, { type Context } from 'koa';
 import type { ClusterCache } from '../cache.js';
 import type { EventStream } from '../events/event-stream.js';
-import { gzip, gzipOnce } from './gzip.js';
-import { type HttpAuth, onlyReadsOf, requireAuth } from './guard.js';
+import type { KindState } from '../kinds/state.js';
 import type { KindSpec } from '../kinds/table.js';
 import type { LeanixDocuments } from '../leanix/documents.js';
 import { addLeanixRoutes } from '../leanix/routes.js';
-import type { Logger } from '../util/log.js';
+import { METRICS_CONTENT_TYPE } from '../metrics/exposition.js';
 import type { SelfMetrics } from '../metrics/self-metrics.js';
-import type { KindState } from '../kube/watch.js';
-
-export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+import type { Logger } from '../util/log.js';
+import { type HttpAuth, onlyReadsOf, requireAuth } from './guard.js';
+import { gzip, gzipOnce } from './gzip.js';
 
 export interface AppOptions {
   readonly cache: ClusterCache;
@@ -38,12 +37,19 @@ export interface Readiness {
   readonly ready: boolean;
   readonly notReady: readonly string[];
   readonly kinds: Readonly<
-    Record<string, { synced: boolean; failingSince?: string; lastError?: string; lastErrorAt?: string; nextRetryAt?: string }>
+    Record<
+      string,
+      { synced: boolean; failingSince?: string; lastError?: string; lastErrorAt?: string; nextRetryAt?: string }
+    >
   >;
 }
 
 /** Ready when every kind has synced and none has been failing for `unreadyAfterMs` or longer. */
-export function readiness(states: ReadonlyArray<readonly [KindSpec, Readonly<KindState>]>, unreadyAfterMs = Infinity, now = Date.now()): Readiness {
+export function readiness(
+  states: ReadonlyArray<readonly [KindSpec, Readonly<KindState>]>,
+  unreadyAfterMs = Infinity,
+  now = Date.now(),
+): Readiness {
   const kinds = Object.fromEntries(
     states.map(([kind, state]) => [
       kind.metricName,
@@ -56,8 +62,11 @@ export function readiness(states: ReadonlyArray<readonly [KindSpec, Readonly<Kin
       },
     ]),
   );
-  const failingTooLong = (state: Readonly<KindState>) => state.failingSince !== undefined && now - state.failingSince.getTime() >= unreadyAfterMs;
-  const notReady = states.filter(([, state]) => !state.synced || failingTooLong(state)).map(([kind]) => kind.metricName);
+  const failingTooLong = (state: Readonly<KindState>) =>
+    state.failingSince !== undefined && now - state.failingSince.getTime() >= unreadyAfterMs;
+  const notReady = states
+    .filter(([, state]) => !state.synced || failingTooLong(state))
+    .map(([kind]) => kind.metricName);
   return { ready: notReady.length === 0, notReady, kinds };
 }
 

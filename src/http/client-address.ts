@@ -7,9 +7,15 @@ import type { IncomingHttpHeaders } from 'node:http';
  * X-Real-IP. Those headers are whatever the sender wrote unless a proxy in front sets them, so they are ignored
  * by default.
  */
-export function clientAddress(headers: IncomingHttpHeaders, socketAddress: string | undefined, trustProxy: boolean): string {
+export function clientAddress(
+  headers: IncomingHttpHeaders,
+  socketAddress: string | undefined,
+  trustProxy: boolean,
+): string {
   if (trustProxy) {
-    const forwarded = String(headers['x-forwarded-for'] ?? '').split(',')[0].trim();
+    const forwarded = String(headers['x-forwarded-for'] ?? '')
+      .split(',')[0]
+      .trim();
     if (forwarded) return unmapped(forwarded);
     const real = String(headers['x-real-ip'] ?? '').trim();
     if (real) return unmapped(real);

@@ -39,7 +39,12 @@ export function onlyReadsOf(knownPaths: ReadonlySet<string>): Middleware {
 /** 401 for requests to any path but `openPaths` without valid credentials, when `auth` asks for any. */
 export function requireAuth(auth: HttpAuth | undefined, openPaths: ReadonlySet<string>): Middleware {
   return async (ctx, next) => {
-    if (auth && (auth.bearerToken !== undefined || auth.basic !== undefined) && !openPaths.has(ctx.path) && !authorized(auth, ctx.get('Authorization'))) {
+    if (
+      auth &&
+      (auth.bearerToken !== undefined || auth.basic !== undefined) &&
+      !openPaths.has(ctx.path) &&
+      !authorized(auth, ctx.get('Authorization'))
+    ) {
       ctx.status = 401;
       ctx.set('WWW-Authenticate', auth.basic ? 'Basic realm="kube-api-exporter"' : 'Bearer realm="kube-api-exporter"');
       ctx.body = 'unauthorized\n';

@@ -12,12 +12,19 @@ export interface TlsFiles {
 }
 
 /** Request limits: headers (with the request line) up to 16 KiB, sent within 10 s, the whole request within 30 s. */
-const SERVER_OPTIONS: ServerOptions = { maxHeaderSize: 16 * 1024, headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000 };
+const SERVER_OPTIONS: ServerOptions = {
+  maxHeaderSize: 16 * 1024,
+  headersTimeout: 10_000,
+  requestTimeout: 30_000,
+  keepAliveTimeout: 5_000,
+};
 /** A connection on which nothing moves for this long (a stalled reader of a large /metrics) is closed. */
 const SOCKET_IDLE_TIMEOUT_MS = 120_000;
 
 export async function listen(handler: RequestListener, port: number, host: string, tls?: TlsFiles): Promise<Server> {
-  const server = tls ? createHttpsServer({ ...SERVER_OPTIONS, cert: tls.cert, key: tls.key }, handler) : createHttpServer(SERVER_OPTIONS, handler);
+  const server = tls
+    ? createHttpsServer({ ...SERVER_OPTIONS, cert: tls.cert, key: tls.key }, handler)
+    : createHttpServer(SERVER_OPTIONS, handler);
   server.setTimeout(SOCKET_IDLE_TIMEOUT_MS);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -29,7 +29,10 @@ const FORBIDDEN_PLURALS = new Set(['secrets']);
 
 /** Parses the comma-separated `--kinds` list. Pure; throws a plain Error with the offending entry. */
 export function parseKindList(text: string): KindReference[] {
-  const entries = text.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const entries = text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   return entries.map(parseKindReference);
 }
 
@@ -37,7 +40,10 @@ function parseKindReference(entry: string): KindReference {
   const parts = entry.split('/');
   if (parts.length === 1) {
     const kind = KINDS.find((candidate) => candidate.metricName === entry || candidate.plural === entry);
-    if (!kind) throw new Error(`unknown kind "${entry}": expected one of ${KINDS.map((candidate) => candidate.metricName).join(', ')}, or group/version/plural`);
+    if (!kind)
+      throw new Error(
+        `unknown kind "${entry}": expected one of ${KINDS.map((candidate) => candidate.metricName).join(', ')}, or group/version/plural`,
+      );
     return { type: 'table', kind };
   }
   const [group, version, plural] = parts;
@@ -62,7 +68,10 @@ export async function resolveKinds(references: readonly KindReference[], discove
   return kinds;
 }
 
-async function discoverKind({ group, version, plural }: Extract<KindReference, { type: 'resource' }>, discover: Discover): Promise<KindSpec> {
+async function discoverKind(
+  { group, version, plural }: Extract<KindReference, { type: 'resource' }>,
+  discover: Discover,
+): Promise<KindSpec> {
   const known = KINDS.find((kind) => kind.group === group && kind.version === version && kind.plural === plural);
   if (known) return known;
   const resources = await discover(group, version);
@@ -72,11 +81,20 @@ async function discoverKind({ group, version, plural }: Extract<KindReference, {
     throw new Error(`${group}/${version}/${plural} cannot be listed and watched`);
   }
   const singular = resource.singularName || resource.kind.toLowerCase();
-  return { metricName: singular.replace(/[^a-zA-Z0-9_]/g, '_'), group, version, plural, kind: resource.kind, namespaced: resource.namespaced };
+  return {
+    metricName: singular.replace(/[^a-zA-Z0-9_]/g, '_'),
+    group,
+    version,
+    plural,
+    kind: resource.kind,
+    namespaced: resource.namespaced,
+  };
 }
 
 /** One problem per name in `names` that is not a watched kind, for a flag that names kinds. */
 export function unwatchedKindProblems(flag: string, names: Iterable<string>, kinds: readonly KindSpec[]): string[] {
   const watched = kinds.map((kind) => kind.metricName);
-  return [...names].filter((name) => !watched.includes(name)).map((name) => `${flag} names ${name}, which is not watched (watched: ${watched.join(', ')})`);
+  return [...names]
+    .filter((name) => !watched.includes(name))
+    .map((name) => `${flag} names ${name}, which is not watched (watched: ${watched.join(', ')})`);
 }

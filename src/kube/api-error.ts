@@ -6,7 +6,14 @@
 import type { Response } from 'node-fetch';
 
 /** Why a list or watch failed, as the `reason` label of kube_api_exporter_watch_errors_total. */
-export type ErrorReason = 'stalled' | 'timeout' | 'malformed_event' | 'connection' | 'expired' | `http_${number}` | 'other';
+export type ErrorReason =
+  | 'stalled'
+  | 'timeout'
+  | 'malformed_event'
+  | 'connection'
+  | 'expired'
+  | `http_${number}`
+  | 'other';
 
 /** The longest Retry-After honoured, so a confused server cannot park a kind for hours. */
 const MAX_RETRY_AFTER_MS = 300_000;
@@ -26,9 +33,14 @@ export class ApiError extends Error {
 /** A Kubernetes Status (as an HTTP error body or a watch ERROR event) that means the resourceVersion is gone. */
 export function isExpiredStatus(status: unknown): boolean {
   if (status === null || typeof status !== 'object') return false;
-  const { code, reason, details } = status as { code?: unknown; reason?: unknown; details?: { causes?: Array<{ reason?: unknown }> } };
+  const { code, reason, details } = status as {
+    code?: unknown;
+    reason?: unknown;
+    details?: { causes?: Array<{ reason?: unknown }> };
+  };
   // After an etcd restore the API server answers "too large resource version" (504); client-go relists then too.
-  const tooLarge = Array.isArray(details?.causes) && details.causes.some((cause) => cause?.reason === 'ResourceVersionTooLarge');
+  const tooLarge =
+    Array.isArray(details?.causes) && details.causes.some((cause) => cause?.reason === 'ResourceVersionTooLarge');
   return code === 410 || reason === 'Expired' || reason === 'Gone' || tooLarge;
 }
 
@@ -38,8 +50,14 @@ export async function responseError(response: Response, what: string): Promise<A
   const status = parseJson(text);
   const message = typeof status?.message === 'string' ? status.message : response.statusText;
   const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-  if (isExpiredStatus(status) || response.status === 410) return new ApiError(`${what}: HTTP ${response.status} ${message}`, 'expired', 410);
-  return new ApiError(`${what}: HTTP ${response.status} ${message}`, `http_${response.status}`, response.status, retryAfterMs);
+  if (isExpiredStatus(status) || response.status === 410)
+    return new ApiError(`${what}: HTTP ${response.status} ${message}`, 'expired', 410);
+  return new ApiError(
+    `${what}: HTTP ${response.status} ${message}`,
+    `http_${response.status}`,
+    response.status,
+    retryAfterMs,
+  );
 }
 
 /** Retry-After in milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */

@@ -4,11 +4,14 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { UsageError } from '../config/exporter.js';
+import { UsageError } from '../util/errors.js';
 
 const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
-export function loadKubeConfig(flagPath: string | undefined, env: Readonly<Record<string, string | undefined>>): KubeConfig {
+export function loadKubeConfig(
+  flagPath: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): KubeConfig {
   const kubeConfig = new KubeConfig();
   const homeConfig = join(homedir(), '.kube', 'config');
   try {

@@ -7,8 +7,8 @@
 
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import fetch from 'node-fetch';
-import { ApiError, parseJson, responseError } from './api-error.js';
 import { trimInPlace } from '../objects/trim.js';
+import { ApiError, parseJson, responseError } from './api-error.js';
 
 const PAGE_SIZE = 500;
 
@@ -19,11 +19,16 @@ export interface Selectors {
 
 /** Lists the collection; each page must arrive within `pageTimeoutMs`. */
 /** The URL of an API path on the kubeconfig's current cluster, with the query parameters that have a value. */
-export function apiUrl(kubeConfig: KubeConfig, path: string, params: Readonly<Record<string, string | number | boolean | undefined>> = {}): URL {
+export function apiUrl(
+  kubeConfig: KubeConfig,
+  path: string,
+  params: Readonly<Record<string, string | number | boolean | undefined>> = {},
+): URL {
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
   const url = new URL(cluster.server.replace(/\/$/, '') + path);
-  for (const [name, value] of Object.entries(params)) if (value !== undefined && value !== '') url.searchParams.set(name, String(value));
+  for (const [name, value] of Object.entries(params))
+    if (value !== undefined && value !== '') url.searchParams.set(name, String(value));
   return url;
 }
 
@@ -58,7 +63,12 @@ interface ListPage {
 /** GET of one API path as JSON within `timeoutMs`; a non-2xx answer throws an ApiError carrying the Status message. */
 export async function getJson<T>(kubeConfig: KubeConfig, url: URL, timeoutMs = 60_000): Promise<T> {
   const init = await kubeConfig.applyToFetchOptions({});
-  const response = await fetch(url.href, { ...init, method: 'GET', headers: init.headers as never, timeout: timeoutMs });
+  const response = await fetch(url.href, {
+    ...init,
+    method: 'GET',
+    headers: init.headers as never,
+    timeout: timeoutMs,
+  });
   if (!response.ok) throw await responseError(response, `GET ${url.pathname}`);
   const page = parseJson(await response.text());
   if (!page) throw new ApiError(`GET ${url.pathname}: response is not JSON`, 'other');

@@ -25,9 +25,15 @@ export interface WatchTarget {
 }
 
 /** `pod=app=web;deployment=tier in (a,b)`: `;`-separated, since selectors contain commas. */
-export function parseKindSelectors(text: string, validate: (selector: string) => unknown = () => {}): Map<string, string> {
+export function parseKindSelectors(
+  text: string,
+  validate: (selector: string) => unknown = () => {},
+): Map<string, string> {
   const selectors = new Map<string, string>();
-  for (const entry of text.split(';').map((part) => part.trim()).filter(Boolean)) {
+  for (const entry of text
+    .split(';')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const cut = entry.indexOf('=');
     const kind = entry.slice(0, cut).trim();
     const selector = entry.slice(cut + 1).trim();

@@ -14,14 +14,19 @@ export type ObjectPredicate = (object: SelectableObject) => boolean;
 
 export class SelectorError extends Error {}
 
-const LABEL_KEY = String.raw`(?<key>(?:[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?)`;
-const LABEL_VALUE = String.raw`(?<value>(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?)?)`;
+const LABEL_KEY = '(?<key>(?:[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?)';
+const LABEL_VALUE = '(?<value>(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?)?)';
 const EXISTS = new RegExp(String.raw`^(?<not>!?)\s*${LABEL_KEY}$`);
 const EQUALS = new RegExp(String.raw`^${LABEL_KEY}\s*(?<operator>==|=|!=)\s*${LABEL_VALUE}$`);
 const IN_SET = new RegExp(String.raw`^${LABEL_KEY}\s+(?<operator>in|notin)\s+\((?<values>[^()]*)\)$`);
 
 /** Fields every kind can be selected by, plus the pod fields most used for scoping (as kube-apiserver allows them). */
-const SELECTABLE_FIELDS: ReadonlySet<string> = new Set(['metadata.name', 'metadata.namespace', 'spec.nodeName', 'status.phase']);
+const SELECTABLE_FIELDS: ReadonlySet<string> = new Set([
+  'metadata.name',
+  'metadata.namespace',
+  'spec.nodeName',
+  'status.phase',
+]);
 
 export function labelSelector(text: string): ObjectPredicate {
   return all(terms(text).map(labelRequirement));
@@ -54,7 +59,9 @@ function labelRequirement(term: string): ObjectPredicate {
   const equals = EQUALS.exec(term)?.groups;
   if (equals) {
     const { key, operator, value } = equals;
-    return operator === '!=' ? (object) => labelsOf(object)[key] !== value : (object) => labelsOf(object)[key] === value;
+    return operator === '!='
+      ? (object) => labelsOf(object)[key] !== value
+      : (object) => labelsOf(object)[key] === value;
   }
   const inSet = IN_SET.exec(term)?.groups;
   if (inSet) {
@@ -75,7 +82,12 @@ function fieldRequirement(term: string): ObjectPredicate {
   const [, field, operator, value] = match;
   if (!SELECTABLE_FIELDS.has(field)) throw new SelectorError(`field label not supported: ${field}`);
   const read = (object: SelectableObject) => {
-    const found = field.split('.').reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), object);
+    const found = field
+      .split('.')
+      .reduce<unknown>(
+        (node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined),
+        object,
+      );
     return typeof found === 'string' ? found : '';
   };
   return operator === '!=' ? (object) => read(object) !== value : (object) => read(object) === value;

@@ -4,11 +4,12 @@
  */
 
 import { ClusterCache } from '../cache.js';
-import { kindByMetricName, type KindSpec } from '../kinds/table.js';
-import { namespacedPath } from './scope.js';
+import type { KindState } from '../kinds/state.js';
+import { type KindSpec, STATEFULSET } from '../kinds/table.js';
 import { SelfMetrics } from '../metrics/self-metrics.js';
+import { namespacedPath } from './scope.js';
 import { keepsObject, type Shard, type Sharding } from './sharding.js';
-import { ClusterWatcher, type KindState, type WatcherOptions } from './watch.js';
+import { ClusterWatcher, type WatcherOptions } from './watch.js';
 
 export class ShardedWatcher {
   private current: ClusterWatcher | undefined;
@@ -24,7 +25,10 @@ export class ShardedWatcher {
 
   start(): void {
     const { sharding } = this;
-    if (sharding.mode === 'static') return this.useShard(sharding.shard);
+    if (sharding.mode === 'static') {
+      this.useShard(sharding.shard);
+      return;
+    }
     this.replicaWatch = watchReplicas({
       ...this.options,
       namespace: sharding.namespace,
@@ -84,8 +88,16 @@ interface ReplicaWatchOptions extends Pick<WatcherOptions, 'kubeConfig' | 'log' 
  * Watches one StatefulSet's spec.replicas through the same list+watch machinery as the exported kinds (retries and
  * backoff included), on a cache and self-metrics of its own so it never shows on /metrics.
  */
-function watchReplicas({ kubeConfig, namespace, statefulSet, log, backoff, watchTimeouts, onReplicas }: ReplicaWatchOptions): ClusterWatcher {
-  const kind = kindByMetricName('statefulset')!;
+function watchReplicas({
+  kubeConfig,
+  namespace,
+  statefulSet,
+  log,
+  backoff,
+  watchTimeouts,
+  onReplicas,
+}: ReplicaWatchOptions): ClusterWatcher {
+  const kind = STATEFULSET;
   const cache = new ClusterCache();
   let current: number | undefined;
   cache.onChange((change) => {
@@ -94,9 +106,21 @@ function watchReplicas({ kubeConfig, namespace, statefulSet, log, backoff, watch
     current = replicas;
     onReplicas(replicas);
   });
-  const selfMetrics = new SelfMetrics({ objectCounts: () => [], kindStates: () => [], seriesCount: () => 0 }, { processMetrics: false });
+  const selfMetrics = new SelfMetrics(
+    { objectCounts: () => [], kindStates: () => [], seriesCount: () => 0 },
+    { processMetrics: false },
+  );
   const path = namespacedPath(kind, namespace);
-  const watcher = new ClusterWatcher({ kubeConfig, kinds: [kind], cache, selfMetrics, log, backoff, watchTimeouts, targetsOf: () => [{ path, fieldSelector: `metadata.name=${statefulSet}` }] });
+  const watcher = new ClusterWatcher({
+    kubeConfig,
+    kinds: [kind],
+    cache,
+    selfMetrics,
+    log,
+    backoff,
+    watchTimeouts,
+    targetsOf: () => [{ path, fieldSelector: `metadata.name=${statefulSet}` }],
+  });
   watcher.start();
   return watcher;
 }

@@ -5,7 +5,7 @@
  * total from the StatefulSet's spec.replicas, watched so that a scale changes the shards (src/shard-watch.ts). Pure.
  */
 
-import type { KubeObject } from '../cache.js';
+import type { KubeObject } from '../objects/kube-object.js';
 
 export interface Shard {
   /** 0-based. */
@@ -15,7 +15,12 @@ export interface Shard {
 
 export type Sharding =
   | { readonly mode: 'static'; readonly shard: Shard }
-  | { readonly mode: 'statefulset'; readonly namespace: string; readonly statefulSet: string; readonly ordinal: number };
+  | {
+      readonly mode: 'statefulset';
+      readonly namespace: string;
+      readonly statefulSet: string;
+      readonly ordinal: number;
+    };
 
 const FNV_OFFSET = 0xcbf29ce484222325n;
 const FNV_PRIME = 0x100000001b3n;
@@ -42,12 +47,19 @@ export function keepsObject(shard: Shard): (object: KubeObject) => boolean {
 }
 
 /** The sharding the flags ask for; throws a plain Error naming the flags when they do not fit together. */
-export function shardingOf(config: { readonly shard: number; readonly totalShards: number; readonly pod?: string; readonly podNamespace?: string }): Sharding {
+export function shardingOf(config: {
+  readonly shard: number;
+  readonly totalShards: number;
+  readonly pod?: string;
+  readonly podNamespace?: string;
+}): Sharding {
   if (config.pod === undefined) {
-    if (config.shard >= config.totalShards) throw new Error(`--shard ${config.shard} needs --total-shards above it (got ${config.totalShards})`);
+    if (config.shard >= config.totalShards)
+      throw new Error(`--shard ${config.shard} needs --total-shards above it (got ${config.totalShards})`);
     return { mode: 'static', shard: { shard: config.shard, total: config.totalShards } };
   }
-  if (config.shard !== 0 || config.totalShards !== 1) throw new Error('--pod (auto-sharding) takes the shard from the pod name: leave --shard and --total-shards unset');
+  if (config.shard !== 0 || config.totalShards !== 1)
+    throw new Error('--pod (auto-sharding) takes the shard from the pod name: leave --shard and --total-shards unset');
   if (!config.podNamespace) throw new Error('--pod (auto-sharding) needs --pod-namespace');
   const match = /^(.+)-(\d+)$/.exec(config.pod);
   if (!match) throw new Error(`--pod "${config.pod}" is not a StatefulSet pod name (<statefulset>-<ordinal>)`);

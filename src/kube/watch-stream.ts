@@ -24,7 +24,7 @@ export interface WatchTimeouts {
   readonly idleTimeoutMs: number;
 }
 
-type Callback = (phase: string, apiObj: any, watchObj?: any) => void;
+type Callback = (phase: string, apiObj: unknown, watchObj?: unknown) => void;
 type QueryParams = Record<string, string | number | boolean | undefined>;
 
 const OBJECT_EVENTS = new Set(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK']);
@@ -49,7 +49,12 @@ export class StreamWatch extends Watch {
     this.live.clear();
   }
 
-  override async watch(path: string, queryParams: QueryParams, callback: Callback, done: (err: unknown) => void): Promise<AbortController> {
+  override async watch(
+    path: string,
+    queryParams: QueryParams,
+    callback: Callback,
+    done: (err: unknown) => void,
+  ): Promise<AbortController> {
     const controller = new AbortController();
     let finished = false;
     let idleTimer: NodeJS.Timeout | undefined;
@@ -71,13 +76,26 @@ export class StreamWatch extends Watch {
     const { timeoutSeconds, idleTimeoutMs } = this.timeouts;
     const stillAlive = () => {
       clearTimeout(idleTimer);
-      idleTimer = setTimeout(() => finish(new ApiError(`watch ${path}: nothing received for ${idleTimeoutMs / 1000} s`, 'stalled')), idleTimeoutMs);
+      idleTimer = setTimeout(
+        () => finish(new ApiError(`watch ${path}: nothing received for ${idleTimeoutMs / 1000} s`, 'stalled')),
+        idleTimeoutMs,
+      );
     };
     stillAlive();
     try {
-      const url = apiUrl(this.config, path, { watch: 'true', ...queryParams, allowWatchBookmarks: true, timeoutSeconds });
+      const url = apiUrl(this.config, path, {
+        watch: 'true',
+        ...queryParams,
+        allowWatchBookmarks: true,
+        timeoutSeconds,
+      });
       const init = await this.config.applyToFetchOptions({});
-      const response = await fetch(url.href, { ...init, method: 'GET', headers: init.headers as never, signal: controller.signal as never });
+      const response = await fetch(url.href, {
+        ...init,
+        method: 'GET',
+        headers: init.headers as never,
+        signal: controller.signal as never,
+      });
       if (finished) return controller;
       if (response.status !== 200) {
         finish(await responseError(response, `watch ${path}`));
@@ -99,7 +117,9 @@ export class StreamWatch extends Watch {
           if (problem) finish(problem);
         }
       });
-      body.on('end', () => finish(buffer.trim() ? new ApiError(`watch ${path}: stream ended inside an event`, 'malformed_event') : null));
+      body.on('end', () =>
+        finish(buffer.trim() ? new ApiError(`watch ${path}: stream ended inside an event`, 'malformed_event') : null),
+      );
       body.on('error', (error: Error) => finish(error));
       body.on('close', () => finish(new ApiError(`watch ${path}: connection closed mid-stream`, 'connection')));
     } catch (error) {
@@ -111,7 +131,7 @@ export class StreamWatch extends Watch {
 
 /** Hands one line to ListWatch; returns the error that must end the watch, if any. */
 function readEvent(line: string, callback: Callback): ApiError | undefined {
-  let event: { type?: unknown; object?: any };
+  let event: { type?: unknown; object?: { message?: unknown; code?: unknown; metadata?: unknown } | null };
   try {
     event = JSON.parse(line);
   } catch {
@@ -124,7 +144,12 @@ function readEvent(line: string, callback: Callback): ApiError | undefined {
     const code = typeof object?.code === 'number' ? object.code : undefined;
     return new ApiError(message, code ? `http_${code}` : 'other', code);
   }
-  if (typeof event?.type !== 'string' || !OBJECT_EVENTS.has(event.type) || typeof object?.metadata !== 'object' || object.metadata === null) {
+  if (
+    typeof event?.type !== 'string' ||
+    !OBJECT_EVENTS.has(event.type) ||
+    typeof object?.metadata !== 'object' ||
+    object.metadata === null
+  ) {
     return new ApiError(`malformed watch event: ${line.slice(0, 80)}`, 'malformed_event');
   }
   callback(event.type, object, event);

@@ -7,38 +7,20 @@
 
 import { type KubeConfig, type KubernetesObject, ListWatch } from '@kubernetes/client-node';
 import _ from 'lodash';
-import { ApiError, errorReason } from './api-error.js';
-import { type ClusterCache, InvalidObjectError, type KubeObject } from '../cache.js';
+import { type ClusterCache, InvalidObjectError } from '../cache.js';
+import type { KindState } from '../kinds/state.js';
 import { collectionPath, type KindSpec } from '../kinds/table.js';
-import { listCollection } from './list.js';
-import type { Logger } from '../util/log.js';
-import type { WatchTarget } from './scope.js';
 import type { SelfMetrics, WatchEventType } from '../metrics/self-metrics.js';
+import type { KubeObject } from '../objects/kube-object.js';
 import { trimInPlace } from '../objects/trim.js';
+import { type Backoff, backoffDelay, DEFAULT_BACKOFF } from '../util/backoff.js';
+import type { Logger } from '../util/log.js';
+import { ApiError, errorReason } from './api-error.js';
+import { listCollection } from './list.js';
+import type { WatchTarget } from './scope.js';
 import { StreamWatch, type WatchTimeouts } from './watch-stream.js';
 
-export interface Backoff {
-  readonly initialMs: number;
-  readonly maxMs: number;
-}
-
-export const DEFAULT_BACKOFF: Backoff = { initialMs: 500, maxMs: 30_000 };
-
 const DEFAULT_WATCH_TIMEOUTS: WatchTimeouts = { timeoutSeconds: 300, idleTimeoutMs: 120_000 };
-
-export interface KindState {
-  /** True once the first list has been applied to the cache; stays true while later watches are retried. */
-  synced: boolean;
-  lastError?: string;
-  lastErrorAt?: Date;
-  nextRetryAt?: Date;
-  failures: number;
-  /** When lists and watches started failing with nothing received since; undefined while they work. */
-  failingSince?: Date;
-  /** When anything last arrived: a watch event or bookmark, or a list. */
-  lastEventAt?: Date;
-  lastListAt?: Date;
-}
 
 interface WatchedKind {
   readonly kind: KindSpec;
@@ -98,7 +80,10 @@ export class ClusterWatcher {
 
   /** Per kind; a kind watched through several targets (namespaces) is synced once all are. */
   states(): ReadonlyArray<readonly [KindSpec, Readonly<KindState>]> {
-    return this.options.kinds.map((kind) => [kind, mergedState(this.watched.filter((watched) => watched.kind === kind).map(({ state }) => state))] as const);
+    return this.options.kinds.map(
+      (kind) =>
+        [kind, mergedState(this.watched.filter((watched) => watched.kind === kind).map(({ state }) => state))] as const,
+    );
   }
 
   private watchKind(kind: KindSpec, target: WatchTarget): WatchedKind {
@@ -120,7 +105,11 @@ export class ClusterWatcher {
       } catch (error) {
         // A bad object must never stop the informer (it would silently end the watch): count it and go on.
         selfMetrics.invalidObjects.inc({ kind: kind.metricName });
-        const fields = { kind: kind.metricName, name: (object as KubeObject)?.metadata?.name, error: describeError(error) };
+        const fields = {
+          kind: kind.metricName,
+          name: (object as KubeObject)?.metadata?.name,
+          error: describeError(error),
+        };
         if (error instanceof InvalidObjectError) log.warn('skipped invalid object', fields);
         else log.error('failed to apply object', { ...fields, stack: (error as Error)?.stack });
       }
@@ -134,7 +123,11 @@ export class ClusterWatcher {
       for (const object of listed.items) {
         if (!keeps(object as KubeObject)) continue; // another shard's: kept as its identity only, nothing to compare
         const known = informer.get(object.metadata?.name ?? '', object.metadata?.namespace);
-        if (known && known.metadata?.resourceVersion === object.metadata?.resourceVersion && !sameContent(known, trimInPlace(object))) {
+        if (
+          known &&
+          known.metadata?.resourceVersion === object.metadata?.resourceVersion &&
+          !sameContent(known, trimInPlace(object))
+        ) {
           apply('update', object);
         }
       }
@@ -163,7 +156,11 @@ export class ClusterWatcher {
     // start() resolves once the list is applied and the watch request is answered, or after an error was reported.
     await watched.informer.start();
     if (watched.failedSinceStart || this.stopped) return;
-    if (!watched.state.synced) this.options.log.info('kind synced', { kind: watched.kind.metricName, objects: this.options.cache.count(watched.kind) });
+    if (!watched.state.synced)
+      this.options.log.info('kind synced', {
+        kind: watched.kind.metricName,
+        objects: this.options.cache.count(watched.kind),
+      });
     watched.state.synced = true;
     watched.state.failures = 0;
   }
@@ -180,7 +177,12 @@ export class ClusterWatcher {
     const delayMs = Math.max(backoffDelay(this.backoff, state.failures), retryAfterMs);
     state.nextRetryAt = new Date(Date.now() + delayMs);
     this.options.selfMetrics.watchErrors.inc({ kind: kind.metricName, reason: errorReason(error) });
-    this.options.log.warn('list/watch failed, retrying', { kind: kind.metricName, path: watched.target.path, error: state.lastError, retryInMs: delayMs });
+    this.options.log.warn('list/watch failed, retrying', {
+      kind: kind.metricName,
+      path: watched.target.path,
+      error: state.lastError,
+      retryInMs: delayMs,
+    });
     clearTimeout(watched.retryTimer);
     watched.retryTimer = setTimeout(() => void this.run(watched), delayMs);
   }
@@ -192,14 +194,21 @@ export class ClusterWatcher {
  */
 function reduceToIdentity(object: KubernetesObject): void {
   const { name, namespace, uid, resourceVersion } = object.metadata ?? {};
-  for (const key of Object.keys(object)) if (key !== 'apiVersion' && key !== 'kind') delete (object as Record<string, unknown>)[key];
+  for (const key of Object.keys(object))
+    if (key !== 'apiVersion' && key !== 'kind') delete (object as Record<string, unknown>)[key];
   object.metadata = { name, namespace, uid, resourceVersion };
 }
 
 function mergedState(states: readonly KindState[]): KindState {
   if (states.length === 1) return states[0];
-  const latestError = _.maxBy(states.filter((state) => state.lastErrorAt), (state) => state.lastErrorAt!.getTime());
-  const nextRetry = _.minBy(states.filter((state) => state.nextRetryAt), (state) => state.nextRetryAt!.getTime());
+  const latestError = _.maxBy(
+    states.filter((state) => state.lastErrorAt),
+    (state) => state.lastErrorAt!.getTime(),
+  );
+  const nextRetry = _.minBy(
+    states.filter((state) => state.nextRetryAt),
+    (state) => state.nextRetryAt!.getTime(),
+  );
   return {
     synced: states.every((state) => state.synced),
     failures: _.max(states.map((state) => state.failures)) ?? 0,
@@ -208,21 +217,19 @@ function mergedState(states: readonly KindState[]): KindState {
     nextRetryAt: nextRetry?.nextRetryAt,
     // The kind is as stale as its stalest target, and failing since the earliest of those failing.
     failingSince: _.min(states.map((state) => state.failingSince).filter((date): date is Date => date !== undefined)),
-    lastEventAt: states.some((state) => !state.lastEventAt) ? undefined : _.min(states.map((state) => state.lastEventAt!)),
+    lastEventAt: states.some((state) => !state.lastEventAt)
+      ? undefined
+      : _.min(states.map((state) => state.lastEventAt!)),
     lastListAt: states.some((state) => !state.lastListAt) ? undefined : _.min(states.map((state) => state.lastListAt!)),
   };
-}
-
-/** Exponential backoff with full jitter in the upper half, capped. */
-export function backoffDelay(backoff: Backoff, failures: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.max(0, failures - 1));
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
 function describeError(error: unknown): string {
   if (error instanceof Error) {
     const status = (error as { statusCode?: unknown }).statusCode;
-    return typeof status === 'number' && !error.message.includes(String(status)) ? `HTTP ${status} ${error.message}` : error.message;
+    return typeof status === 'number' && !error.message.includes(String(status))
+      ? `HTTP ${status} ${error.message}`
+      : error.message;
   }
   return String(error);
 }

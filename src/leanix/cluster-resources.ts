@@ -3,8 +3,8 @@
  * request. Pure: cached nodes and pods in, totals out (CPU in cores, memory in bytes).
  */
 
-import type { KubeObject } from '../cache.js';
 import { quantities, record, records, text } from '../objects/fields.js';
+import type { KubeObject } from '../objects/kube-object.js';
 
 export const TOTALLED_RESOURCES = ['cpu', 'memory'] as const;
 type Resource = (typeof TOTALLED_RESOURCES)[number];
@@ -34,12 +34,15 @@ function sum(lists: ReadonlyArray<Readonly<Record<string, number>>>, resource: R
 /** What the scheduler reserves for a pod: max(sum of containers, largest init container) + overhead. */
 export function podRequests(pod: KubeObject): ResourceAmounts {
   const spec = record(pod.spec);
-  const requestsOf = (containers: unknown) => records(containers).map((container) => quantities(record(container.resources).requests));
+  const requestsOf = (containers: unknown) =>
+    records(containers).map((container) => quantities(record(container.resources).requests));
   const containers = requestsOf(spec.containers);
   const initContainers = requestsOf(spec.initContainers);
   const overhead = quantities(spec.overhead);
   return amounts(
-    (resource) => Math.max(sum(containers, resource), ...initContainers.map((list) => list[resource] ?? 0)) + (overhead[resource] ?? 0),
+    (resource) =>
+      Math.max(sum(containers, resource), ...initContainers.map((list) => list[resource] ?? 0)) +
+      (overhead[resource] ?? 0),
   );
 }
 

@@ -14,10 +14,11 @@
  * The first outcome reached is final.
  */
 
-import type { CacheChange, KubeObject } from '../cache.js';
+import type { CacheChange } from '../cache.js';
 import { optionalNumber, optionalText, record, records, text } from '../objects/fields.js';
+import type { KubeObject } from '../objects/kube-object.js';
+import { type ContainerResources, containerResources, templateSpec } from '../objects/pod-template.js';
 import { type NamespaceFilter, namespaceVisible } from './namespace-filter.js';
-import { containerResources, type ContainerResources, templateSpec } from '../objects/pod-template.js';
 
 export type RolloutOutcome = 'progressing' | 'completed' | 'failed' | 'superseded';
 
@@ -99,7 +100,9 @@ export class DeploymentHistory {
     if (generation === undefined) return;
     const now = this.now();
     if (this.startsRollout(deployment, change.previous, generation)) this.record(deployment, generation, now);
-    const open = this.byDeployment.get(uidOf(deployment))?.find((rollout) => rollout.generation === generation && rollout.outcome === 'progressing');
+    const open = this.byDeployment
+      .get(uidOf(deployment))
+      ?.find((rollout) => rollout.generation === generation && rollout.outcome === 'progressing');
     const outcome = open && rolloutOutcome(deployment);
     if (open && outcome) {
       open.outcome = outcome;
@@ -108,11 +111,14 @@ export class DeploymentHistory {
   }
 
   view(filter: NamespaceFilter, now = this.now()): DeploymentHistoryView {
-    const rollouts = this.rollouts.filter((rollout) => namespaceVisible(filter, rollout.namespace)).map((rollout) => ({ ...rollout }));
+    const rollouts = this.rollouts
+      .filter((rollout) => namespaceVisible(filter, rollout.namespace))
+      .map((rollout) => ({ ...rollout }));
     const counts: Record<string, Record<string, number>> = {};
     for (const rollout of rollouts) {
       const age = now.getTime() - Date.parse(rollout.observedAt);
-      const windows = (counts[rollout.namespace] ??= Object.fromEntries(COUNT_WINDOWS.map(([label]) => [label, 0])));
+      counts[rollout.namespace] ??= Object.fromEntries(COUNT_WINDOWS.map(([label]) => [label, 0]));
+      const windows = counts[rollout.namespace];
       for (const [label, ms] of COUNT_WINDOWS) if (age <= ms) windows[label] += 1;
     }
     return {
@@ -174,5 +180,8 @@ export class DeploymentHistory {
 
 /** uid, or namespace/name for an object that lacks one. */
 function uidOf(deployment: KubeObject): string {
-  return optionalText(record(deployment.metadata).uid) ?? `${text(deployment.metadata?.namespace)}/${text(deployment.metadata?.name)}`;
+  return (
+    optionalText(record(deployment.metadata).uid) ??
+    `${text(deployment.metadata?.namespace)}/${text(deployment.metadata?.name)}`
+  );
 }

@@ -2,12 +2,12 @@
 
 import _ from 'lodash';
 import type { ClusterCache } from '../cache.js';
-import type { DeploymentHistory } from './deployment-history.js';
 import { kindByMetricName } from '../kinds/table.js';
-import { type LeanixInventory, renderLeanix } from './v1.js';
+import type { DeploymentHistory } from './deployment-history.js';
 import { type Ldif, type LdifHeader, renderLdif } from './ldif.js';
-import { type LeanixInventoryV2, renderLeanixV2 } from './v2.js';
 import type { NamespaceFilter } from './namespace-filter.js';
+import { type LeanixInventory, renderLeanix } from './v1.js';
+import { type LeanixInventoryV2, renderLeanixV2 } from './v2.js';
 
 export interface LeanixSources {
   readonly cache: ClusterCache;
@@ -25,7 +25,14 @@ export interface LeanixDocuments {
 const kind = (metricName: string) => kindByMetricName(metricName)!;
 
 /** The kind each part of the v2 document (and so of the LDIF) is made of. */
-const V2_SOURCES = { services: 'service', deployments: 'deployment', pods: 'pod', nodes: 'node', statefulSets: 'statefulset', daemonSets: 'daemonset' } as const;
+const V2_SOURCES = {
+  services: 'service',
+  deployments: 'deployment',
+  pods: 'pod',
+  nodes: 'node',
+  statefulSets: 'statefulset',
+  daemonSets: 'daemonset',
+} as const;
 
 /** The kinds the LDIF is made of: a change to any other kind cannot change it, so need not wake the pusher. */
 export const LDIF_KINDS: ReadonlySet<string> = new Set(Object.values(V2_SOURCES));

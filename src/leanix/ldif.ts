@@ -56,21 +56,37 @@ export function renderLdif(inventory: LeanixInventoryV2, header: LdifHeader): Ld
   }
   const content: LdifContent[] = [
     { type: 'Cluster', id: header.connectorId, data: { name: header.connectorId, resources: inventory.cluster } },
-    ...inventory.nodes.map(({ uid, ...node }): LdifContent => ({ type: 'Node', id: idOf(uid, 'Node', '', node.name), data: node })),
+    ...inventory.nodes.map(
+      ({ uid, ...node }): LdifContent => ({ type: 'Node', id: idOf(uid, 'Node', '', node.name), data: node }),
+    ),
   ];
   for (const { name: namespace, services, deployments, pods, statefulSets, daemonSets } of inventory.namespaces) {
     for (const { uid, ...service } of services) {
-      content.push({ type: 'Service', id: idOf(uid, 'Service', namespace, service.name), data: { namespace, ...service } });
+      content.push({
+        type: 'Service',
+        id: idOf(uid, 'Service', namespace, service.name),
+        data: { namespace, ...service },
+      });
     }
     for (const { uid, ...deployment } of deployments) {
-      const rollouts = (rolloutsByUid.get(uid) ?? []).map(({ namespace: _namespace, name: _name, uid: _uid, ...rollout }) => rollout);
-      content.push({ type: 'Deployment', id: idOf(uid, 'Deployment', namespace, deployment.name), data: { namespace, ...deployment, rollouts } });
+      const rollouts = (rolloutsByUid.get(uid) ?? []).map(
+        ({ namespace: _namespace, name: _name, uid: _uid, ...rollout }) => rollout,
+      );
+      content.push({
+        type: 'Deployment',
+        id: idOf(uid, 'Deployment', namespace, deployment.name),
+        data: { namespace, ...deployment, rollouts },
+      });
     }
     for (const { uid, ...pod } of pods) {
       content.push({ type: 'Pod', id: idOf(uid, 'Pod', namespace, pod.name), data: { namespace, ...pod } });
     }
-    for (const [type, workloads] of [['StatefulSet', statefulSets], ['DaemonSet', daemonSets]] as const) {
-      for (const { uid, ...workload } of workloads) content.push({ type, id: idOf(uid, type, namespace, workload.name), data: { namespace, ...workload } });
+    for (const [type, workloads] of [
+      ['StatefulSet', statefulSets],
+      ['DaemonSet', daemonSets],
+    ] as const) {
+      for (const { uid, ...workload } of workloads)
+        content.push({ type, id: idOf(uid, type, namespace, workload.name), data: { namespace, ...workload } });
     }
   }
   return {

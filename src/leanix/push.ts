@@ -10,9 +10,9 @@
 
 import { createHash } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
+import { type Backoff, backoffDelay } from '../util/backoff.js';
 import type { Logger } from '../util/log.js';
 import { postJson } from '../util/post-json.js';
-import { type Backoff, backoffDelay } from '../kube/watch.js';
 
 export type PushResult = 'ok' | 'failed';
 
@@ -43,7 +43,8 @@ export class LeanixPusher {
   /** The inventory may have changed. Cheap and synchronous. */
   changed(): void {
     this.dirty = true;
-    if (!this.timer && !this.inFlight && !this.stopped) this.timer = setTimeout(() => this.flush(), this.options.debounceMs);
+    if (!this.timer && !this.inFlight && !this.stopped)
+      this.timer = setTimeout(() => this.flush(), this.options.debounceMs);
   }
 
   async stop(): Promise<void> {

@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import type Router from '@koa/router';
 import type { ClusterCache } from '../cache.js';
-import type { LeanixDocuments } from './documents.js';
 import type { SelfMetrics } from '../metrics/self-metrics.js';
+import type { LeanixDocuments } from './documents.js';
 
 const LEANIX_ENDPOINTS = [
   { path: '/leanix.json', handler: 'leanix', render: (documents: LeanixDocuments) => documents.v1() },
@@ -32,7 +32,12 @@ export function matchesIfNoneMatch(header: string | undefined, etag: string): bo
   return header.split(',').some((tag) => tag.trim() === '*' || opaque(tag) === opaque(etag));
 }
 
-export function addLeanixRoutes(router: Router, documents: LeanixDocuments, cache: ClusterCache, selfMetrics: SelfMetrics): void {
+export function addLeanixRoutes(
+  router: Router,
+  documents: LeanixDocuments,
+  cache: ClusterCache,
+  selfMetrics: SelfMetrics,
+): void {
   for (const endpoint of LEANIX_ENDPOINTS) {
     router.get(endpoint.path, (ctx) => {
       const changeCount = cache.changeCount;

@@ -4,7 +4,7 @@
  */
 
 import _ from 'lodash';
-import type { KubeObject } from '../cache.js';
+import type { KubeObject } from '../objects/kube-object.js';
 import { type NamespaceFilter, visibleObjects } from './namespace-filter.js';
 
 interface LeanixPod {
@@ -17,7 +17,11 @@ interface LeanixPod {
 export interface LeanixInventory {
   readonly Namespaces: ReadonlyArray<{
     readonly Name: string;
-    readonly Pods: ReadonlyArray<{ readonly Name: string; readonly Status: string; readonly ContainerStatuses: readonly unknown[] }>;
+    readonly Pods: ReadonlyArray<{
+      readonly Name: string;
+      readonly Status: string;
+      readonly ContainerStatuses: readonly unknown[];
+    }>;
   }>;
   /** RFC 3339 time of the last cache change; null until the first object has been seen. */
   readonly LastUpdate: string | null;
@@ -33,18 +37,24 @@ function leanixPod(pod: KubeObject): LeanixPod {
   };
 }
 
-export function renderLeanix(pods: Iterable<KubeObject>, filter: NamespaceFilter, lastUpdate: Date | undefined): LeanixInventory {
+export function renderLeanix(
+  pods: Iterable<KubeObject>,
+  filter: NamespaceFilter,
+  lastUpdate: Date | undefined,
+): LeanixInventory {
   const visible = visibleObjects(filter, pods).map(leanixPod);
   const byNamespace = _.groupBy(_.sortBy(visible, 'name'), 'namespace');
   return {
-    Namespaces: Object.keys(byNamespace).sort().map((namespace) => ({
-      Name: namespace,
-      Pods: byNamespace[namespace].map((pod) => ({
-        Name: pod.name,
-        Status: pod.phase,
-        ContainerStatuses: pod.containerStatuses,
+    Namespaces: Object.keys(byNamespace)
+      .sort()
+      .map((namespace) => ({
+        Name: namespace,
+        Pods: byNamespace[namespace].map((pod) => ({
+          Name: pod.name,
+          Status: pod.phase,
+          ContainerStatuses: pod.containerStatuses,
+        })),
       })),
-    })),
     LastUpdate: lastUpdate ? lastUpdate.toISOString() : null,
   };
 }

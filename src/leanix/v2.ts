@@ -6,12 +6,12 @@
  */
 
 import _ from 'lodash';
-import type { KubeObject } from '../cache.js';
-import { clusterResources, type ClusterResources } from './cluster-resources.js';
-import type { DeploymentHistoryView } from './deployment-history.js';
 import { optionalNumber, optionalText, quantities, record, records, stringMap, text } from '../objects/fields.js';
+import type { KubeObject } from '../objects/kube-object.js';
+import { type ContainerResources, containerResources, templateSpec } from '../objects/pod-template.js';
+import { type ClusterResources, clusterResources } from './cluster-resources.js';
+import type { DeploymentHistoryView } from './deployment-history.js';
 import { type NamespaceFilter, visibleObjects } from './namespace-filter.js';
-import { containerResources, type ContainerResources, templateSpec } from '../objects/pod-template.js';
 
 export interface InventoryObjects {
   readonly services: Iterable<KubeObject>;
@@ -28,7 +28,13 @@ export interface ServiceView {
   readonly type: string;
   readonly clusterIP: string;
   readonly selector: Readonly<Record<string, string>>;
-  readonly ports: ReadonlyArray<{ name?: string; protocol: string; port?: number; targetPort?: number | string; nodePort?: number }>;
+  readonly ports: ReadonlyArray<{
+    name?: string;
+    protocol: string;
+    port?: number;
+    targetPort?: number | string;
+    nodePort?: number;
+  }>;
 }
 
 export interface DeploymentView {
@@ -36,7 +42,12 @@ export interface DeploymentView {
   readonly uid: string;
   readonly generation?: number;
   readonly observedGeneration?: number;
-  readonly replicas: { readonly desired: number; readonly updated: number; readonly ready: number; readonly available: number };
+  readonly replicas: {
+    readonly desired: number;
+    readonly updated: number;
+    readonly ready: number;
+    readonly available: number;
+  };
   readonly images: readonly string[];
   readonly containers: readonly ContainerResources[];
   readonly conditions: ReadonlyArray<{ type: string; status: string; reason?: string; lastTransitionTime?: string }>;
@@ -197,7 +208,9 @@ export function renderLeanixV2(
   const podViews = visibleByNamespace(filter, pods, podView);
   const statefulSets = visibleByNamespace(filter, objects.statefulSets, deploymentView);
   const daemonSets = visibleByNamespace(filter, objects.daemonSets, daemonSetView);
-  const namespaces = _.uniq([services, deployments, podViews, statefulSets, daemonSets].flatMap((grouped) => [...grouped.keys()])).sort();
+  const namespaces = _.uniq(
+    [services, deployments, podViews, statefulSets, daemonSets].flatMap((grouped) => [...grouped.keys()]),
+  ).sort();
   return {
     version: 2,
     lastUpdate: lastUpdate ? lastUpdate.toISOString() : null,

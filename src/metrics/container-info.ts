@@ -5,21 +5,30 @@
  * duplicate `container_id=""` rows.
  */
 
-import type { Sample } from './flatten.js';
 import { podContainers, podFacts } from '../objects/pod-containers.js';
-import { renderLabelPairs } from './store.js';
+import type { Sample } from './exposition.js';
+import { renderLabelPairs } from './exposition.js';
 
 const CONTAINER_INFO_METRIC = 'k8s_pod_container_info';
 const HELP = 'One series per container with a container ID: its pod, image and node, for joins on container_id.';
 
 /** The init_container label, rendered once for each value. */
-const INIT_CONTAINER_LABEL = new Map([true, false].map((init) => [init, renderLabelPairs([['init_container', String(init)]])]));
+const INIT_CONTAINER_LABEL = new Map(
+  [true, false].map((init) => [init, renderLabelPairs([['init_container', String(init)]])]),
+);
 
 export function containerInfoSamples(pod: unknown): Sample[] {
   const facts = podFacts(pod);
   // The pod's labels are the same in every container's series: rendered once.
-  const podLabels = renderLabelPairs([['namespace', facts.namespace], ['pod', facts.name]]);
-  const placementLabels = renderLabelPairs([['node', facts.nodeName], ['pod_uid', facts.uid], ['qos_class', facts.qosClass]]);
+  const podLabels = renderLabelPairs([
+    ['namespace', facts.namespace],
+    ['pod', facts.name],
+  ]);
+  const placementLabels = renderLabelPairs([
+    ['node', facts.nodeName],
+    ['pod_uid', facts.uid],
+    ['qos_class', facts.qosClass],
+  ]);
   const samples: Sample[] = [];
   for (const container of podContainers(pod)) {
     if (container.containerID === '') continue;

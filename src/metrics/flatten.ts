@@ -9,22 +9,8 @@
  */
 
 import { parseQuantity } from '../objects/quantity.js';
-import { renderLabels, withLabel } from './store.js';
 import { NEVER_KEPT_KEYS } from '../objects/trim.js';
-
-export type Labels = ReadonlyArray<readonly [name: string, value: string]>;
-
-export interface Sample {
-  /** Metric (family) name. */
-  readonly name: string;
-  /** The field path the family comes from, lists as `[]`: `spec.containers[].ports[].containerPort`. */
-  readonly path: string;
-  /** HELP text for a family that is not a field's value; else the HELP names the path. */
-  readonly help?: string;
-  /** The labels as exposition text, `{name="value",...}`: rendered once per object or list element, not per sample. */
-  readonly labelText: string;
-  readonly value: number;
-}
+import { renderLabels, type Sample, withLabel } from './exposition.js';
 
 /** Bounds on what one object may add to /metrics (flags --max-depth, --max-series-per-object, --max-label-length). */
 export interface FlattenLimits {
@@ -36,7 +22,11 @@ export interface FlattenLimits {
   readonly maxLabelValueLength: number;
 }
 
-export const NO_LIMITS: FlattenLimits = { maxDepth: Infinity, maxSeriesPerObject: Infinity, maxLabelValueLength: Infinity };
+export const NO_LIMITS: FlattenLimits = {
+  maxDepth: Infinity,
+  maxSeriesPerObject: Infinity,
+  maxLabelValueLength: Infinity,
+};
 
 export const DROP_REASONS = ['depth', 'series_limit', 'label_length'] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
@@ -58,7 +48,16 @@ export interface ObjectIdentity {
 const SKIPPED_KEYS = new Set([...NEVER_KEPT_KEYS, 'labels', 'ownerReferences']);
 
 /** Maps whose string values are resource quantities. */
-const QUANTITY_MAPS = new Set(['capacity', 'allocatable', 'requests', 'limits', 'overhead', 'allocatedResources', 'hard', 'used']);
+const QUANTITY_MAPS = new Set([
+  'capacity',
+  'allocatable',
+  'requests',
+  'limits',
+  'overhead',
+  'allocatedResources',
+  'hard',
+  'used',
+]);
 
 /** Keys that identify a list element, in order of preference. */
 const NATURAL_KEYS = ['name', 'type'];
@@ -74,7 +73,11 @@ const LIST_LABELS: ReadonlyMap<string, string> = new Map([
   ['conditions', 'condition'],
 ]);
 
-const CONDITION_STATUS: ReadonlyMap<string, number> = new Map([['True', 1], ['False', 0], ['Unknown', -1]]);
+const CONDITION_STATUS: ReadonlyMap<string, number> = new Map([
+  ['True', 1],
+  ['False', 0],
+  ['Unknown', -1],
+]);
 
 interface Walk {
   readonly limits: FlattenLimits;
@@ -122,7 +125,13 @@ function remember(field: Field, store: (field: Field) => void): Field {
 }
 
 function childField(parent: Field, key: string): Field {
-  return parent.children.get(key) ?? remember(newField(`${parent.metricName}_${sanitizeName(key)}`, parent.path ? `${parent.path}.${key}` : key), (child) => parent.children.set(key, child));
+  return (
+    parent.children.get(key) ??
+    remember(
+      newField(`${parent.metricName}_${sanitizeName(key)}`, parent.path ? `${parent.path}.${key}` : key),
+      (child) => parent.children.set(key, child),
+    )
+  );
 }
 
 function elementField(list: Field): Field {
@@ -137,7 +146,13 @@ interface Labelling {
 }
 
 /** The object's samples within the limits; what the limits held back is added to `dropped`. */
-export function flatten(metricPrefix: string, identity: ObjectIdentity, object: unknown, limits: FlattenLimits = NO_LIMITS, dropped: Dropped = noneDropped()): Sample[] {
+export function flatten(
+  metricPrefix: string,
+  identity: ObjectIdentity,
+  object: unknown,
+  limits: FlattenLimits = NO_LIMITS,
+  dropped: Dropped = noneDropped(),
+): Sample[] {
   const labels: [string, string][] = [['name', identity.name]];
   if (identity.namespace !== undefined) labels.push(['namespace', identity.namespace]);
   const walk: Walk = { limits, dropped, samples: [] };
@@ -159,7 +174,15 @@ export function flatten(metricPrefix: string, identity: ObjectIdentity, object: 
  * and `parentKey` the key of the map or list that holds it. Parameters, not a position object per value: this runs
  * for every field of every watch event, and the allocations showed.
  */
-function visit(walk: Walk, field: Field, depth: number, labelling: Labelling, key: string, parentKey: string, value: unknown): void {
+function visit(
+  walk: Walk,
+  field: Field,
+  depth: number,
+  labelling: Labelling,
+  key: string,
+  parentKey: string,
+  value: unknown,
+): void {
   if (depth > walk.limits.maxDepth) {
     walk.dropped.depth += 1;
     return;
@@ -186,14 +209,25 @@ function visit(walk: Walk, field: Field, depth: number, labelling: Labelling, ke
   }
 }
 
-function visitList(walk: Walk, field: Field, depth: number, labelling: Labelling, key: string, items: readonly unknown[]): void {
-  const labelName = uniqueLabelName(labelling.names, (field.listLabel ??= validLabelName(LIST_LABELS.get(key) ?? singular(key))));
+function visitList(
+  walk: Walk,
+  field: Field,
+  depth: number,
+  labelling: Labelling,
+  key: string,
+  items: readonly unknown[],
+): void {
+  field.listLabel ??= validLabelName(LIST_LABELS.get(key) ?? singular(key));
+  const labelName = uniqueLabelName(labelling.names, field.listLabel);
   const names = [...labelling.names, labelName];
   const keys = elementKeys(items, walk.limits.maxLabelValueLength);
   const element = elementField(field);
   for (let index = 0; index < items.length; index++) {
     const item = items[index];
-    const elementLabelling: Labelling = { names, text: withLabel(labelling.text, labelName, keys?.[index] ?? String(index)) };
+    const elementLabelling: Labelling = {
+      names,
+      text: withLabel(labelling.text, labelName, keys?.[index] ?? String(index)),
+    };
     // A map element's fields keep the list's key as their parent; a scalar or nested list is read under no key.
     const isMap = item !== null && typeof item === 'object' && !Array.isArray(item);
     visit(walk, element, depth + 1, elementLabelling, isMap ? key : '', key, item);
@@ -254,8 +288,25 @@ export function timestampSeconds(text: string): number | undefined {
   const hour = digitsAt(text, 11, 2);
   const minute = digitsAt(text, 14, 2);
   const second = digitsAt(text, 17, 2);
-  const separators = text[4] === '-' && text[7] === '-' && (text[10] === 'T' || text[10] === 't') && text[13] === ':' && text[16] === ':';
-  if (!separators || year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  const separators =
+    text[4] === '-' &&
+    text[7] === '-' &&
+    (text[10] === 'T' || text[10] === 't') &&
+    text[13] === ':' &&
+    text[16] === ':';
+  if (
+    !separators ||
+    year < 0 ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > 31 ||
+    minute < 0 ||
+    minute > 59 ||
+    second < 0 ||
+    second > 59
+  )
+    return undefined;
   let zoneAt = 19;
   if (text[zoneAt] === '.') {
     do zoneAt++;
@@ -278,7 +329,11 @@ export function timestampSeconds(text: string): number | undefined {
   }
   // Date.UTC reads years 0-99 as 1900-1999: shift those by one 400-year Gregorian cycle and back.
   const cycles = year < 100 ? 1 : 0;
-  return Date.UTC(year + 400 * cycles, month - 1, day, hour, minute - offsetMinutes, second) / 1000 - cycles * SECONDS_PER_400_YEARS + fraction;
+  return (
+    Date.UTC(year + 400 * cycles, month - 1, day, hour, minute - offsetMinutes, second) / 1000 -
+    cycles * SECONDS_PER_400_YEARS +
+    fraction
+  );
 }
 
 const SECONDS_PER_400_YEARS = 146_097 * 86_400;

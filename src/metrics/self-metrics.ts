@@ -1,7 +1,7 @@
 /** The exporter's own metrics, `kube_api_exporter_*`, in one explicit prom-client registry. */
 
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { KindState } from '../kube/watch.js';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { KindState } from '../kinds/state.js';
 
 export const SELF_PREFIX = 'kube_api_exporter_';
 
@@ -136,15 +136,26 @@ export class SelfMetrics {
     });
     new Gauge({
       name: `${SELF_PREFIX}last_list_timestamp_seconds`,
-      help: 'Unix time of the kind\'s last successful list.',
+      help: "Unix time of the kind's last successful list.",
       labelNames: ['kind'],
       registers,
       collect() {
-        for (const [kind, state] of sources.kindStates()) if (state.lastListAt) this.set({ kind }, state.lastListAt.getTime() / 1000);
+        for (const [kind, state] of sources.kindStates())
+          if (state.lastListAt) this.set({ kind }, state.lastListAt.getTime() / 1000);
       },
     });
-    gaugeReadOnScrape(this.registry, `${SELF_PREFIX}series`, 'Object series exported on /metrics.', sources.seriesCount);
-    gaugeReadOnScrape(this.registry, `${SELF_PREFIX}shard_ordinal`, "This replica's shard, 0-based.", () => sources.shard?.()?.shard ?? 0);
+    gaugeReadOnScrape(
+      this.registry,
+      `${SELF_PREFIX}series`,
+      'Object series exported on /metrics.',
+      sources.seriesCount,
+    );
+    gaugeReadOnScrape(
+      this.registry,
+      `${SELF_PREFIX}shard_ordinal`,
+      "This replica's shard, 0-based.",
+      () => sources.shard?.()?.shard ?? 0,
+    );
     gaugeReadOnScrape(
       this.registry,
       `${SELF_PREFIX}total_shards`,

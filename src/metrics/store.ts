@@ -4,7 +4,7 @@
  * render only copies each object's family segments under their family's HELP and TYPE.
  */
 
-import type { Labels, Sample } from './flatten.js';
+import { escapeHelp, renderSample, type Sample } from './exposition.js';
 
 interface Family {
   readonly name: string;
@@ -138,13 +138,17 @@ export class MetricsStore {
    */
   render(): Buffer {
     if (this.rendered !== undefined) return this.rendered;
-    this.sortedFamilies ??= [...this.families.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    this.sortedFamilies ??= [...this.families.values()].sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
     // Two passes over the objects: the bytes of each family, then each segment copied to its family's place.
     for (const family of this.sortedFamilies) family.cursor = 0;
-    this.forEachSegment((family, stored, start, end) => {
+    this.forEachSegment((family, _stored, start, end) => {
       family.cursor += end - start;
     });
-    const headers = this.sortedFamilies.map((family) => `# HELP ${family.name} ${escapeHelp(family.help)}\n# TYPE ${family.name} gauge\n`);
+    const headers = this.sortedFamilies.map(
+      (family) => `# HELP ${family.name} ${escapeHelp(family.help)}\n# TYPE ${family.name} gauge\n`,
+    );
     const headerStarts: number[] = [];
     let bytes = 0;
     this.sortedFamilies.forEach((family, index) => {
@@ -154,7 +158,9 @@ export class MetricsStore {
       bytes = family.cursor + familyBytes;
     });
     const rendered = Buffer.allocUnsafe(bytes);
-    headers.forEach((header, index) => rendered.write(header, headerStarts[index]));
+    headers.forEach((header, index) => {
+      rendered.write(header, headerStarts[index]);
+    });
     this.forEachSegment((family, stored, start, end) => {
       family.cursor += stored.bytes.copy(rendered, family.cursor, start, end);
     });
@@ -174,7 +180,15 @@ export class MetricsStore {
   }
 
   private addFamily(sample: Sample): Family {
-    const family: Family = { name: sample.name, help: sample.help ?? `Value of field ${sample.path}`, members: 0, setStamp: 0, pending: '', hadStamp: 0, cursor: 0 };
+    const family: Family = {
+      name: sample.name,
+      help: sample.help ?? `Value of field ${sample.path}`,
+      members: 0,
+      setStamp: 0,
+      pending: '',
+      hadStamp: 0,
+      cursor: 0,
+    };
     this.families.set(sample.name, family);
     this.sortedFamilies = undefined;
     return family;
@@ -197,52 +211,4 @@ export class MetricsStore {
 
 function sameItems<Item>(a: readonly Item[], b: readonly Item[]): boolean {
   return a.length === b.length && a.every((item, index) => item === b[index]);
-}
-
-export function renderSample(sample: Sample): string {
-  return `${sample.name}${sample.labelText} ${formatValue(sample.value)}\n`;
-}
-
-/** Label text with one more label: `{name="p"}` → `{name="p",container="app"}`; '' → `{container="app"}`. */
-export function withLabel(labelText: string, name: string, value: string): string {
-  const outer = labelText === '' ? '{' : `${labelText.slice(0, -1)},`;
-  return `${outer}${name}="${escapeLabelValue(value)}"}`;
-}
-
-/** `{name="value",...}`, or '' for no labels. */
-export function renderLabels(labels: Labels): string {
-  return labels.length === 0 ? '' : `{${renderLabelPairs(labels)}}`;
-}
-
-/** `name="value",...` without the braces: a run of labels to render once and use in many label texts. */
-export function renderLabelPairs(labels: Labels): string {
-  let text = '';
-  for (const [name, value] of labels) text += `${text === '' ? '' : ','}${name}="${escapeLabelValue(value)}"`;
-  return text;
-}
-
-const LABEL_PAIR = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
-
-/** The labels of a label text, `{name="value",...}` → [[name, value], ...]: what renderLabels rendered. */
-export function parseLabels(labelText: string): Array<[name: string, value: string]> {
-  return [...labelText.matchAll(LABEL_PAIR)].map(([, name, value]) => [name, value.replace(/\\(.)/g, (_, char: string) => (char === 'n' ? '\n' : char))]);
-}
-
-const NEEDS_ESCAPE = /[\\"\n]/;
-
-export function escapeLabelValue(value: string): string {
-  // Most values need nothing: test first, since a replace with a callback costs even when nothing matches.
-  if (!NEEDS_ESCAPE.test(value)) return value;
-  return value.replace(/[\\"\n]/g, (char) => (char === '\n' ? '\\n' : `\\${char}`));
-}
-
-function escapeHelp(text: string): string {
-  return text.replace(/[\\\n]/g, (char) => (char === '\n' ? '\\n' : '\\\\'));
-}
-
-export function formatValue(value: number): string {
-  if (Number.isNaN(value)) return 'NaN';
-  if (value === Infinity) return '+Inf';
-  if (value === -Infinity) return '-Inf';
-  return String(value);
 }

@@ -39,6 +39,8 @@ export function quantities(value: unknown): Record<string, number> {
 
 /** String-valued entries of a map (labels, selectors), sorted by key. */
 export function stringMap(value: unknown): Record<string, string> {
-  const entries = Object.entries(record(value)).filter((entry): entry is [string, string] => typeof entry[1] === 'string');
+  const entries = Object.entries(record(value)).filter(
+    (entry): entry is [string, string] => typeof entry[1] === 'string',
+  );
   return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

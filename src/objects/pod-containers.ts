@@ -75,6 +75,12 @@ function joinContainers(specs: unknown, statuses: unknown, init: boolean, joined
     if (name !== '') entryOf(name).status = record(status);
   }
   for (const [name, { spec, status = {} }] of byName) {
-    joined.push({ name, init, containerID: text(status.containerID), image: text(status.image) || text(spec?.image), imageID: text(status.imageID) });
+    joined.push({
+      name,
+      init,
+      containerID: text(status.containerID),
+      image: text(status.image) || text(spec?.image),
+      imageID: text(status.imageID),
+    });
   }
 }

@@ -1,7 +1,7 @@
 /** What a workload's pod template says of its containers: images, requests and limits (in base units). Pure. */
 
-import type { KubeObject } from '../cache.js';
 import { type Fields, quantities, record, records, text } from './fields.js';
+import type { KubeObject } from './kube-object.js';
 
 export interface ContainerResources {
   readonly name: string;

@@ -18,11 +18,16 @@ export async function resolveClusterId(
 ): Promise<{ readonly clusterID: string; readonly source: ClusterIdSource }> {
   if (flagValue) return { clusterID: flagValue, source: 'flag' };
   try {
-    const namespace = await withTimeout(kubeConfig.makeApiClient(CoreV1Api).readNamespace({ name: 'kube-system' }), LOOKUP_TIMEOUT_MS);
+    const namespace = await withTimeout(
+      kubeConfig.makeApiClient(CoreV1Api).readNamespace({ name: 'kube-system' }),
+      LOOKUP_TIMEOUT_MS,
+    );
     if (namespace.metadata?.uid) return { clusterID: namespace.metadata.uid, source: 'kube-system namespace' };
     log.warn('kube-system namespace has no uid; reports use a random cluster ID');
   } catch (error) {
-    log.warn('cannot read the kube-system namespace; reports use a random cluster ID for this run', { error: (error as Error).message?.split('\n')[0] });
+    log.warn('cannot read the kube-system namespace; reports use a random cluster ID for this run', {
+      error: (error as Error).message?.split('\n')[0],
+    });
   }
   return { clusterID: randomUUID(), source: 'random' };
 }

@@ -4,8 +4,10 @@
  * IDs, nothing that identifies the cluster beyond its clusterID.
  */
 
-import type { ReportFormat } from '../config/exporter.js';
 import { type Fields, record } from '../objects/fields.js';
+
+export const REPORT_FORMATS = ['spartakus', 'tectonic'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** nodeInfo fields that describe software, not a machine (machineID, systemUUID and bootID are left out). */
 const REPORTED_NODE_INFO = [

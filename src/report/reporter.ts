@@ -4,11 +4,11 @@
  * the next regular report. It runs on timers beside the watches and never waits on them or they on it.
  */
 
+import type { SelfMetrics } from '../metrics/self-metrics.js';
+import { type Backoff, backoffDelay } from '../util/backoff.js';
 import type { Logger } from '../util/log.js';
 import { postJson } from '../util/post-json.js';
 import type { Report } from './report.js';
-import type { SelfMetrics } from '../metrics/self-metrics.js';
-import { type Backoff, backoffDelay } from '../kube/watch.js';
 
 const DEFAULT_REPORT_BACKOFF: Backoff = { initialMs: 1000, maxMs: 300_000 };
 const POST_TIMEOUT_MS = 30_000;

@@ -6,35 +6,50 @@
 import { readFileSync } from 'node:fs';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ClusterCache } from '../cache.js';
-import { resolveClusterId } from './cluster-id.js';
-import { type Config, REPORT_ACCOUNT_SECRET_ENV, UsageError } from '../config/exporter.js';
-import { kindByMetricName } from '../kinds/table.js';
-import type { Logger } from '../util/log.js';
-import { buildReport, type Report, type ReportIdentity } from './report.js';
-import { Reporter } from './reporter.js';
+import { NODE } from '../kinds/table.js';
 import type { SelfMetrics } from '../metrics/self-metrics.js';
-import type { Backoff } from '../kube/watch.js';
+import type { Backoff } from '../util/backoff.js';
+import { UsageError } from '../util/errors.js';
+import type { Logger } from '../util/log.js';
+import { resolveClusterId } from './cluster-id.js';
+import { buildReport, type Report, type ReportFormat, type ReportIdentity } from './report.js';
+import { Reporter } from './reporter.js';
 
-export type VolunteerConfig = Pick<Config, 'clusterId' | 'reportUrl' | 'reportIntervalMs' | 'reportFormat' | 'reportAccountId'> & {
+/** The tectonic accountSecret comes from this environment variable or a file, never from a flag (it would show in `ps`). */
+export const REPORT_ACCOUNT_SECRET_ENV = 'KUBE_API_EXPORTER_REPORT_ACCOUNT_SECRET';
+
+export interface VolunteerConfig {
+  readonly clusterId: string | undefined;
+  readonly reportUrl: string | undefined;
+  readonly reportIntervalMs: number;
+  readonly reportFormat: ReportFormat;
+  readonly reportAccountId: string | undefined;
   /** tectonic only; read by readAccountSecret, never from a flag value. */
   readonly reportAccountSecret?: string;
-};
+}
 
 /**
  * The tectonic accountSecret from $KUBE_API_EXPORTER_REPORT_ACCOUNT_SECRET or --report-account-secret-file, and the
  * check that a tectonic report can be sent. Throws UsageError.
  */
-export function readAccountSecret(config: Config, env: Readonly<Record<string, string | undefined>>): string | undefined {
+export function readAccountSecret(
+  config: VolunteerConfig & { readonly reportAccountSecretFile: string | undefined },
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
   let secret = env[REPORT_ACCOUNT_SECRET_ENV] || undefined;
   if (secret === undefined && config.reportAccountSecretFile) {
     try {
       secret = readFileSync(config.reportAccountSecretFile, 'utf8').trim();
     } catch (error) {
-      throw new UsageError(`cannot read --report-account-secret-file ${config.reportAccountSecretFile}: ${(error as Error).message}`);
+      throw new UsageError(
+        `cannot read --report-account-secret-file ${config.reportAccountSecretFile}: ${(error as Error).message}`,
+      );
     }
   }
   if (config.reportFormat === 'tectonic' && config.reportUrl && (!config.reportAccountId || !secret)) {
-    throw new UsageError(`--report-format tectonic needs --report-account-id and the secret in $${REPORT_ACCOUNT_SECRET_ENV} or --report-account-secret-file`);
+    throw new UsageError(
+      `--report-format tectonic needs --report-account-id and the secret in $${REPORT_ACCOUNT_SECRET_ENV} or --report-account-secret-file`,
+    );
   }
   return secret;
 }
@@ -63,14 +78,23 @@ export interface Volunteer {
  * The volunteer, not yet sending. The cluster ID is resolved in the background (one API request at most), so an
  * API server that does not answer never holds up the exporter's start; until then there is no report to show or send.
  */
-export function createVolunteer({ config, kubeConfig, cache, nodesSynced, selfMetrics, log, backoff }: VolunteerOptions): Volunteer {
+export function createVolunteer({
+  config,
+  kubeConfig,
+  cache,
+  nodesSynced,
+  selfMetrics,
+  log,
+  backoff,
+}: VolunteerOptions): Volunteer {
   let identity: ReportIdentity | undefined;
   const identified = resolveClusterId(config.clusterId, kubeConfig, log).then(({ clusterID, source }) => {
     log.info('cluster ID for reports', { clusterID, source });
     identity = { clusterID, format: config.reportFormat, accountID: config.reportAccountId };
   });
-  const nodeKind = kindByMetricName('node')!;
-  const build = (known: ReportIdentity, accountSecret: string) => buildReport(cache.objects(nodeKind), { ...known, accountSecret }, new Date());
+  const nodeKind = NODE;
+  const build = (known: ReportIdentity, accountSecret: string) =>
+    buildReport(cache.objects(nodeKind), { ...known, accountSecret }, new Date());
   const reporter = config.reportUrl
     ? new Reporter({
         url: config.reportUrl,

@@ -4,17 +4,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { COLLECTOR_FLAGS, collectorHelpText, parseCollectorConfig } from '../../src/config/collector.js';
-import { UsageError } from '../../src/config/flags.js';
+import { UsageError } from '../../src/util/errors.js';
 import { eventually } from '../support/harness/cluster.js';
 import { postJson } from '../support/harness/collector.js';
 
-const runMain = (...args: string[]) => spawnSync(process.execPath, ['--import=tsx', 'src/main.ts', ...args], { encoding: 'utf8' });
+const runMain = (...args: string[]) =>
+  spawnSync(process.execPath, ['--import=tsx', 'src/main.ts', ...args], { encoding: 'utf8' });
 
 /** `kube-api-exporter collector ...` as a child process; resolves with its URL once it logs that it listens. */
-async function startCli(t: ExecutionContext, args: string[]): Promise<{ url: string; child: ChildProcess; stopped: () => Promise<number | null> }> {
-  const child = spawn(process.execPath, ['--import=tsx', 'src/main.ts', 'collector', '--host', '127.0.0.1', '--port', '0', ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+async function startCli(
+  t: ExecutionContext,
+  args: string[],
+): Promise<{ url: string; child: ChildProcess; stopped: () => Promise<number | null> }> {
+  const child = spawn(
+    process.execPath,
+    ['--import=tsx', 'src/main.ts', 'collector', '--host', '127.0.0.1', '--port', '0', ...args],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   t.teardown(async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -45,7 +53,9 @@ async function startCli(t: ExecutionContext, args: string[]): Promise<{ url: str
   };
 }
 
-const report = (clusterID: string) => ({ payload: { clusterID, nodes: [{ status: { nodeInfo: { kubeletVersion: 'v1.32.0', osImage: 'Debian' } } }] } });
+const report = (clusterID: string) => ({
+  payload: { clusterID, nodes: [{ status: { nodeInfo: { kubeletVersion: 'v1.32.0', osImage: 'Debian' } } }] },
+});
 
 test('without --db-url the collector runs an embedded PostgreSQL that keeps its data across restarts', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'collector-embedded-'));
@@ -58,7 +68,8 @@ test('without --db-url the collector runs an embedded PostgreSQL that keeps its 
   t.is((await postJson(`${first.url}/api/v1`, report('embedded-1'))).status, 204);
   t.like(await (await fetch(`${first.url}/api/v1/summary`)).json(), { clusters: 1, nodes: 1 });
   t.is(await first.stopped(), 0);
-  if (process.getuid?.() === 0) t.not(statSync(dbDir).uid, 0, 'the data directory belongs to the unprivileged server user');
+  if (process.getuid?.() === 0)
+    t.not(statSync(dbDir).uid, 0, 'the data directory belongs to the unprivileged server user');
 
   const second = await startCli(t, ['--db-dir', dbDir]);
   t.is((await postJson(`${second.url}/api/v1`, report('embedded-2'))).status, 204);
@@ -72,11 +83,22 @@ test('collector flags: defaults, environment, switches', (t) => {
     if (parsed.action !== 'run') throw new Error('expected run');
     return parsed.config;
   };
-  t.like(run([]), { port: 8081, host: '0.0.0.0', dbUrl: undefined, dbDir: 'collector-db', trustProxy: false, maxBodyBytes: 1_048_576, logLevel: 'info' });
+  t.like(run([]), {
+    port: 8081,
+    host: '0.0.0.0',
+    dbUrl: undefined,
+    dbDir: 'collector-db',
+    trustProxy: false,
+    maxBodyBytes: 1_048_576,
+    logLevel: 'info',
+  });
   t.true(run(['--trust-proxy']).trustProxy);
   t.true(run([], { KUBE_API_EXPORTER_COLLECTOR_TRUST_PROXY: 'true' }).trustProxy);
   t.is(run([], { KUBE_API_EXPORTER_COLLECTOR_DB_URL: 'postgres://u@h/db' }).dbUrl, 'postgres://u@h/db');
-  t.is(run(['--db-url', 'postgresql://u@h:5433/db'], { KUBE_API_EXPORTER_COLLECTOR_DB_URL: 'postgres://u@h/db' }).dbUrl, 'postgresql://u@h:5433/db');
+  t.is(
+    run(['--db-url', 'postgresql://u@h:5433/db'], { KUBE_API_EXPORTER_COLLECTOR_DB_URL: 'postgres://u@h/db' }).dbUrl,
+    'postgresql://u@h:5433/db',
+  );
   for (const spec of COLLECTOR_FLAGS) {
     t.regex(spec.env, /^KUBE_API_EXPORTER_COLLECTOR_[A-Z_]+$/);
     t.true(collectorHelpText().includes(`--${spec.flag}`));
@@ -85,10 +107,18 @@ test('collector flags: defaults, environment, switches', (t) => {
 });
 
 const BAD_FLAGS: ReadonlyArray<readonly [string[], Record<string, string>, RegExp]> = [
-  [['--db-url', 'mysql://x'], {}, /invalid --db-url "mysql:\/\/x": expected a URL starting with postgres:\/\/ or postgresql:\/\//],
+  [
+    ['--db-url', 'mysql://x'],
+    {},
+    /invalid --db-url "mysql:\/\/x": expected a URL starting with postgres:\/\/ or postgresql:\/\//,
+  ],
   [['--max-body-bytes', '0'], {}, /invalid --max-body-bytes "0": expected a whole number above 0/],
   [['--trust-proxy=yes'], {}, /--trust-proxy/],
-  [[], { KUBE_API_EXPORTER_COLLECTOR_TRUST_PROXY: 'maybe' }, /invalid \$KUBE_API_EXPORTER_COLLECTOR_TRUST_PROXY "maybe": expected true or false/],
+  [
+    [],
+    { KUBE_API_EXPORTER_COLLECTOR_TRUST_PROXY: 'maybe' },
+    /invalid \$KUBE_API_EXPORTER_COLLECTOR_TRUST_PROXY "maybe": expected true or false/,
+  ],
   [['--report-url', 'http://x'], {}, /Unknown option '--report-url'/],
 ];
 
@@ -105,7 +135,7 @@ test('the command: `collector --help`, and bad collector flags exit 2 with one l
   t.regex(help.stdout, /^Usage: kube-api-exporter collector \[flags\]/);
   t.regex(help.stdout, /--db-url URL/);
   t.regex(help.stdout, /--trust-proxy {2,}/);
-  t.regex(runMain('--help').stdout, /kube-api-exporter collector \[flags\]/, 'the exporter\'s help names the collector');
+  t.regex(runMain('--help').stdout, /kube-api-exporter collector \[flags\]/, "the exporter's help names the collector");
   const bad = runMain('collector', '--port', 'x');
   t.is(bad.status, 2);
   t.regex(bad.stderr, /^kube-api-exporter: invalid --port "x"/);

@@ -1,21 +1,29 @@
 import test, { type ExecutionContext } from 'ava';
-import { kindByMetricName } from '../../src/kinds/table.js';
 import type { SimulatedApiServer } from '../../src/demo/simulated-apiserver.js';
+import { NODE } from '../../src/kinds/table.js';
+import { seriesValues } from '../support/assertions/exposition.js';
+import { apiNode, NODE_SECRETS_RE } from '../support/builders/nodes.js';
 import { eventually } from '../support/harness/cluster.js';
 import { postJson, startTestCollector } from '../support/harness/collector.js';
-import { seriesValues } from '../support/assertions/exposition.js';
 import { freePort } from '../support/harness/process.js';
-import { apiNode, NODE_SECRETS_RE } from '../support/builders/nodes.js';
-import { freshDatabase, POSTGRES, startPostgres, stopSharedPostgres, type TestDatabase } from '../support/servers/postgres.js';
 import { haveTools } from '../support/harness/tools.js';
 import { NAMESPACE_KIND, startVolunteerCluster } from '../support/harness/volunteer.js';
+import {
+  freshDatabase,
+  POSTGRES,
+  startPostgres,
+  stopSharedPostgres,
+  type TestDatabase,
+} from '../support/servers/postgres.js';
 
-const nodeKind = kindByMetricName('node')!;
+const nodeKind = NODE;
 
 function seedCluster(nodes: ReadonlyArray<readonly [string, string]>) {
   return (api: SimulatedApiServer) => {
     api.create(NAMESPACE_KIND, { metadata: { name: 'kube-system' } });
-    nodes.forEach(([kubelet, os], index) => api.create(nodeKind, apiNode(index + 1, kubelet, os)));
+    nodes.forEach(([kubelet, os], index) => {
+      api.create(nodeKind, apiNode(index + 1, kubelet, os));
+    });
   };
 }
 
@@ -31,13 +39,23 @@ async function collectorMetrics(url: string): Promise<Map<string, number>> {
 function spartakus(clusterID: string, kubeletVersions: readonly string[], osImage = 'Debian GNU/Linux 12 (bookworm)') {
   return {
     metadata: { timestamp: String(nowSeconds()) },
-    payload: { clusterID, nodes: kubeletVersions.map((kubeletVersion) => ({ status: { capacity: { cpu: '2' }, nodeInfo: { kubeletVersion, osImage } } })) },
+    payload: {
+      clusterID,
+      nodes: kubeletVersions.map((kubeletVersion) => ({
+        status: { capacity: { cpu: '2' }, nodeInfo: { kubeletVersion, osImage } },
+      })),
+    },
   };
 }
 
 function tectonic(clusterID: string, kubeletVersions: readonly string[], osImage = 'Flatcar Container Linux 4081.2.0') {
   const { payload } = spartakus(clusterID, kubeletVersions, osImage);
-  return { accountID: 'acct-1', accountSecret: 'hunter2', metadata: { generated_at: String(nowSeconds()) }, payload: { clusterID, kubernetesNodes: payload.nodes } };
+  return {
+    accountID: 'acct-1',
+    accountSecret: 'hunter2',
+    metadata: { generated_at: String(nowSeconds()) },
+    payload: { clusterID, kubernetesNodes: payload.nodes },
+  };
 }
 
 /** A fresh database on the file's shared server; undefined (test skipped, or failed under CI) without PostgreSQL. */
@@ -54,7 +72,10 @@ test('volunteer → collector → one row with received_at and received_from (sp
   const { api } = await startVolunteerCluster(
     t,
     { reportUrl: `${collector.url}/api/v1`, reportIntervalMs: 3_600_000 },
-    seedCluster([['v1.32.0', 'Debian GNU/Linux 12 (bookworm)'], ['v1.31.4', 'Flatcar Container Linux 4081.2.0']]),
+    seedCluster([
+      ['v1.32.0', 'Debian GNU/Linux 12 (bookworm)'],
+      ['v1.31.4', 'Flatcar Container Linux 4081.2.0'],
+    ]),
   );
   await eventually(async () => (await rows(db)).length === 1, 'one row', 20_000);
   const [row] = await rows(db);
@@ -72,7 +93,12 @@ test('volunteer → collector → one row with received_at and received_from (sp
   t.is(row.payload.clusterID, uid);
   t.deepEqual(row.payload.nodes.map((node: any) => node.status.nodeInfo.kubeletVersion).sort(), ['v1.31.4', 'v1.32.0']);
   t.notRegex(JSON.stringify(row), NODE_SECRETS_RE);
-  t.is((await collectorMetrics(collector.url)).get('kube_api_exporter_collector_records_accepted_total{format="spartakus"}'), 1);
+  t.is(
+    (await collectorMetrics(collector.url)).get(
+      'kube_api_exporter_collector_records_accepted_total{format="spartakus"}',
+    ),
+    1,
+  );
 });
 
 test('volunteer → collector, tectonic format on /api/v1/stats: account_id kept, accountSecret never stored', async (t) => {
@@ -100,10 +126,34 @@ test('volunteer → collector, tectonic format on /api/v1/stats: account_id kept
 const BAD_INPUTS: ReadonlyArray<readonly [string, string, string | object, number, RegExp]> = [
   ['not JSON', '/api/v1', '{"payload": ', 400, /body is not JSON/],
   ['an array', '/api/v1', [], 400, /body must be object/],
-  ['missing clusterID', '/api/v1', { payload: { nodes: [] } }, 400, /body\/payload must have required property 'clusterID'/],
-  ['empty clusterID', '/api/v1', { payload: { clusterID: '', nodes: [] } }, 400, /body\/payload\/clusterID must NOT have fewer than 1 characters/],
-  ['clusterID a number', '/api/v1', { payload: { clusterID: 42, nodes: [] } }, 400, /body\/payload\/clusterID must be string/],
-  ['nodes not a list', '/api/v1', { payload: { clusterID: 'c', nodes: {} } }, 400, /body\/payload\/nodes must be array/],
+  [
+    'missing clusterID',
+    '/api/v1',
+    { payload: { nodes: [] } },
+    400,
+    /body\/payload must have required property 'clusterID'/,
+  ],
+  [
+    'empty clusterID',
+    '/api/v1',
+    { payload: { clusterID: '', nodes: [] } },
+    400,
+    /body\/payload\/clusterID must NOT have fewer than 1 characters/,
+  ],
+  [
+    'clusterID a number',
+    '/api/v1',
+    { payload: { clusterID: 42, nodes: [] } },
+    400,
+    /body\/payload\/clusterID must be string/,
+  ],
+  [
+    'nodes not a list',
+    '/api/v1',
+    { payload: { clusterID: 'c', nodes: {} } },
+    400,
+    /body\/payload\/nodes must be array/,
+  ],
   [
     'kubeletVersion a number',
     '/api/v1',
@@ -111,10 +161,34 @@ const BAD_INPUTS: ReadonlyArray<readonly [string, string, string | object, numbe
     400,
     /body\/payload\/nodes\/0\/status\/nodeInfo\/kubeletVersion must be string/,
   ],
-  ['timestamp not unix seconds', '/api/v1', { metadata: { timestamp: 'yesterday' }, payload: { clusterID: 'c', nodes: [] } }, 400, /body\/metadata\/timestamp must match pattern/],
-  ['tectonic without accountSecret', '/api/v1/stats', { accountID: 'a', payload: { clusterID: 'c', kubernetesNodes: [] } }, 400, /must have required property 'accountSecret'/],
-  ['spartakus body on the tectonic endpoint', '/api/v1/stats', { payload: { clusterID: 'c', nodes: [] } }, 400, /must have required property 'accountID'/],
-  ['oversized body', '/api/v1', { payload: { clusterID: 'c', nodes: [{ status: { nodeInfo: { osImage: 'x'.repeat(5000) } } }] } }, 413, /body larger than 4096 bytes/],
+  [
+    'timestamp not unix seconds',
+    '/api/v1',
+    { metadata: { timestamp: 'yesterday' }, payload: { clusterID: 'c', nodes: [] } },
+    400,
+    /body\/metadata\/timestamp must match pattern/,
+  ],
+  [
+    'tectonic without accountSecret',
+    '/api/v1/stats',
+    { accountID: 'a', payload: { clusterID: 'c', kubernetesNodes: [] } },
+    400,
+    /must have required property 'accountSecret'/,
+  ],
+  [
+    'spartakus body on the tectonic endpoint',
+    '/api/v1/stats',
+    { payload: { clusterID: 'c', nodes: [] } },
+    400,
+    /must have required property 'accountID'/,
+  ],
+  [
+    'oversized body',
+    '/api/v1',
+    { payload: { clusterID: 'c', nodes: [{ status: { nodeInfo: { osImage: 'x'.repeat(5000) } } }] } },
+    413,
+    /body larger than 4096 bytes/,
+  ],
 ];
 
 test('bad inputs: 400 (413 when too large) with a clear message, nothing stored, counted as rejected', async (t) => {
@@ -128,7 +202,9 @@ test('bad inputs: 400 (413 when too large) with a clear message, nothing stored,
   }
   t.is((await rows(db)).length, 0);
   const metrics = await collectorMetrics(collector.url);
-  const rejected = [...metrics].filter(([name]) => name.startsWith('kube_api_exporter_collector_records_rejected_total')).reduce((sum, [, value]) => sum + value, 0);
+  const rejected = [...metrics]
+    .filter(([name]) => name.startsWith('kube_api_exporter_collector_records_rejected_total'))
+    .reduce((sum, [, value]) => sum + value, 0);
   t.is(rejected, BAD_INPUTS.length);
   t.is(metrics.get('kube_api_exporter_collector_records_rejected_total{format="spartakus",reason="too_large"}'), 1);
   t.is(metrics.get('kube_api_exporter_collector_records_rejected_total{format="spartakus",reason="invalid_json"}'), 1);
@@ -144,7 +220,10 @@ test('received_from: proxy headers are ignored unless --trust-proxy', async (t) 
   t.is((await postJson(`${plain.url}/api/v1`, spartakus('plain', []), forwarded)).status, 204);
   t.is((await postJson(`${proxied.url}/api/v1`, spartakus('forwarded', []), forwarded)).status, 204);
   t.is((await postJson(`${proxied.url}/api/v1`, spartakus('real-ip', []), { 'x-real-ip': '192.0.2.200' })).status, 204);
-  const spoofed = { ...spartakus('spoofed', []), metadata: { timestamp: '1437174715', received_at: '1', received_from: '203.0.113.9' } };
+  const spoofed = {
+    ...spartakus('spoofed', []),
+    metadata: { timestamp: '1437174715', received_at: '1', received_from: '203.0.113.9' },
+  };
   t.is((await postJson(`${plain.url}/api/v1`, spoofed)).status, 204);
   const stored = Object.fromEntries((await rows(db)).map((row) => [row.cluster_id, row.received_from]));
   t.deepEqual(stored, { plain: '127.0.0.1', forwarded: '192.0.2.145', 'real-ip': '192.0.2.200', spoofed: '127.0.0.1' });
@@ -171,27 +250,47 @@ test('database stopped mid-run: 503 and nothing acknowledged; after recovery the
   t.regex((await direct.json()).error, /database is unavailable; the report was not stored/);
   t.is((await fetch(`${collector.url}/healthz`)).status, 200, 'the collector itself stays alive');
 
-  const { exporter } = await startVolunteerCluster(t, { reportUrl: `${collector.url}/api/v1`, reportIntervalMs: 3_600_000, clusterId: 'volunteer' }, seedCluster([['v1.32.0', 'Debian']]));
-  const exporterMetrics = async () => seriesValues(await (await fetch(`${exporter.url}/metrics`)).text(), 'kube_api_exporter_reports');
-  await eventually(async () => ((await exporterMetrics()).get('kube_api_exporter_reports_failed_total') ?? 0) >= 3, 'the volunteer retried three times', 20_000);
+  const { exporter } = await startVolunteerCluster(
+    t,
+    { reportUrl: `${collector.url}/api/v1`, reportIntervalMs: 3_600_000, clusterId: 'volunteer' },
+    seedCluster([['v1.32.0', 'Debian']]),
+  );
+  const exporterMetrics = async () =>
+    seriesValues(await (await fetch(`${exporter.url}/metrics`)).text(), 'kube_api_exporter_reports');
+  await eventually(
+    async () => ((await exporterMetrics()).get('kube_api_exporter_reports_failed_total') ?? 0) >= 3,
+    'the volunteer retried three times',
+    20_000,
+  );
   const restartCalledAt = Date.now();
   await db.start();
-  await eventually(async () => (await exporterMetrics()).get('kube_api_exporter_reports_sent_total') === 1, 'report sent after recovery', 20_000);
+  await eventually(
+    async () => (await exporterMetrics()).get('kube_api_exporter_reports_sent_total') === 1,
+    'report sent after recovery',
+    20_000,
+  );
   const recoveryMs = Date.now() - restartCalledAt;
   const failed = (await exporterMetrics()).get('kube_api_exporter_reports_failed_total')!;
   const stored = await db.query('SELECT cluster_id FROM reports ORDER BY id');
-  t.deepEqual(stored.map((row) => row.cluster_id), ['before-outage', 'volunteer'], 'the report refused during the outage is not there; the retried one once');
+  t.deepEqual(
+    stored.map((row) => row.cluster_id),
+    ['before-outage', 'volunteer'],
+    'the report refused during the outage is not there; the retried one once',
+  );
   const metrics = seriesValues(await (await fetch(`${collector.url}/metrics`)).text(), 'kube_api_exporter_collector_');
   t.is(metrics.get('kube_api_exporter_collector_store_failures_total{format="spartakus"}'), failed + 1);
   t.is(metrics.get('kube_api_exporter_collector_records_accepted_total{format="spartakus"}'), 2);
-  t.log(`outage: ${failed} volunteer attempts answered 503, stored ${recoveryMs} ms after the restart began (PostgreSQL start included), exactly once`);
+  t.log(
+    `outage: ${failed} volunteer attempts answered 503, stored ${recoveryMs} ms after the restart began (PostgreSQL start included), exactly once`,
+  );
 });
 
-test('/api/v1/summary: clusters and nodes by kubelet version and OS image, from each cluster\'s latest report in the window', async (t) => {
+test("/api/v1/summary: clusters and nodes by kubelet version and OS image, from each cluster's latest report in the window", async (t) => {
   const db = await database(t);
   if (!db) return;
   const collector = await startTestCollector(t, { dbUrl: db.url });
-  const post = async (path: string, body: object) => t.is((await postJson(`${collector.url}${path}`, body)).status, 204);
+  const post = async (path: string, body: object) =>
+    t.is((await postJson(`${collector.url}${path}`, body)).status, 204);
   await post('/api/v1', spartakus('a', ['v1.30.0', 'v1.30.0']));
   await post('/api/v1', spartakus('a', ['v1.31.0', 'v1.31.0', 'v1.31.0'])); // a's latest: replaces the report above
   await post('/api/v1', spartakus('b', ['v1.31.0'], 'Ubuntu 24.04.1 LTS'));
@@ -208,7 +307,11 @@ test('/api/v1/summary: clusters and nodes by kubelet version and OS image, from 
   const month = await summary('');
   t.like(month, { days: 30, clusters: 3, reports: 4, nodes: 6 });
   t.deepEqual(month.kubeletVersions, { 'v1.31.0': 4, 'v1.32.0': 2 });
-  t.deepEqual(month.osImages, { 'Debian GNU/Linux 12 (bookworm)': 3, 'Flatcar Container Linux 4081.2.0': 2, 'Ubuntu 24.04.1 LTS': 1 });
+  t.deepEqual(month.osImages, {
+    'Debian GNU/Linux 12 (bookworm)': 3,
+    'Flatcar Container Linux 4081.2.0': 2,
+    'Ubuntu 24.04.1 LTS': 1,
+  });
   t.true(Math.abs(Date.parse(month.since) - (Date.now() - 30 * 86_400_000)) < 60_000);
   t.like(await summary('?days=1'), { days: 1, clusters: 2, reports: 3, nodes: 4, kubeletVersions: { 'v1.31.0': 4 } });
   t.like(await summary('?days=60'), { clusters: 4, reports: 5, nodes: 7 });

@@ -5,10 +5,18 @@ import { validateRecord } from '../../src/collector/record-schema.js';
 const SEED_NODE = {
   status: {
     capacity: { cpu: '1', memory: '505020Ki', pods: '40' },
-    nodeInfo: { osImage: 'CoreOS 738.1.0', kernelVersion: '4.0.7-coreos-r2', kubeletVersion: 'v1.0.3', containerRuntimeVersion: 'docker://1.6.2' },
+    nodeInfo: {
+      osImage: 'CoreOS 738.1.0',
+      kernelVersion: '4.0.7-coreos-r2',
+      kubeletVersion: 'v1.0.3',
+      containerRuntimeVersion: 'docker://1.6.2',
+    },
   },
 };
-const SPARTAKUS_SEED = { metadata: { timestamp: '1437174715' }, payload: { clusterID: '612e0f99-1912-4647-831d-ba4c3d918b66', nodes: [SEED_NODE] } };
+const SPARTAKUS_SEED = {
+  metadata: { timestamp: '1437174715' },
+  payload: { clusterID: '612e0f99-1912-4647-831d-ba4c3d918b66', nodes: [SEED_NODE] },
+};
 const TECTONIC_SEED = {
   accountID: '238dcbc5-4562-4fe3-9d8b-dc67911a7376',
   accountSecret: 'dhaowd2n3ngsj3d-9',
@@ -19,7 +27,13 @@ const TECTONIC_SEED = {
 test('the spartakus seed example is valid', (t) => {
   t.deepEqual(validateRecord('spartakus', SPARTAKUS_SEED), {
     ok: true,
-    record: { format: 'spartakus', clusterId: SPARTAKUS_SEED.payload.clusterID, accountId: undefined, metadata: SPARTAKUS_SEED.metadata, payload: SPARTAKUS_SEED.payload },
+    record: {
+      format: 'spartakus',
+      clusterId: SPARTAKUS_SEED.payload.clusterID,
+      accountId: undefined,
+      metadata: SPARTAKUS_SEED.metadata,
+      payload: SPARTAKUS_SEED.payload,
+    },
   });
 });
 
@@ -41,12 +55,42 @@ const invalid: ReadonlyArray<readonly [string, 'spartakus' | 'tectonic', unknown
   ['a string', 'spartakus', 'report', 'body must be object'],
   ['no payload', 'spartakus', { metadata: {} }, "body must have required property 'payload'"],
   ['no nodes', 'spartakus', { payload: { clusterID: 'c' } }, "body/payload must have required property 'nodes'"],
-  ['blank clusterID', 'spartakus', { payload: { clusterID: '  ', nodes: [] } }, 'body/payload/clusterID must match pattern "\\S"'],
-  ['capacity not strings', 'spartakus', { payload: { clusterID: 'c', nodes: [{ status: { capacity: { cpu: 2 } } }] } }, 'body/payload/nodes/0/status/capacity/cpu must be string'],
-  ['node not an object', 'spartakus', { payload: { clusterID: 'c', nodes: ['n'] } }, 'body/payload/nodes/0 must be object'],
-  ['metadata value not a string', 'spartakus', { metadata: { source: 1 }, payload: { clusterID: 'c', nodes: [] } }, 'body/metadata/source must be string'],
-  ['generated_at not seconds', 'tectonic', { ...TECTONIC_SEED, metadata: { generated_at: '2015-07-17' } }, 'body/metadata/generated_at must match pattern "^[0-9]{1,12}$"'],
-  ['empty accountID', 'tectonic', { ...TECTONIC_SEED, accountID: '' }, 'body/accountID must NOT have fewer than 1 characters'],
+  [
+    'blank clusterID',
+    'spartakus',
+    { payload: { clusterID: '  ', nodes: [] } },
+    'body/payload/clusterID must match pattern "\\S"',
+  ],
+  [
+    'capacity not strings',
+    'spartakus',
+    { payload: { clusterID: 'c', nodes: [{ status: { capacity: { cpu: 2 } } }] } },
+    'body/payload/nodes/0/status/capacity/cpu must be string',
+  ],
+  [
+    'node not an object',
+    'spartakus',
+    { payload: { clusterID: 'c', nodes: ['n'] } },
+    'body/payload/nodes/0 must be object',
+  ],
+  [
+    'metadata value not a string',
+    'spartakus',
+    { metadata: { source: 1 }, payload: { clusterID: 'c', nodes: [] } },
+    'body/metadata/source must be string',
+  ],
+  [
+    'generated_at not seconds',
+    'tectonic',
+    { ...TECTONIC_SEED, metadata: { generated_at: '2015-07-17' } },
+    'body/metadata/generated_at must match pattern "^[0-9]{1,12}$"',
+  ],
+  [
+    'empty accountID',
+    'tectonic',
+    { ...TECTONIC_SEED, accountID: '' },
+    'body/accountID must NOT have fewer than 1 characters',
+  ],
   [
     'every error is named',
     'tectonic',

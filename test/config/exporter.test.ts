@@ -1,5 +1,6 @@
 import test from 'ava';
-import { FLAGS, helpText, parseConfig, UsageError } from '../../src/config/exporter.js';
+import { FLAGS, helpText, parseConfig } from '../../src/config/exporter.js';
+import { UsageError } from '../../src/util/errors.js';
 
 const run = (argv: string[], env: Record<string, string> = {}) => {
   const result = parseConfig(argv, env);
@@ -24,7 +25,9 @@ test('defaults', (t) => {
 });
 
 test('cardinality flags', (t) => {
-  const config = run(['--metric-denylist', '*_ready', '--kind-series-limit', 'pod=200'], { KUBE_API_EXPORTER_METRIC_ALLOWLIST: 'k8s_pod_*,k8s_node_*' });
+  const config = run(['--metric-denylist', '*_ready', '--kind-series-limit', 'pod=200'], {
+    KUBE_API_EXPORTER_METRIC_ALLOWLIST: 'k8s_pod_*,k8s_node_*',
+  });
   t.deepEqual(config.metricAllowlist, ['k8s_pod_*', 'k8s_node_*']);
   t.deepEqual(config.metricDenylist, ['*_ready']);
   t.deepEqual([...config.kindSeriesLimits], [['pod', 200]]);
@@ -38,10 +41,19 @@ test('sharding flags', (t) => {
 });
 
 test('scoping flags', (t) => {
-  const config = run(['--namespaces', 'a, b', '--field-selector', 'pod=status.phase=Running'], { KUBE_API_EXPORTER_NAMESPACES_EXCLUDE: 'kube-system', KUBE_API_EXPORTER_LABEL_SELECTOR: 'pod=app=web;node=role' });
+  const config = run(['--namespaces', 'a, b', '--field-selector', 'pod=status.phase=Running'], {
+    KUBE_API_EXPORTER_NAMESPACES_EXCLUDE: 'kube-system',
+    KUBE_API_EXPORTER_LABEL_SELECTOR: 'pod=app=web;node=role',
+  });
   t.deepEqual(config.namespaces, ['a', 'b']);
   t.deepEqual(config.namespacesExclude, ['kube-system']);
-  t.deepEqual([...config.labelSelectors], [['pod', 'app=web'], ['node', 'role']]);
+  t.deepEqual(
+    [...config.labelSelectors],
+    [
+      ['pod', 'app=web'],
+      ['node', 'role'],
+    ],
+  );
   t.deepEqual([...config.fieldSelectors], [['pod', 'status.phase=Running']]);
 });
 
@@ -55,8 +67,11 @@ test('flags win over environment, environment over defaults', (t) => {
   t.is(run([], { KUBE_API_EXPORTER_KUBECONFIG: '/e' }).kubeconfig, '/e');
 });
 
-test('--redis-url, else telemd-kubernetes-adapter\'s variables, else no Redis', (t) => {
-  const adapterEnv = { telemd_kubernetes_adapter_redis_host: 'redis.galileo', telemd_kubernetes_adapter_redis_port: '6380' };
+test("--redis-url, else telemd-kubernetes-adapter's variables, else no Redis", (t) => {
+  const adapterEnv = {
+    telemd_kubernetes_adapter_redis_host: 'redis.galileo',
+    telemd_kubernetes_adapter_redis_port: '6380',
+  };
   t.is(run([]).redisUrl, undefined);
   t.is(run(['--redis-url', 'redis://r:7000/2']).redisUrl, 'redis://r:7000/2');
   t.is(run([], { KUBE_API_EXPORTER_REDIS_URL: 'rediss://user:pw@r' }).redisUrl, 'rediss://user:pw@r');
@@ -91,13 +106,29 @@ const badInputs: ReadonlyArray<readonly [string[], Record<string, string>, RegEx
   [['positional'], {}, /positional/],
   [['--total-shards', '0'], {}, /invalid --total-shards "0": expected a whole number above 0/],
   [['--kind-series-limit', 'pod=-1'], {}, /invalid --kind-series-limit "pod=-1": "pod=-1" is not KIND=N/],
-  [['--metric-denylist', 'k8s_pod_?'], {}, /invalid --metric-denylist "k8s_pod_\?": "k8s_pod_\?" is not a metric name glob/],
+  [
+    ['--metric-denylist', 'k8s_pod_?'],
+    {},
+    /invalid --metric-denylist "k8s_pod_\?": "k8s_pod_\?" is not a metric name glob/,
+  ],
   [['--shard', '1.5'], {}, /invalid --shard "1.5": expected a whole number/],
   [['--namespaces', 'shop,Bad_Name'], {}, /invalid --namespaces "shop,Bad_Name": "Bad_Name" is not a namespace name/],
-  [['--label-selector', 'pod=app=a=b'], {}, /invalid --label-selector "pod=app=a=b": unable to parse requirement: app=a=b/],
-  [['--field-selector', 'status.phase=Running'], {}, /invalid --field-selector "status.phase=Running": "status.phase=Running" is not KIND=SELECTOR/],
+  [
+    ['--label-selector', 'pod=app=a=b'],
+    {},
+    /invalid --label-selector "pod=app=a=b": unable to parse requirement: app=a=b/,
+  ],
+  [
+    ['--field-selector', 'status.phase=Running'],
+    {},
+    /invalid --field-selector "status.phase=Running": "status.phase=Running" is not KIND=SELECTOR/,
+  ],
   [['--kinds', 'daemonset,secrets'], {}, /invalid --kinds "daemonset,secrets": unknown kind "secrets"/],
-  [[], { KUBE_API_EXPORTER_KINDS: 'a/b' }, /invalid \$KUBE_API_EXPORTER_KINDS "a\/b": "a\/b" is not group\/version\/plural/],
+  [
+    [],
+    { KUBE_API_EXPORTER_KINDS: 'a/b' },
+    /invalid \$KUBE_API_EXPORTER_KINDS "a\/b": "a\/b" is not group\/version\/plural/,
+  ],
   [['--port'], {}, /argument missing/],
   [['--report-interval', '10'], {}, /invalid --report-interval "10": expected a duration/],
   [['--report-interval', '0s'], {}, /at least 1ms/],
@@ -105,9 +136,17 @@ const badInputs: ReadonlyArray<readonly [string[], Record<string, string>, RegEx
   [['--report-url', 'ftp://x'], {}, /invalid --report-url "ftp:\/\/x": expected an http:\/\/ or https:\/\/ URL/],
   [['--report-url', 'not a url'], {}, /invalid --report-url/],
   [['--cluster-id', ' '], {}, /invalid --cluster-id " ": expected a non-empty value/],
-  [['--redis-url', 'localhost:6379'], {}, /invalid --redis-url "localhost:6379": expected redis:\/\/host\[:port\] or rediss:\/\//],
+  [
+    ['--redis-url', 'localhost:6379'],
+    {},
+    /invalid --redis-url "localhost:6379": expected redis:\/\/host\[:port\] or rediss:\/\//,
+  ],
   [['--redis-url', 'redis://:6379'], {}, /invalid --redis-url "redis:\/\/:6379"/],
-  [[], { telemd_kubernetes_adapter_redis_host: 'r', telemd_kubernetes_adapter_redis_port: 'x' }, /invalid \$telemd_kubernetes_adapter_redis_host\/_port "redis:\/\/r:x": expected redis:\/\/host\[:port\]/],
+  [
+    [],
+    { telemd_kubernetes_adapter_redis_host: 'r', telemd_kubernetes_adapter_redis_port: 'x' },
+    /invalid \$telemd_kubernetes_adapter_redis_host\/_port "redis:\/\/r:x": expected redis:\/\/host\[:port\]/,
+  ],
 ];
 
 for (const [argv, env, message] of badInputs) {

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { defaultConfig, parseConfig, UsageError } from '../../src/config/exporter.js';
+import { defaultConfig, parseConfig } from '../../src/config/exporter.js';
+import { UsageError } from '../../src/util/errors.js';
 
 const run = (argv: string[], env: Record<string, string> = {}) => {
   const result = parseConfig(argv, env);
@@ -22,7 +23,10 @@ test('LeanIX flags and their environment variables', (t) => {
   t.deepEqual([...(run(['--leanix-include-namespaces', 'a, b']).leanixIncludeNamespaces ?? [])], ['a', 'b']);
   t.is(run([], { KUBE_API_EXPORTER_LEANIX_HISTORY_MAX: '7' }).leanixHistoryMax, 7);
   t.is(run(['--leanix-history-per-deployment=3']).leanixHistoryPerDeployment, 3);
-  t.is(run(['--leanix-push-url', 'https://leanix.example/ingest?x=1']).leanixPushUrl, 'https://leanix.example/ingest?x=1');
+  t.is(
+    run(['--leanix-push-url', 'https://leanix.example/ingest?x=1']).leanixPushUrl,
+    'https://leanix.example/ingest?x=1',
+  );
   t.is(run(['--leanix-push-debounce-ms', '0']).leanixPushDebounceMs, 0);
   t.is(run(['--leanix-connector-id', ' prod-eu ']).leanixConnectorId, 'prod-eu');
 });

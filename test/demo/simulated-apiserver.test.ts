@@ -1,7 +1,7 @@
 /** The simulated API server's faults, seen from a raw HTTP client: each does what it says, and only when switched on. */
 import test from 'ava';
-import { KINDS } from '../../src/kinds/table.js';
 import { SimulatedApiServer } from '../../src/demo/simulated-apiserver.js';
+import { KINDS } from '../../src/kinds/table.js';
 import { eventually } from '../support/harness/cluster.js';
 
 const pod = KINDS.find((kind) => kind.metricName === 'pod')!;
@@ -16,7 +16,10 @@ async function started(t: { teardown(fn: () => unknown): void }) {
 }
 
 /** Reads a watch stream until it ends, or until `untilLines` lines or `timeoutMs` have passed. */
-async function readWatch(url: string, { untilLines = Infinity, timeoutMs = 2000 } = {}): Promise<{ lines: string[]; ended: 'end' | 'error' | 'timeout' }> {
+async function readWatch(
+  url: string,
+  { untilLines = Infinity, timeoutMs = 2000 } = {},
+): Promise<{ lines: string[]; ended: 'end' | 'error' | 'timeout' }> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   const lines: string[] = [];
@@ -74,13 +77,19 @@ test('expireWatches: a watch gets 410 Gone whatever its resourceVersion', async 
   api.faults.expireWatches = 1;
   const { lines } = await readWatch(`${url}/api/v1/pods?watch=true&resourceVersion=1`);
   t.like(JSON.parse(lines[0]), { type: 'ERROR', object: { code: 410, reason: 'Expired' } });
-  t.is((await readWatch(`${url}/api/v1/pods?watch=true&resourceVersion=1`, { timeoutMs: 300 })).ended, 'timeout', 'then watches work');
+  t.is(
+    (await readWatch(`${url}/api/v1/pods?watch=true&resourceVersion=1`, { timeoutMs: 300 })).ended,
+    'timeout',
+    'then watches work',
+  );
 });
 
 test('stalls: a stalled watch stays open and silent, even past its timeoutSeconds', async (t) => {
   const { api, url } = await started(t);
   api.faults.stallNewWatches = true;
-  const watching = readWatch(`${url}/api/v1/pods?watch=true&timeoutSeconds=1&allowWatchBookmarks=true`, { timeoutMs: 1800 });
+  const watching = readWatch(`${url}/api/v1/pods?watch=true&timeoutSeconds=1&allowWatchBookmarks=true`, {
+    timeoutMs: 1800,
+  });
   await new Promise((resolve) => setTimeout(resolve, 100));
   api.create(pod, aPod('b'));
   t.deepEqual(await watching, { lines: [], ended: 'timeout' });
@@ -120,7 +129,9 @@ test('delayMs and inflateBytes: slow responses, large objects', async (t) => {
   const { api, url } = await started(t);
   api.faults = { delayMs: 300, inflateBytes: 3_000_000 };
   const startedAt = Date.now();
-  const list = (await (await fetch(`${url}/api/v1/pods`)).json()) as { items: Array<{ metadata: { annotations: Record<string, string> } }> };
+  const list = (await (await fetch(`${url}/api/v1/pods`)).json()) as {
+    items: Array<{ metadata: { annotations: Record<string, string> } }>;
+  };
   t.true(Date.now() - startedAt >= 290);
   t.is(list.items[0].metadata.annotations['simulated.example/padding'].length, 3_000_000);
   t.is(api.list(pod)[0].metadata.annotations, undefined, 'stored objects are not changed');
@@ -134,16 +145,29 @@ test('restart: connections cut, resourceVersions start again, old resourceVersio
   await eventually(() => api.openWatches(pod) === 1, 'watch open');
   await api.restart(200);
   t.is((await watching).ended, 'error', 'open watch cut');
-  const list = (await (await fetch(`${url}/api/v1/pods`)).json()) as { metadata: { resourceVersion: string }; items: Array<{ metadata: { resourceVersion: string } }> };
-  t.deepEqual(list.items.map((item) => item.metadata.resourceVersion), ['1', '2', '3']);
+  const list = (await (await fetch(`${url}/api/v1/pods`)).json()) as {
+    metadata: { resourceVersion: string };
+    items: Array<{ metadata: { resourceVersion: string } }>;
+  };
+  t.deepEqual(
+    list.items.map((item) => item.metadata.resourceVersion),
+    ['1', '2', '3'],
+  );
   t.is(list.metadata.resourceVersion, '3');
   const stale = await readWatch(`${url}/api/v1/pods?watch=true&resourceVersion=2`);
   t.like(JSON.parse(stale.lines[0]), { object: { code: 410 } }, 'a resourceVersion not handed out since the restart');
   const fresh = readWatch(`${url}/api/v1/pods?watch=true&resourceVersion=3`, { untilLines: 1 });
   await eventually(() => api.openWatches(pod) === 1, 'watch open');
   api.create(pod, aPod('e'));
-  t.like(JSON.parse((await fresh).lines[0]), { type: 'ADDED', object: { metadata: { name: 'e', resourceVersion: '4' } } });
+  t.like(JSON.parse((await fresh).lines[0]), {
+    type: 'ADDED',
+    object: { metadata: { name: 'e', resourceVersion: '4' } },
+  });
   api.compact();
   const compacted = await readWatch(`${url}/api/v1/pods?watch=true&resourceVersion=3`);
-  t.like(JSON.parse(compacted.lines[0]), { object: { code: 410 } }, 'compaction still expires resourceVersions handed out');
+  t.like(
+    JSON.parse(compacted.lines[0]),
+    { object: { code: 410 } },
+    'compaction still expires resourceVersions handed out',
+  );
 });

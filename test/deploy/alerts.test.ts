@@ -3,10 +3,16 @@ import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import test from 'ava';
 import { parse } from 'yaml';
-import { flatten, type Sample } from '../../src/metrics/flatten.js';
 import { KINDS } from '../../src/kinds/table.js';
-import { parseLabels } from '../../src/metrics/store.js';
-import { exporterSelectors, loadRuleGroups, RULE_TESTS_FILE, RULES_FILE, type Selector } from '../support/harness/rules.js';
+import { parseLabels, type Sample } from '../../src/metrics/exposition.js';
+import { flatten } from '../../src/metrics/flatten.js';
+import {
+  exporterSelectors,
+  loadRuleGroups,
+  RULE_TESTS_FILE,
+  RULES_FILE,
+  type Selector,
+} from '../support/harness/rules.js';
 import { haveTools, PROMTOOL } from '../support/harness/tools.js';
 
 const rules = loadRuleGroups().flatMap((group) => group.rules);
@@ -17,7 +23,11 @@ const fixtureSamples: Sample[] = (() => {
   const fixtures = JSON.parse(readFileSync(new URL('../fixtures/alerting-objects.json', import.meta.url), 'utf8'));
   return KINDS.flatMap((kind) =>
     (fixtures[kind.metricName] ?? []).flatMap((object: { metadata: { name: string; namespace?: string } }) =>
-      flatten(`k8s_${kind.metricName}`, { name: object.metadata.name, namespace: kind.namespaced ? object.metadata.namespace : undefined }, object),
+      flatten(
+        `k8s_${kind.metricName}`,
+        { name: object.metadata.name, namespace: kind.namespaced ? object.metadata.namespace : undefined },
+        object,
+      ),
     ),
   );
 })();
@@ -28,7 +38,9 @@ function renderedSeriesMatching(selector: Selector): Sample[] {
   return fixtureSamples.filter(
     (sample) =>
       sample.name === selector.metric &&
-      Object.entries(selector.matchers).every(([name, value]) => parseLabels(sample.labelText).some(([label, labelValue]) => label === name && labelValue === value)),
+      Object.entries(selector.matchers).every(([name, value]) =>
+        parseLabels(sample.labelText).some(([label, labelValue]) => label === name && labelValue === value),
+      ),
   );
 }
 
@@ -41,7 +53,10 @@ test('promtool check rules accepts the rule file', (t) => {
 
 test('promtool test rules passes the unit tests', (t) => {
   if (!haveTools(t, PROMTOOL)) return;
-  const result = spawnSync('promtool', ['test', 'rules', RULE_TESTS_FILE], { encoding: 'utf8', cwd: dirname(RULE_TESTS_FILE) });
+  const result = spawnSync('promtool', ['test', 'rules', RULE_TESTS_FILE], {
+    encoding: 'utf8',
+    cwd: dirname(RULE_TESTS_FILE),
+  });
   t.is(result.status, 0, result.stdout + result.stderr);
 });
 
@@ -67,21 +82,32 @@ test('every rule is unit tested firing and not firing', (t) => {
   }[];
   for (const rule of rules) {
     const ofRule = cases.filter((testCase) => testCase.alertname === rule.alert);
-    t.true(ofRule.some((testCase) => testCase.exp_alerts.length > 0), `${rule.alert} firing`);
-    t.true(ofRule.some((testCase) => testCase.exp_alerts.length === 0), `${rule.alert} not firing`);
+    t.true(
+      ofRule.some((testCase) => testCase.exp_alerts.length > 0),
+      `${rule.alert} firing`,
+    );
+    t.true(
+      ofRule.some((testCase) => testCase.exp_alerts.length === 0),
+      `${rule.alert} not firing`,
+    );
   }
 });
 
 test('every series the rules read is one the exporter renders, with the labels matched on', (t) => {
   for (const rule of rules) {
     for (const selector of exporterSelectors(rule.expr)) {
-      t.true(renderedSeriesMatching(selector).length > 0, `${rule.alert}: ${selector.metric} ${JSON.stringify(selector.matchers)}`);
+      t.true(
+        renderedSeriesMatching(selector).length > 0,
+        `${rule.alert}: ${selector.metric} ${JSON.stringify(selector.matchers)}`,
+      );
     }
   }
 });
 
 test('the unit tests feed series exactly as the exporter renders them: same names, same label names', (t) => {
-  const inputs: string[] = ruleTests.tests.flatMap((ruleTest: { input_series: { series: string }[] }) => ruleTest.input_series.map((input) => input.series));
+  const inputs: string[] = ruleTests.tests.flatMap((ruleTest: { input_series: { series: string }[] }) =>
+    ruleTest.input_series.map((input) => input.series),
+  );
   for (const series of inputs) {
     const [selector] = exporterSelectors(series);
     const labelNames = Object.keys(selector.matchers).sort();
@@ -106,7 +132,8 @@ test('annotations name the object by the labels the alert carries: namespace/nam
     const carried = new Set(labelNamesOf(sample));
     const namespaced = carried.has('namespace');
     for (const [key, text] of Object.entries(rule.annotations)) {
-      for (const [, label] of text.matchAll(/\$labels\.(\w+)/g)) t.true(carried.has(label), `${rule.alert} ${key}: $labels.${label}`);
+      for (const [, label] of text.matchAll(/\$labels\.(\w+)/g))
+        t.true(carried.has(label), `${rule.alert} ${key}: $labels.${label}`);
       const objectName = namespaced ? '{{ $labels.namespace }}/{{ $labels.name }}' : '{{ $labels.name }}';
       t.true(text.includes(objectName), `${rule.alert} ${key} names ${objectName}`);
     }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import test from 'ava';
 import { FLAGS } from '../../src/config/exporter.js';
 import { loadManifests, objectOfKind } from '../support/harness/manifests.js';
@@ -41,7 +41,9 @@ const runtime = stages.at(-1)!;
 const build = stages[0];
 
 function argsOf(stage: Stage, keyword: string): string[] {
-  return stage.instructions.filter((instruction) => instruction.keyword === keyword).map((instruction) => instruction.args);
+  return stage.instructions
+    .filter((instruction) => instruction.keyword === keyword)
+    .map((instruction) => instruction.args);
 }
 
 const nodeMajor = (image: string) => Number(/^node:(\d+)(?:[.-]|$)/.exec(image)?.[1]);
@@ -59,9 +61,18 @@ test('two stages on the same Node LTS major, one that package.json allows', (t) 
 
 test('the build stage compiles with dev dependencies everything tsconfig.build.json reads', (t) => {
   const copied = argsOf(build, 'COPY').flatMap((args) => args.split(/\s+/).slice(0, -1));
-  const needed = ['package.json', 'package-lock.json', 'tsconfig.build.json', buildConfig.extends.replace(/^\.\//, ''), ...buildConfig.include];
+  const needed = [
+    'package.json',
+    'package-lock.json',
+    'tsconfig.build.json',
+    buildConfig.extends.replace(/^\.\//, ''),
+    ...buildConfig.include,
+  ];
   for (const file of needed) t.true(copied.includes(file), `build stage copies ${file}`);
-  t.deepEqual(argsOf(build, 'RUN'), ['npm ci --no-audit --no-fund', 'npm run build']);
+  t.deepEqual(argsOf(build, 'RUN'), [
+    'npm ci --no-audit --no-fund',
+    `npm run build && rm -r ${buildConfig.compilerOptions.outDir}/demo`,
+  ]);
   t.is(packageJson.scripts.build, 'tsc -p tsconfig.build.json');
 });
 
@@ -93,4 +104,10 @@ test('the entrypoint is the command package.json and the README run, and EXPOSE 
 test('.dockerignore keeps local builds and dependencies out of the build context', (t) => {
   const ignored = read('.dockerignore').split('\n');
   for (const entry of ['node_modules', 'dist', '.git']) t.true(ignored.includes(entry), entry);
+});
+
+test('the demo and the simulated API server stay out of the image: compiled from src/demo/ into a folder the build removes', (t) => {
+  const demoSources = readdirSync(new URL('../../src/demo/', import.meta.url));
+  t.true(demoSources.includes('simulated-apiserver.ts') && demoSources.includes('main.ts'));
+  t.is(packageJson.scripts.demo, `npm run build --silent && node ${buildConfig.compilerOptions.outDir}/demo/main.js`);
 });

@@ -7,9 +7,9 @@ import test, { type ExecutionContext } from 'ava';
 import { parseConfig } from '../../src/config/exporter.js';
 import { DEFAULT_KINDS, KINDS, type KindSpec } from '../../src/kinds/table.js';
 import { apiFieldProblems } from '../support/assertions/api-fields.js';
-import { type DiscoveredResource, startDiscoveryServer } from '../support/servers/discovery.js';
 import { type ApiObject, K8S_DIR, loadManifests, objectOfKind } from '../support/harness/manifests.js';
 import { haveTools, KUBECTL } from '../support/harness/tools.js';
+import { type DiscoveredResource, startDiscoveryServer } from '../support/servers/discovery.js';
 
 const manifests = loadManifests();
 const deployment = objectOfKind(manifests, 'Deployment');
@@ -55,7 +55,9 @@ test('files are ordered so one `kubectl create` pass succeeds: each namespace be
   manifests.forEach(({ file, object }, index) => {
     const namespace = object.metadata.namespace;
     if (namespace === undefined) return;
-    const created = manifests.slice(0, index).some((earlier) => earlier.object.kind === 'Namespace' && earlier.object.metadata.name === namespace);
+    const created = manifests
+      .slice(0, index)
+      .some((earlier) => earlier.object.kind === 'Namespace' && earlier.object.metadata.name === namespace);
     t.true(created, `${file}: namespace ${namespace} is not created before it`);
   });
 });
@@ -82,11 +84,17 @@ test('k8s/extra-kinds/ grants the other table kinds to the same service account'
   const extra = loadManifests(join(K8S_DIR, 'extra-kinds'));
   for (const { file, object } of extra) t.deepEqual(apiFieldProblems(object), [], file);
   const role = objectOfKind(extra, 'ClusterRole');
-  assertGrantsExactly(t, role, KINDS.filter((kind) => !DEFAULT_KINDS.includes(kind)));
+  assertGrantsExactly(
+    t,
+    role,
+    KINDS.filter((kind) => !DEFAULT_KINDS.includes(kind)),
+  );
   const binding = objectOfKind(extra, 'ClusterRoleBinding');
   const account = objectOfKind(manifests, 'ServiceAccount');
   t.is(binding.roleRef.name, role.metadata.name);
-  t.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: account.metadata.name, namespace: account.metadata.namespace }]);
+  t.deepEqual(binding.subjects, [
+    { kind: 'ServiceAccount', name: account.metadata.name, namespace: account.metadata.namespace },
+  ]);
 });
 
 test('beyond the kinds, the ClusterRole may only get the kube-system namespace (the cluster ID of reports)', (t) => {
@@ -98,8 +106,14 @@ test('beyond the kinds, the ClusterRole may only get the kube-system namespace (
 test('the binding gives the ClusterRole to the service account the Deployment runs as', (t) => {
   const binding = objectOfKind(manifests, 'ClusterRoleBinding');
   const account = objectOfKind(manifests, 'ServiceAccount');
-  t.deepEqual(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: objectOfKind(manifests, 'ClusterRole').metadata.name });
-  t.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: account.metadata.name, namespace: account.metadata.namespace }]);
+  t.deepEqual(binding.roleRef, {
+    apiGroup: 'rbac.authorization.k8s.io',
+    kind: 'ClusterRole',
+    name: objectOfKind(manifests, 'ClusterRole').metadata.name,
+  });
+  t.deepEqual(binding.subjects, [
+    { kind: 'ServiceAccount', name: account.metadata.name, namespace: account.metadata.namespace },
+  ]);
   t.is(podSpec.serviceAccountName, account.metadata.name);
   t.is(deployment.metadata.namespace, account.metadata.namespace);
   t.not(podSpec.automountServiceAccountToken, false, 'the exporter reads the in-cluster service account');
@@ -154,7 +168,12 @@ const CURRENT_API: readonly DiscoveredResource[] = [
   { groupVersion: 'v1', plural: 'services', kind: 'Service', namespaced: true },
   { groupVersion: 'apps/v1', plural: 'deployments', kind: 'Deployment', namespaced: true },
   { groupVersion: 'rbac.authorization.k8s.io/v1', plural: 'clusterroles', kind: 'ClusterRole', namespaced: false },
-  { groupVersion: 'rbac.authorization.k8s.io/v1', plural: 'clusterrolebindings', kind: 'ClusterRoleBinding', namespaced: false },
+  {
+    groupVersion: 'rbac.authorization.k8s.io/v1',
+    plural: 'clusterrolebindings',
+    kind: 'ClusterRoleBinding',
+    namespaced: false,
+  },
 ];
 
 function kubectlName(object: ApiObject): string {
@@ -173,8 +192,21 @@ test('`kubectl create --dry-run=client -f k8s` creates every object, in file ord
   // Field validation needs the cluster's OpenAPI document; the field check above stands in for it.
   const { stdout } = await promisify(execFile)(
     'kubectl',
-    ['create', '--dry-run=client', '--validate=false', `--server=${discovery.url}`, `--cache-dir=${cacheDir}`, '-o', 'name', '-f', K8S_DIR],
+    [
+      'create',
+      '--dry-run=client',
+      '--validate=false',
+      `--server=${discovery.url}`,
+      `--cache-dir=${cacheDir}`,
+      '-o',
+      'name',
+      '-f',
+      K8S_DIR,
+    ],
     { env: { ...process.env, KUBECONFIG: '/dev/null' }, timeout: 30_000 },
   );
-  t.deepEqual(stdout.trim().split('\n'), manifests.map(({ object }) => kubectlName(object)));
+  t.deepEqual(
+    stdout.trim().split('\n'),
+    manifests.map(({ object }) => kubectlName(object)),
+  );
 });

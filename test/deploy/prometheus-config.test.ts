@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import test from 'ava';
 import { parse } from 'yaml';
 import { K8S_DIR, loadManifests, objectOfKind, parseYamlDocuments } from '../support/harness/manifests.js';
-import { SCRAPE_CONFIG_FILE } from '../support/servers/prometheus.js';
 import { loadRuleGroups } from '../support/harness/rules.js';
+import { SCRAPE_CONFIG_FILE } from '../support/servers/prometheus.js';
 
 const OPERATOR_DIR = join(K8S_DIR, 'prometheus-operator');
 const manifests = loadManifests();
@@ -34,15 +34,24 @@ test('the plain scrape job honours the exporter labels and keeps only its metric
 });
 
 test('the PrometheusRule carries exactly the rule groups of alerts/', (t) => {
-  t.like(prometheusRule, { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { namespace: deployment.metadata.namespace } });
+  t.like(prometheusRule, {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'PrometheusRule',
+    metadata: { namespace: deployment.metadata.namespace },
+  });
   t.deepEqual(Object.keys(prometheusRule.spec), ['groups']);
   t.deepEqual(prometheusRule.spec.groups, loadRuleGroups());
 });
 
 test("the ServiceMonitor scrapes the Service's metrics port, honouring the exporter's labels", (t) => {
-  t.like(serviceMonitor, { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { namespace: service.metadata.namespace } });
+  t.like(serviceMonitor, {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'ServiceMonitor',
+    metadata: { namespace: service.metadata.namespace },
+  });
   t.deepEqual(serviceMonitor.spec.namespaceSelector, { matchNames: [service.metadata.namespace] });
-  for (const [label, value] of Object.entries<string>(serviceMonitor.spec.selector.matchLabels)) t.is(service.metadata.labels?.[label], value, label);
+  for (const [label, value] of Object.entries<string>(serviceMonitor.spec.selector.matchLabels))
+    t.is(service.metadata.labels?.[label], value, label);
   const [endpoint] = serviceMonitor.spec.endpoints;
   t.is(serviceMonitor.spec.endpoints.length, 1);
   t.is(endpoint.port, service.spec.ports[0].name);
@@ -52,7 +61,10 @@ test("the ServiceMonitor scrapes the Service's metrics port, honouring the expor
 
 test("the ServiceMonitor drops the operator's target labels that describe the exporter's pod, and keeps job and instance", (t) => {
   const [endpoint] = serviceMonitor.spec.endpoints;
-  t.deepEqual(endpoint.relabelings.map((rule: { action: string }) => rule.action), ['labeldrop']);
+  t.deepEqual(
+    endpoint.relabelings.map((rule: { action: string }) => rule.action),
+    ['labeldrop'],
+  );
   const { regex } = endpoint.relabelings[0];
   for (const label of ['namespace', 'service', 'pod', 'container', 'endpoint']) t.true(fullMatch(regex, label), label);
   for (const label of ['job', 'instance', 'name']) t.false(fullMatch(regex, label), label);

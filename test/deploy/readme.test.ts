@@ -22,7 +22,9 @@ test('the README names the two commands', (t) => {
 test('the README collector flag table has a row for every collector flag, with its variable and default', (t) => {
   const section = readme.slice(readme.indexOf('### The collector'));
   for (const spec of COLLECTOR_FLAGS) {
-    const row = section.split('\n').find((line) => line.startsWith(`| \`--${spec.flag} `) || line.startsWith(`| \`--${spec.flag}\``));
+    const row = section
+      .split('\n')
+      .find((line) => line.startsWith(`| \`--${spec.flag} `) || line.startsWith(`| \`--${spec.flag}\``));
     t.truthy(row, `--${spec.flag}`);
     t.true(row!.includes(`\`${spec.env}\``), `${spec.flag} env`);
     if (spec.default !== undefined) t.true(row!.includes(`\`${spec.default}\``), `${spec.flag} default`);

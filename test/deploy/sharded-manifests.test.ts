@@ -12,7 +12,10 @@ const statefulSet = objectOfKind(sharded, 'StatefulSet');
 const container = statefulSet.spec.template.spec.containers[0];
 
 test('k8s/sharded/ holds a Role and its binding, a headless Service and a StatefulSet, all valid API objects', (t) => {
-  t.deepEqual(sharded.map(({ object }) => object.kind), ['Role', 'RoleBinding', 'Service', 'StatefulSet']);
+  t.deepEqual(
+    sharded.map(({ object }) => object.kind),
+    ['Role', 'RoleBinding', 'Service', 'StatefulSet'],
+  );
   for (const { file, object } of sharded) {
     t.deepEqual(apiFieldProblems(object), [], file);
     t.is(object.metadata.namespace, objectOfKind(base, 'Namespace').metadata.name, file);
@@ -22,7 +25,10 @@ test('k8s/sharded/ holds a Role and its binding, a headless Service and a Statef
 test("the StatefulSet's pods are the Deployment's, plus the pod name and namespace for auto-sharding", (t) => {
   const deploymentTemplate = objectOfKind(base, 'Deployment').spec.template;
   const { env, ...rest } = container;
-  t.deepEqual({ ...statefulSet.spec.template, spec: { ...statefulSet.spec.template.spec, containers: [rest] } }, deploymentTemplate);
+  t.deepEqual(
+    { ...statefulSet.spec.template, spec: { ...statefulSet.spec.template.spec, containers: [rest] } },
+    deploymentTemplate,
+  );
   t.deepEqual(env, [
     { name: 'KUBE_API_EXPORTER_POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
     { name: 'KUBE_API_EXPORTER_POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
@@ -31,7 +37,10 @@ test("the StatefulSet's pods are the Deployment's, plus the pod name and namespa
 
 test('each pod shards itself by the ordinal in its name, over this StatefulSet', (t) => {
   const { name, namespace } = statefulSet.metadata;
-  const parsed = parseConfig(container.args, { KUBE_API_EXPORTER_POD: `${name}-2`, KUBE_API_EXPORTER_POD_NAMESPACE: namespace! });
+  const parsed = parseConfig(container.args, {
+    KUBE_API_EXPORTER_POD: `${name}-2`,
+    KUBE_API_EXPORTER_POD_NAMESPACE: namespace!,
+  });
   if (parsed.action !== 'run') return t.fail('args must run the exporter');
   t.deepEqual(shardingOf(parsed.config), { mode: 'statefulset', namespace, statefulSet: name, ordinal: 2 });
   t.true(statefulSet.spec.replicas > 1);
@@ -51,8 +60,17 @@ test('the Role lets the service account read only its own StatefulSet', (t) => {
   const role = objectOfKind(sharded, 'Role');
   const binding = objectOfKind(sharded, 'RoleBinding');
   const account = objectOfKind(base, 'ServiceAccount');
-  t.deepEqual(role.rules, [{ apiGroups: ['apps'], resources: ['statefulsets'], resourceNames: [statefulSet.metadata.name], verbs: ['get', 'list', 'watch'] }]);
+  t.deepEqual(role.rules, [
+    {
+      apiGroups: ['apps'],
+      resources: ['statefulsets'],
+      resourceNames: [statefulSet.metadata.name],
+      verbs: ['get', 'list', 'watch'],
+    },
+  ]);
   t.deepEqual(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata.name });
-  t.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: account.metadata.name, namespace: account.metadata.namespace }]);
+  t.deepEqual(binding.subjects, [
+    { kind: 'ServiceAccount', name: account.metadata.name, namespace: account.metadata.namespace },
+  ]);
   t.is(statefulSet.spec.template.spec.serviceAccountName, account.metadata.name);
 });

@@ -8,15 +8,21 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import test, { type ExecutionContext } from 'ava';
 import { seedDemoCluster } from '../../src/demo/cluster.js';
-import { kindByMetricName } from '../../src/kinds/table.js';
-import { eventually, startTestCluster } from '../support/harness/cluster.js';
+import { DEPLOYMENT } from '../../src/kinds/table.js';
 import { promtoolProblems } from '../support/assertions/exposition.js';
+import { eventually, startTestCluster } from '../support/harness/cluster.js';
 import { loadManifests, objectOfKind } from '../support/harness/manifests.js';
-import { prometheusApi, type RunningServer, scrapeJobsForPod, startAlertmanager, startPrometheus } from '../support/servers/prometheus.js';
 import { loadRuleGroups, type RuleGroup } from '../support/harness/rules.js';
 import { ALERTMANAGER, haveTools, PROMETHEUS, PROMTOOL } from '../support/harness/tools.js';
+import {
+  prometheusApi,
+  type RunningServer,
+  scrapeJobsForPod,
+  startAlertmanager,
+  startPrometheus,
+} from '../support/servers/prometheus.js';
 
-const deploymentKind = kindByMetricName('deployment')!;
+const deploymentKind = DEPLOYMENT;
 const NAMESPACE = 'shop';
 const NAME = 'checkout';
 const ROLLOUT_ALERTS = ['DeploymentGenerationMismatch', 'DeploymentReplicasMismatch'];
@@ -29,7 +35,10 @@ const checkout = {
   spec: {
     replicas: 3,
     selector: { matchLabels: { app: NAME } },
-    template: { metadata: { labels: { app: NAME } }, spec: { containers: [{ name: 'app', image: 'shop/checkout:1.0' }] } },
+    template: {
+      metadata: { labels: { app: NAME } },
+      spec: { containers: [{ name: 'app', image: 'shop/checkout:1.0' }] },
+    },
   },
   status: {
     observedGeneration: 1,
@@ -79,7 +88,10 @@ async function startWebhookReceiver(t: ExecutionContext) {
 /** The value of `k8s_deployment_<path>` for the checkout deployment in Prometheus, undefined when absent. */
 async function checkoutSeries(prometheus: RunningServer, path: string): Promise<number | undefined> {
   const query = `k8s_deployment_${path}{namespace="${NAMESPACE}",name="${NAME}"}`;
-  const { result } = await prometheusApi<{ result: { value: [number, string] }[] }>(prometheus, `query?query=${encodeURIComponent(query)}`);
+  const { result } = await prometheusApi<{ result: { value: [number, string] }[] }>(
+    prometheus,
+    `query?query=${encodeURIComponent(query)}`,
+  );
   return result.length === 0 ? undefined : Number(result[0].value[1]);
 }
 
@@ -99,7 +111,13 @@ test('a failing rollout fires the deployment alerts through Prometheus and Alert
 
   const webhook = await startWebhookReceiver(t);
   const alertmanager = await startAlertmanager(t, {
-    route: { receiver: 'webhook', group_by: ['alertname', 'namespace', 'name'], group_wait: '0s', group_interval: '1s', repeat_interval: '1h' },
+    route: {
+      receiver: 'webhook',
+      group_by: ['alertname', 'namespace', 'name'],
+      group_wait: '0s',
+      group_interval: '1s',
+      repeat_interval: '1h',
+    },
     receivers: [{ name: 'webhook', webhook_configs: [{ url: webhook.url, send_resolved: true }] }],
   });
   const exporterPod = objectOfKind(loadManifests(), 'Deployment');
@@ -114,11 +132,28 @@ test('a failing rollout fires the deployment alerts through Prometheus and Alert
   );
 
   // The shipped scrape job keeps exactly the exporter's metrics port, and the series keep the object's namespace.
-  await eventually(async () => (await checkoutSeries(prometheus, 'status_availableReplicas')) === 3, 'checkout scraped', DEADLINE_MS);
-  const targets = await prometheusApi<{ activeTargets: { health: string; labels: Record<string, string> }[]; droppedTargets: unknown[] }>(prometheus, 'targets');
-  t.deepEqual(targets.activeTargets.map((target) => [target.labels.job, target.health]), [['kube-api-exporter', 'up']]);
-  const nodeSeries = await prometheusApi<{ result: { metric: Record<string, string> }[] }>(prometheus, `query?query=${encodeURIComponent('k8s_node_status_conditions_status{condition="Ready"}')}`);
-  t.deepEqual(nodeSeries.result.map(({ metric }) => metric.namespace), [undefined, undefined, undefined], 'nodes have no namespace');
+  await eventually(
+    async () => (await checkoutSeries(prometheus, 'status_availableReplicas')) === 3,
+    'checkout scraped',
+    DEADLINE_MS,
+  );
+  const targets = await prometheusApi<{
+    activeTargets: { health: string; labels: Record<string, string> }[];
+    droppedTargets: unknown[];
+  }>(prometheus, 'targets');
+  t.deepEqual(
+    targets.activeTargets.map((target) => [target.labels.job, target.health]),
+    [['kube-api-exporter', 'up']],
+  );
+  const nodeSeries = await prometheusApi<{ result: { metric: Record<string, string> }[] }>(
+    prometheus,
+    `query?query=${encodeURIComponent('k8s_node_status_conditions_status{condition="Ready"}')}`,
+  );
+  t.deepEqual(
+    nodeSeries.result.map(({ metric }) => metric.namespace),
+    [undefined, undefined, undefined],
+    'nodes have no namespace',
+  );
 
   t.deepEqual(await checkoutAlerts(prometheus), []);
   const failedAt = Date.now();
@@ -138,7 +173,8 @@ test('a failing rollout fires the deployment alerts through Prometheus and Alert
     'rollout alerts firing',
     DEADLINE_MS,
   );
-  for (const [alert, states] of statesSeen) t.deepEqual([...states].sort(), ['firing', 'pending'], `${alert} went pending, then firing`);
+  for (const [alert, states] of statesSeen)
+    t.deepEqual([...states].sort(), ['firing', 'pending'], `${alert} went pending, then firing`);
   t.is(await checkoutSeries(prometheus, 'metadata_generation'), 2);
   t.is(await checkoutSeries(prometheus, 'status_observedGeneration'), 1);
   t.is(await checkoutSeries(prometheus, 'status_availableReplicas'), undefined);
@@ -152,13 +188,22 @@ test('a failing rollout fires the deployment alerts through Prometheus and Alert
 
   const delivered = (status: string) =>
     ROLLOUT_ALERTS.every((alertname) =>
-      webhook.messages.some((message) => message.alerts.some((alert) => alert.status === status && alert.labels.alertname === alertname && alert.labels.name === NAME)),
+      webhook.messages.some((message) =>
+        message.alerts.some(
+          (alert) => alert.status === status && alert.labels.alertname === alertname && alert.labels.name === NAME,
+        ),
+      ),
     );
   await eventually(() => delivered('firing'), 'webhook notified of the firing alerts', DEADLINE_MS);
   const firstNotice = webhook.messages.find((message) => message.status === 'firing')!;
-  t.like(firstNotice.alerts[0], { labels: { namespace: NAMESPACE, name: NAME }, annotations: { summary: `Deployment of ${NAMESPACE}/${NAME} failed` } });
+  t.like(firstNotice.alerts[0], {
+    labels: { namespace: NAMESPACE, name: NAME },
+    annotations: { summary: `Deployment of ${NAMESPACE}/${NAME} failed` },
+  });
   t.regex(firstNotice.alerts[0].annotations.description, new RegExp(`kubectl -n ${NAMESPACE} .*${NAME}`));
-  t.log(`failing rollout → Alertmanager webhook: ${((firstNotice.receivedAt - failedAt) / 1000).toFixed(1)} s (for: ${SHORT_FOR}, scrape and evaluation every 1 s)`);
+  t.log(
+    `failing rollout → Alertmanager webhook: ${((firstNotice.receivedAt - failedAt) / 1000).toFixed(1)} s (for: ${SHORT_FOR}, scrape and evaluation every 1 s)`,
+  );
 
   cluster.api.update(deploymentKind, NAMESPACE, NAME, (object) => {
     object.status.observedGeneration = object.metadata.generation;
@@ -166,6 +211,10 @@ test('a failing rollout fires the deployment alerts through Prometheus and Alert
     object.status.readyReplicas = 3;
     delete object.status.unavailableReplicas;
   });
-  await eventually(async () => (await checkoutAlerts(prometheus)).length === 0, 'alerts resolved in Prometheus', DEADLINE_MS);
+  await eventually(
+    async () => (await checkoutAlerts(prometheus)).length === 0,
+    'alerts resolved in Prometheus',
+    DEADLINE_MS,
+  );
   await eventually(() => delivered('resolved'), 'webhook notified of the resolution', DEADLINE_MS);
 });

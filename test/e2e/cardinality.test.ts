@@ -1,8 +1,8 @@
 /** End to end: allow/deny lists and per-kind series limits on /metrics, with the drops in the self-metrics. */
 import test from 'ava';
 import { kindByMetricName } from '../../src/kinds/table.js';
-import { startTestCluster } from '../support/harness/cluster.js';
 import { seriesValues } from '../support/assertions/exposition.js';
+import { startTestCluster } from '../support/harness/cluster.js';
 
 const [pod, node] = ['pod', 'node'].map((name) => kindByMetricName(name)!);
 
@@ -12,7 +12,13 @@ test('denied names and series over a kind limit never reach /metrics, and are co
     (api) => {
       api.create(pod, {
         metadata: { name: 'p', namespace: 'default' },
-        spec: { containers: ['a', 'b', 'c'].map((name) => ({ name, image: 'i', ports: [{ name: 'http', containerPort: 80 }] })) },
+        spec: {
+          containers: ['a', 'b', 'c'].map((name) => ({
+            name,
+            image: 'i',
+            ports: [{ name: 'http', containerPort: 80 }],
+          })),
+        },
         status: { containerStatuses: ['a', 'b', 'c'].map((name) => ({ name, restartCount: 1, ready: true })) },
       });
       api.create(node, { metadata: { name: 'n' }, status: { capacity: { cpu: '2', memory: '1Gi', pods: '110' } } });

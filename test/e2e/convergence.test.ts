@@ -15,7 +15,10 @@ const OPTIONS = { steps: 40, convergeWithinMs: 20_000 };
 /** Seeds that once failed, with what they found; each runs on its own. */
 const REGRESSION_SEEDS: ReadonlyArray<readonly [number, string]> = [
   [1, 'services missing after a restart and compaction (before relisting after failures)'],
-  [7, 'a watch resumed after a compaction that followed a restart missed an object (simulator kept old resourceVersions resumable)'],
+  [
+    7,
+    'a watch resumed after a compaction that followed a restart missed an object (simulator kept old resourceVersions resumable)',
+  ],
   [10, 'a node missing after a restart and compaction (before relisting after failures)'],
 ];
 
@@ -37,7 +40,8 @@ for (let first = FIRST_SEED; first < FIRST_SEED + SCENARIOS; first += CHUNK) {
     const chunk: ScenarioResult[] = [];
     await Promise.all(
       Array.from({ length: PARALLEL }, async () => {
-        for (let seed = seeds.shift(); seed !== undefined; seed = seeds.shift()) chunk.push(await runScenario(seed, OPTIONS));
+        for (let seed = seeds.shift(); seed !== undefined; seed = seeds.shift())
+          chunk.push(await runScenario(seed, OPTIONS));
       }),
     );
     results.push(...chunk);
@@ -54,16 +58,22 @@ test.serial('convergence summary', (t) => {
   const converged = results.filter((result) => result.converged);
   const injected: Partial<Record<FaultName, number>> = {};
   for (const result of results) {
-    for (const [fault, count] of Object.entries(result.injected) as [FaultName, number][]) injected[fault] = (injected[fault] ?? 0) + count;
+    for (const [fault, count] of Object.entries(result.injected) as [FaultName, number][])
+      injected[fault] = (injected[fault] ?? 0) + count;
   }
   const slowest = Math.max(...converged.map((result) => result.convergedInMs));
-  t.log(`${converged.length}/${SCENARIOS} scenarios converged (seeds ${FIRST_SEED}-${FIRST_SEED + SCENARIOS - 1}), slowest in ${slowest} ms`);
-  t.log(`operations: ${results.reduce((sum, result) => sum + result.operations, 0)}; faults injected: ${JSON.stringify(injected)}`);
+  t.log(
+    `${converged.length}/${SCENARIOS} scenarios converged (seeds ${FIRST_SEED}-${FIRST_SEED + SCENARIOS - 1}), slowest in ${slowest} ms`,
+  );
+  t.log(
+    `operations: ${results.reduce((sum, result) => sum + result.operations, 0)}; faults injected: ${JSON.stringify(injected)}`,
+  );
   const byKind = new Map<string, Partial<Record<FaultName, number>>>();
   for (const result of results) {
     for (const [kind, counts] of result.injectedByKind) {
       const total = byKind.get(kind) ?? {};
-      for (const [fault, count] of Object.entries(counts) as [FaultName, number][]) total[fault] = (total[fault] ?? 0) + count;
+      for (const [fault, count] of Object.entries(counts) as [FaultName, number][])
+        total[fault] = (total[fault] ?? 0) + count;
       byKind.set(kind, total);
     }
   }

@@ -3,26 +3,49 @@ import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import test, { type ExecutionContext } from 'ava';
+import { SimulatedApiServer } from '../../src/demo/simulated-apiserver.js';
 import { startExporter } from '../../src/exporter.js';
 import { KINDS } from '../../src/kinds/table.js';
 import { kubeConfigForServer } from '../../src/kube/kubeconfig.js';
 import { silentLogger } from '../../src/util/log.js';
-import { SimulatedApiServer } from '../../src/demo/simulated-apiserver.js';
+import {
+  expositionProblems,
+  promtoolAvailable,
+  promtoolProblems,
+  seriesValues,
+} from '../support/assertions/exposition.js';
 import { eventually, FAST_BACKOFF, startTestCluster } from '../support/harness/cluster.js';
-import { expositionProblems, promtoolAvailable, promtoolProblems, seriesValues } from '../support/assertions/exposition.js';
 
-const [deployment, pod, node, service] = ['deployment', 'pod', 'node', 'service'].map((name) => KINDS.find((kind) => kind.metricName === name)!);
+const [deployment, pod, node, service] = ['deployment', 'pod', 'node', 'service'].map(
+  (name) => KINDS.find((kind) => kind.metricName === name)!,
+);
 
 const aDeployment = (name: string, replicas: number) => ({
   metadata: { name, namespace: 'default', annotations: { 'secret.example/token': '12345' } },
-  spec: { replicas, template: { spec: { containers: [{ name: 'app', image: 'app:1', env: [{ name: 'PASSWORD', value: '31337' }] }] } } },
+  spec: {
+    replicas,
+    template: { spec: { containers: [{ name: 'app', image: 'app:1', env: [{ name: 'PASSWORD', value: '31337' }] }] } },
+  },
   status: { replicas, availableReplicas: replicas },
 });
 
 const aPod = (name: string, namespace: string, phase: string) => ({
   metadata: { name, namespace },
   spec: { containers: [{ name: 'app', image: 'app:1', resources: { requests: { cpu: '250m', memory: '64Mi' } } }] },
-  status: { phase, containerStatuses: [{ name: 'app', ready: phase === 'Running', restartCount: 0, image: 'app:1', imageID: '', state: { running: { startedAt: '2024-01-01T00:00:00Z' } }, lastState: {} }] },
+  status: {
+    phase,
+    containerStatuses: [
+      {
+        name: 'app',
+        ready: phase === 'Running',
+        restartCount: 0,
+        image: 'app:1',
+        imageID: '',
+        state: { running: { startedAt: '2024-01-01T00:00:00Z' } },
+        lastState: {},
+      },
+    ],
+  },
 });
 
 const series = async (cluster: { text(path: string): Promise<string> }) => seriesValues(await cluster.text('/metrics'));
@@ -30,8 +53,14 @@ const series = async (cluster: { text(path: string): Promise<string> }) => serie
 test('objects appear, change and vanish on /metrics as the API server changes', async (t) => {
   const cluster = await startTestCluster(t, (api) => {
     api.create(deployment, aDeployment('web', 2));
-    api.create(node, { metadata: { name: 'node-1' }, status: { capacity: { cpu: '4', memory: '1Gi' }, conditions: [{ type: 'Ready', status: 'True' }] } });
-    api.create(service, { metadata: { name: 'web', namespace: 'default' }, spec: { ports: [{ name: 'http', port: 80 }] } });
+    api.create(node, {
+      metadata: { name: 'node-1' },
+      status: { capacity: { cpu: '4', memory: '1Gi' }, conditions: [{ type: 'Ready', status: 'True' }] },
+    });
+    api.create(service, {
+      metadata: { name: 'web', namespace: 'default' },
+      spec: { ports: [{ name: 'http', port: 80 }] },
+    });
   });
   let values = await series(cluster);
   t.is(values.get('k8s_deployment_spec_replicas{name="web",namespace="default"}'), 2);
@@ -40,19 +69,38 @@ test('objects appear, change and vanish on /metrics as the API server changes', 
   t.is(values.get('k8s_service_spec_ports_port{name="web",namespace="default",port="http"}'), 80);
 
   cluster.api.create(pod, aPod('web-1', 'default', 'Running'));
-  await eventually(async () => (await series(cluster)).get('k8s_pod_spec_containers_resources_requests_cpu{name="web-1",namespace="default",container="app"}') === 0.25, 'pod added');
+  await eventually(
+    async () =>
+      (await series(cluster)).get(
+        'k8s_pod_spec_containers_resources_requests_cpu{name="web-1",namespace="default",container="app"}',
+      ) === 0.25,
+    'pod added',
+  );
 
   cluster.api.update(deployment, 'default', 'web', (object: any) => {
     object.spec.replicas = 5;
   });
-  await eventually(async () => (await series(cluster)).get('k8s_deployment_spec_replicas{name="web",namespace="default"}') === 5, 'deployment scaled');
+  await eventually(
+    async () => (await series(cluster)).get('k8s_deployment_spec_replicas{name="web",namespace="default"}') === 5,
+    'deployment scaled',
+  );
   values = await series(cluster);
-  t.is(values.get('k8s_deployment_metadata_generation{name="web",namespace="default"}'), 2, 'spec change bumped generation');
+  t.is(
+    values.get('k8s_deployment_metadata_generation{name="web",namespace="default"}'),
+    2,
+    'spec change bumped generation',
+  );
 
   cluster.api.delete(deployment, 'default', 'web');
-  await eventually(async () => ![...(await series(cluster)).keys()].some((key) => key.startsWith('k8s_deployment_')), 'deployment series gone');
+  await eventually(
+    async () => ![...(await series(cluster)).keys()].some((key) => key.startsWith('k8s_deployment_')),
+    'deployment series gone',
+  );
   values = await series(cluster);
-  t.true(values.has('k8s_pod_spec_containers_resources_requests_cpu{name="web-1",namespace="default",container="app"}'), 'other kinds untouched');
+  t.true(
+    values.has('k8s_pod_spec_containers_resources_requests_cpu{name="web-1",namespace="default",container="app"}'),
+    'other kinds untouched',
+  );
 });
 
 test('/metrics is valid exposition with self-metrics appended, and never carries annotations or env values', async (t) => {
@@ -146,12 +194,18 @@ test('watches ask for bookmarks: a quiet kind resumes from one after its last ch
   await eventually(async () => (await fetch(`${exporter.url}/readyz`)).status === 200, 'synced');
   // More pod writes than the history keeps: the node's own last change is no longer resumable.
   for (let index = 0; index < 10; index += 1) api.create(pod, aPod(`busy-${index}`, 'default', 'Running'));
-  await eventually(async () => (await fetch(`${exporter.url}/metrics`)).text().then((text) => text.includes('name="busy-9"')), 'pods seen');
+  await eventually(
+    async () => (await fetch(`${exporter.url}/metrics`)).text().then((text) => text.includes('name="busy-9"')),
+    'pods seen',
+  );
   // Bookmarks come every 20 ms; nothing outside the informer shows its resourceVersion, so give it ample time.
   await new Promise((resolve) => setTimeout(resolve, 1000));
   api.closeWatches();
   api.create(node, { metadata: { name: 'late' } });
-  await eventually(async () => (await fetch(`${exporter.url}/metrics`)).text().then((text) => text.includes('name="late"')), 'node watch resumed');
+  await eventually(
+    async () => (await fetch(`${exporter.url}/metrics`)).text().then((text) => text.includes('name="late"')),
+    'node watch resumed',
+  );
   t.is(api.listsCount(node), 1, 'the node watch resumed from a bookmark instead of relisting after 410 Gone');
 });
 
@@ -170,19 +224,29 @@ test('an unreachable API server is retried: /readyz says why, then recovers when
   const body = (await response.json()) as any;
   t.deepEqual(body.notReady, ['deployment', 'pod', 'node', 'service']);
   t.regex(body.kinds.pod.lastError, /ECONNREFUSED/);
-  t.true((await (await fetch(`${exporter.url}/metrics`)).text()).includes('kube_api_exporter_watch_errors_total{kind="pod",reason="connection"}'));
+  t.true(
+    (await (await fetch(`${exporter.url}/metrics`)).text()).includes(
+      'kube_api_exporter_watch_errors_total{kind="pod",reason="connection"}',
+    ),
+  );
   t.is((await fetch(`${exporter.url}/healthz`)).status, 200, 'alive while not ready');
 
   const revived = new SimulatedApiServer();
   await revived.start(port);
   t.teardown(() => revived.stop());
   revived.create(pod, aPod('late', 'default', 'Running'));
-  await eventually(async () => (await fetch(`${exporter.url}/readyz`)).status === 200, 'ready after the API server came up');
+  await eventually(
+    async () => (await fetch(`${exporter.url}/readyz`)).status === 200,
+    'ready after the API server came up',
+  );
   t.true((await (await fetch(`${exporter.url}/metrics`)).text()).includes('name="late"'));
 });
 
 /** A GET with exactly these headers and the raw, undecoded response (fetch would decode gzip by itself). */
-function rawGet(url: string, headers: Record<string, string>): Promise<{ headers: Record<string, unknown>; body: Buffer }> {
+function rawGet(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ headers: Record<string, unknown>; body: Buffer }> {
   return new Promise((resolve, reject) => {
     request(url, { headers }, (response) => {
       const chunks: Buffer[] = [];
@@ -194,7 +258,11 @@ function rawGet(url: string, headers: Record<string, string>): Promise<{ headers
   });
 }
 
-const objectSeriesOf = (text: string) => text.split('\n').filter((line) => line.startsWith('k8s_')).join('\n');
+const objectSeriesOf = (text: string) =>
+  text
+    .split('\n')
+    .filter((line) => line.startsWith('k8s_'))
+    .join('\n');
 
 test('/metrics is gzipped when the client accepts it, and concurrent scrapes all get it whole', async (t) => {
   const cluster = await startTestCluster(t, (api) => {
@@ -218,7 +286,7 @@ test('/metrics is gzipped when the client accepts it, and concurrent scrapes all
   }
 });
 
-test('/metrics/self serves only the exporter\'s own metrics', async (t) => {
+test("/metrics/self serves only the exporter's own metrics", async (t) => {
   const cluster = await startTestCluster(t, (api) => api.create(pod, aPod('web-1', 'default', 'Running')));
   const text = await cluster.text('/metrics/self');
   t.deepEqual(expositionProblems(text), []);
@@ -227,14 +295,26 @@ test('/metrics/self serves only the exporter\'s own metrics', async (t) => {
 });
 
 test('an API server lost after sync: unready while away, last series still served, relisted after its restart', async (t) => {
-  const cluster = await startTestCluster(t, (api) => {
-    api.create(pod, aPod('stays', 'default', 'Running'));
-    api.create(pod, aPod('goes', 'default', 'Running'));
-  }, undefined, {}, undefined, { unreadyAfterMs: 0 });
+  const cluster = await startTestCluster(
+    t,
+    (api) => {
+      api.create(pod, aPod('stays', 'default', 'Running'));
+      api.create(pod, aPod('goes', 'default', 'Running'));
+    },
+    undefined,
+    {},
+    undefined,
+    { unreadyAfterMs: 0 },
+  );
   const port = Number(new URL(cluster.apiUrl).port);
   await cluster.api.stop();
   await eventually(async () => (await cluster.get('/readyz')).status === 503, 'unready while the API server is away');
-  t.deepEqual(((await (await cluster.get('/readyz')).json()) as any).notReady, ['deployment', 'pod', 'node', 'service']);
+  t.deepEqual(((await (await cluster.get('/readyz')).json()) as any).notReady, [
+    'deployment',
+    'pod',
+    'node',
+    'service',
+  ]);
   t.true((await cluster.text('/metrics')).includes('name="goes"'), 'last known series still served');
   // Changes made meanwhile (through another API server on the same etcd): the restarted server's watch history
   // begins after them, so the exporter's watch gets 410 Gone and only its relist can show them.
@@ -258,7 +338,10 @@ test('HTTP: index, health, unknown routes and methods', async (t) => {
 });
 
 const runMain = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import=tsx', 'src/main.ts', ...args], { encoding: 'utf8', env: { ...process.env, KUBECONFIG: '' } });
+  spawnSync(process.execPath, ['--import=tsx', 'src/main.ts', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, KUBECONFIG: '' },
+  });
 
 test('bad flags and config exit 2 with one clear line', (t) => {
   for (const [args, message] of [

@@ -6,11 +6,11 @@
  */
 import test from 'ava';
 import { ClusterCache, InvalidObjectError } from '../../src/cache.js';
-import { DROP_REASONS, noneDropped } from '../../src/metrics/flatten.js';
 import { DEFAULT_KINDS, KINDS } from '../../src/kinds/table.js';
-import { eventually, startTestCluster } from '../support/harness/cluster.js';
+import { DROP_REASONS, noneDropped } from '../../src/metrics/flatten.js';
 import { expositionProblems, promtoolProblems } from '../support/assertions/exposition.js';
 import { hostileName, hostileObject } from '../support/builders/hostile.js';
+import { eventually, startTestCluster } from '../support/harness/cluster.js';
 import { seededRandom } from '../support/harness/random.js';
 import { haveTools, PROMTOOL } from '../support/harness/tools.js';
 
@@ -25,39 +25,45 @@ const totals = { objects: 0, series: 0, bytes: 0, promtoolChecked: 0, invalid: 0
 // Serial chunks, so that each reports within AVA's timeout and the load stays one chunk at a time.
 for (let first = 0; first < OBJECTS; first += CHUNK) {
   const last = Math.min(first + CHUNK, OBJECTS);
-  test.serial(`hostile objects ${first}-${last - 1} of ${OBJECTS}: no crash, no duplicate series, valid exposition`, (t) => {
-    const withPromtool = haveTools(t, PROMTOOL);
-    const random = seededRandom(FUZZ_SEED + first);
-    for (let start = first; start < last; start += BATCH) {
-      const cache = new ClusterCache({ limits: LIMITS, onDropped: (_kind, reason, count) => (totals.dropped[reason] += count) });
-      for (let index = start; index < Math.min(start + BATCH, last); index++) {
-        const kind = random.pick(KINDS);
-        // Names repeat within a batch, so some objects replace others, and some are deleted again.
-        const object = hostileObject(kind, random, hostileName(random, random.int(start, index)));
-        try {
-          if (random.chance(0.05)) cache.delete(kind, object);
-          else cache.upsert(kind, object);
-        } catch (error) {
-          if (!(error instanceof InvalidObjectError)) throw error;
-          totals.invalid += 1;
+  test.serial(
+    `hostile objects ${first}-${last - 1} of ${OBJECTS}: no crash, no duplicate series, valid exposition`,
+    (t) => {
+      const withPromtool = haveTools(t, PROMTOOL);
+      const random = seededRandom(FUZZ_SEED + first);
+      for (let start = first; start < last; start += BATCH) {
+        const cache = new ClusterCache({
+          limits: LIMITS,
+          onDropped: (_kind, reason, count) => (totals.dropped[reason] += count),
+        });
+        for (let index = start; index < Math.min(start + BATCH, last); index++) {
+          const kind = random.pick(KINDS);
+          // Names repeat within a batch, so some objects replace others, and some are deleted again.
+          const object = hostileObject(kind, random, hostileName(random, random.int(start, index)));
+          try {
+            if (random.chance(0.05)) cache.delete(kind, object);
+            else cache.upsert(kind, object);
+          } catch (error) {
+            if (!(error instanceof InvalidObjectError)) throw error;
+            totals.invalid += 1;
+          }
+          totals.objects += 1;
         }
-        totals.objects += 1;
+        const text = cache.metrics.render().toString();
+        totals.series += cache.metrics.seriesCount;
+        totals.bytes += text.length;
+        const problems = expositionProblems(text);
+        if (problems.length > 0) return t.fail(`batch at ${start}: ${problems.slice(0, 3).join('; ')}`);
+        // promtool reads about 1 MB/s: every tenth batch.
+        if (withPromtool && (start / BATCH) % 10 === 0) {
+          totals.promtoolChecked += BATCH;
+          const promtool = promtoolProblems(text, { parseOnly: true });
+          if (promtool.length > 0) return t.fail(`batch at ${start}: promtool: ${promtool.slice(0, 3).join('; ')}`);
+        }
+        if (/never-exported/.test(text)) return t.fail(`batch at ${start}: an annotation or env value was exported`);
       }
-      const text = cache.metrics.render().toString();
-      totals.series += cache.metrics.seriesCount;
-      totals.bytes += text.length;
-      const problems = expositionProblems(text);
-      if (problems.length > 0) return t.fail(`batch at ${start}: ${problems.slice(0, 3).join('; ')}`);
-      // promtool reads about 1 MB/s: every tenth batch.
-      if (withPromtool && (start / BATCH) % 10 === 0) {
-        totals.promtoolChecked += BATCH;
-        const promtool = promtoolProblems(text, { parseOnly: true });
-        if (promtool.length > 0) return t.fail(`batch at ${start}: promtool: ${promtool.slice(0, 3).join('; ')}`);
-      }
-      if (/never-exported/.test(text)) return t.fail(`batch at ${start}: an annotation or env value was exported`);
-    }
-    t.pass();
-  });
+      t.pass();
+    },
+  );
 }
 
 test.serial('the fuzzed objects reached every limit', (t) => {
@@ -74,14 +80,24 @@ test.serial('the fuzzed objects reached every limit', (t) => {
 test('hostile objects through the API server, the informers and HTTP: the exporter keeps serving valid output', async (t) => {
   const withPromtool = haveTools(t, PROMTOOL);
   const random = seededRandom(66);
-  const cluster = await startTestCluster(t, (api) => {
-    for (let index = 0; index < 300; index++) {
-      const kind = random.pick(DEFAULT_KINDS);
-      const object = hostileObject(kind, random, hostileName(random, index), 500);
-      if (!api.get(kind, object.metadata.namespace, object.metadata.name)) api.create(kind, object);
-    }
-  }, [], {}, undefined, { limits: LIMITS });
-  await eventually(async () => (await cluster.text('/metrics')).includes('kube_api_exporter_flatten_dropped_total{kind='), 'drops counted');
+  const cluster = await startTestCluster(
+    t,
+    (api) => {
+      for (let index = 0; index < 300; index++) {
+        const kind = random.pick(DEFAULT_KINDS);
+        const object = hostileObject(kind, random, hostileName(random, index), 500);
+        if (!api.get(kind, object.metadata.namespace, object.metadata.name)) api.create(kind, object);
+      }
+    },
+    [],
+    {},
+    undefined,
+    { limits: LIMITS },
+  );
+  await eventually(
+    async () => (await cluster.text('/metrics')).includes('kube_api_exporter_flatten_dropped_total{kind='),
+    'drops counted',
+  );
   const text = await cluster.text('/metrics');
   t.deepEqual(expositionProblems(text), []);
   if (withPromtool) t.deepEqual(promtoolProblems(text, { parseOnly: true }), []);

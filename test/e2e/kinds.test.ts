@@ -1,56 +1,124 @@
 /** End to end: kinds added by --kinds, from the table and as custom resources found through discovery. */
 import test from 'ava';
 import { parseKindList } from '../../src/kinds/selection.js';
-import { KINDS, kindByMetricName, type KindSpec } from '../../src/kinds/table.js';
-import { eventually, startTestCluster } from '../support/harness/cluster.js';
+import { KINDS, type KindSpec, kindByMetricName } from '../../src/kinds/table.js';
 import { seriesValues } from '../support/assertions/exposition.js';
+import { eventually, startTestCluster } from '../support/harness/cluster.js';
 
 const kind = (name: string) => kindByMetricName(name)!;
-const crontab: KindSpec = { metricName: 'crontab', group: 'stable.example.com', version: 'v1', plural: 'crontabs', kind: 'CronTab', namespaced: true };
-const clusterWidget: KindSpec = { metricName: 'clusterwidget', group: 'example.com', version: 'v1alpha1', plural: 'clusterwidgets', kind: 'ClusterWidget', namespaced: false };
+const crontab: KindSpec = {
+  metricName: 'crontab',
+  group: 'stable.example.com',
+  version: 'v1',
+  plural: 'crontabs',
+  kind: 'CronTab',
+  namespaced: true,
+};
+const clusterWidget: KindSpec = {
+  metricName: 'clusterwidget',
+  group: 'example.com',
+  version: 'v1alpha1',
+  plural: 'clusterwidgets',
+  kind: 'ClusterWidget',
+  namespaced: false,
+};
 
 test('--kinds watches table kinds and custom resources, flattened by the same rules; others stay unwatched', async (t) => {
   const cluster = await startTestCluster(
     t,
     (api) => {
-      api.create(kind('daemonset'), { metadata: { name: 'agent', namespace: 'kube-system' }, status: { numberReady: 3, desiredNumberScheduled: 4 } });
-      api.create(kind('statefulset'), { metadata: { name: 'db', namespace: 'data' }, spec: { replicas: 3 }, status: { readyReplicas: 2 } });
+      api.create(kind('daemonset'), {
+        metadata: { name: 'agent', namespace: 'kube-system' },
+        status: { numberReady: 3, desiredNumberScheduled: 4 },
+      });
+      api.create(kind('statefulset'), {
+        metadata: { name: 'db', namespace: 'data' },
+        spec: { replicas: 3 },
+        status: { readyReplicas: 2 },
+      });
       api.create(kind('namespace'), { metadata: { name: 'data' }, status: { phase: 'Active' } });
       api.create(kind('job'), { metadata: { name: 'not-watched', namespace: 'data' }, status: { succeeded: 1 } });
-      api.create(crontab, { metadata: { name: 'nightly', namespace: 'data' }, spec: { replicas: 2, cronSpec: '0 0 * * *' } });
+      api.create(crontab, {
+        metadata: { name: 'nightly', namespace: 'data' },
+        spec: { replicas: 2, cronSpec: '0 0 * * *' },
+      });
       api.create(clusterWidget, { metadata: { name: 'w' }, spec: { size: '1Gi', parts: [{ name: 'a', weight: 5 }] } });
     },
     [],
-    { kinds: parseKindList('daemonsets,statefulset,namespace,stable.example.com/v1/crontabs,example.com/v1alpha1/clusterwidgets') },
+    {
+      kinds: parseKindList(
+        'daemonsets,statefulset,namespace,stable.example.com/v1/crontabs,example.com/v1alpha1/clusterwidgets',
+      ),
+    },
     [...KINDS, crontab, clusterWidget],
   );
   const values = seriesValues(await cluster.text('/metrics'));
   t.is(values.get('k8s_daemonset_status_numberReady{name="agent",namespace="kube-system"}'), 3);
   t.is(values.get('k8s_statefulset_spec_replicas{name="db",namespace="data"}'), 3);
-  t.true(values.has('k8s_namespace_metadata_creationTimestamp{name="data"}'), 'cluster-scoped table kind has no namespace label');
+  t.true(
+    values.has('k8s_namespace_metadata_creationTimestamp{name="data"}'),
+    'cluster-scoped table kind has no namespace label',
+  );
   t.is(values.get('k8s_statefulset_metadata_generation{name="db",namespace="data"}'), 1);
   t.is(values.get('k8s_crontab_spec_replicas{name="nightly",namespace="data"}'), 2);
   t.is(values.get('k8s_clusterwidget_spec_parts_weight{name="w",part="a"}'), 5);
-  t.false([...values.keys()].some((key) => key.startsWith('k8s_job_')), 'jobs were not asked for');
-  t.false([...values.keys()].some((key) => key.includes('cronSpec') || key.includes('spec_size')), 'strings outside quantity maps are skipped');
+  t.false(
+    [...values.keys()].some((key) => key.startsWith('k8s_job_')),
+    'jobs were not asked for',
+  );
+  t.false(
+    [...values.keys()].some((key) => key.includes('cronSpec') || key.includes('spec_size')),
+    'strings outside quantity maps are skipped',
+  );
 
   const readiness = await (await cluster.get('/readyz')).json();
-  t.deepEqual(Object.keys(readiness.kinds), ['deployment', 'pod', 'node', 'service', 'daemonset', 'statefulset', 'namespace', 'crontab', 'clusterwidget']);
-  t.is(seriesValues(await cluster.text('/metrics'), 'kube_api_exporter_cache_objects').get('kube_api_exporter_cache_objects{kind="crontab"}'), 1);
+  t.deepEqual(Object.keys(readiness.kinds), [
+    'deployment',
+    'pod',
+    'node',
+    'service',
+    'daemonset',
+    'statefulset',
+    'namespace',
+    'crontab',
+    'clusterwidget',
+  ]);
+  t.is(
+    seriesValues(await cluster.text('/metrics'), 'kube_api_exporter_cache_objects').get(
+      'kube_api_exporter_cache_objects{kind="crontab"}',
+    ),
+    1,
+  );
 
   // The LeanIX inventory lists watched statefulsets and daemonsets.
   const inventory = await (await cluster.get('/leanix/v2.json')).json();
-  const namespace = (name: string) => inventory.namespaces.find((candidate: { name: string }) => candidate.name === name);
-  t.deepEqual(namespace('data').statefulSets.map((view: { name: string; replicas: object }) => [view.name, view.replicas]), [['db', { desired: 3, updated: 0, ready: 2, available: 0 }]]);
-  t.deepEqual(namespace('kube-system').daemonSets.map((view: { name: string }) => view.name), ['agent']);
+  const namespace = (name: string) =>
+    inventory.namespaces.find((candidate: { name: string }) => candidate.name === name);
+  t.deepEqual(
+    namespace('data').statefulSets.map((view: { name: string; replicas: object }) => [view.name, view.replicas]),
+    [['db', { desired: 3, updated: 0, ready: 2, available: 0 }]],
+  );
+  t.deepEqual(
+    namespace('kube-system').daemonSets.map((view: { name: string }) => view.name),
+    ['agent'],
+  );
   cluster.api.update(kind('daemonset'), 'kube-system', 'agent', (object) => {
     object.status.numberReady = 4;
   });
-  await eventually(async () => seriesValues(await cluster.text('/metrics')).get('k8s_daemonset_status_numberReady{name="agent",namespace="kube-system"}') === 4, 'daemonset updated');
+  await eventually(
+    async () =>
+      seriesValues(await cluster.text('/metrics')).get(
+        'k8s_daemonset_status_numberReady{name="agent",namespace="kube-system"}',
+      ) === 4,
+    'daemonset updated',
+  );
 });
 
 test('a --kinds resource the API server does not serve stops start-up with a clear error', async (t) => {
-  await t.throwsAsync(startTestCluster(t, () => {}, [], { kinds: parseKindList('stable.example.com/v1/crontabs') }), {
-    message: /GET \/apis\/stable.example.com\/v1: HTTP 404/,
-  });
+  await t.throwsAsync(
+    startTestCluster(t, () => {}, [], { kinds: parseKindList('stable.example.com/v1/crontabs') }),
+    {
+      message: /GET \/apis\/stable.example.com\/v1: HTTP 404/,
+    },
+  );
 });

@@ -1,16 +1,17 @@
 /** The LeanIX endpoints through the whole exporter, against the simulated API server. */
 import test from 'ava';
 import { helloworldDeployment } from '../../src/demo/cluster.js';
-import { kindByMetricName } from '../../src/kinds/table.js';
+import { DEPLOYMENT, POD, SERVICE } from '../../src/kinds/table.js';
 import { eventually, startTestCluster, type TestCluster } from '../support/harness/cluster.js';
 
-const deployment = kindByMetricName('deployment')!;
-const pod = kindByMetricName('pod')!;
-const service = kindByMetricName('service')!;
+const deployment = DEPLOYMENT;
+const pod = POD;
+const service = SERVICE;
 const ENDPOINTS = ['/leanix.json', '/leanix/v2.json', '/leanix/ldif.json'];
 
 const json = async (cluster: TestCluster, path: string) => (await cluster.get(path)).json() as Promise<any>;
-const rollouts = async (cluster: TestCluster) => (await json(cluster, '/leanix/v2.json')).deploymentHistory.rollouts as any[];
+const rollouts = async (cluster: TestCluster) =>
+  (await json(cluster, '/leanix/v2.json')).deploymentHistory.rollouts as any[];
 
 test('a rollout and a failed rollout are recorded with their images, requests and outcome', async (t) => {
   const cluster = await startTestCluster(t, (api) => api.create(deployment, helloworldDeployment()));
@@ -41,13 +42,24 @@ test('a rollout and a failed rollout are recorded with their images, requests an
     object.status.unavailableReplicas = 1;
     object.status.conditions = [
       { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable' },
-      { type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "helloworld-6c7b" has timed out progressing.' },
+      {
+        type: 'Progressing',
+        status: 'False',
+        reason: 'ProgressDeadlineExceeded',
+        message: 'ReplicaSet "helloworld-6c7b" has timed out progressing.',
+      },
     ];
   });
   await eventually(async () => (await rollouts(cluster))[1].outcome === 'failed', 'rollout failed');
 
   const [completed, failed] = await rollouts(cluster);
-  t.like(completed, { namespace: 'default', name: 'helloworld', generation: 3, images: ['giantswarm/helloworld:1.1'], outcome: 'completed' });
+  t.like(completed, {
+    namespace: 'default',
+    name: 'helloworld',
+    generation: 3,
+    images: ['giantswarm/helloworld:1.1'],
+    outcome: 'completed',
+  });
   t.deepEqual(completed.containers[0].requests, { cpu: 0.2, memory: 67108864 });
   t.like(failed, { generation: 4, images: ['giantswarm/helloworld:broken'], outcome: 'failed' });
   for (const rollout of [completed, failed]) t.true(Date.parse(rollout.finishedAt) >= Date.parse(rollout.observedAt));
@@ -56,7 +68,10 @@ test('a rollout and a failed rollout are recorded with their images, requests an
   const ldif = await json(cluster, '/leanix/ldif.json');
   const entry = ldif.content.find((item: any) => item.type === 'Deployment');
   t.is(entry.id, cluster.api.get(deployment, 'default', 'helloworld')!.metadata.uid);
-  t.deepEqual(entry.data.rollouts.map((rollout: any) => rollout.outcome), ['completed', 'failed']);
+  t.deepEqual(
+    entry.data.rollouts.map((rollout: any) => rollout.outcome),
+    ['completed', 'failed'],
+  );
 });
 
 test('every LeanIX endpoint: ETag and If-None-Match → 304 until a change; ?since= by change count', async (t) => {
@@ -93,14 +108,28 @@ function seedNamespaces(api: TestCluster['api']) {
   for (const namespace of ['shop', 'billing', 'kube-system']) {
     api.create(deployment, { ...helloworldDeployment(), metadata: { ...helloworldDeployment().metadata, namespace } });
     api.create(service, {
-      metadata: { name: 'web', namespace, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"secret":"annotation-value"}' } },
+      metadata: {
+        name: 'web',
+        namespace,
+        annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"secret":"annotation-value"}' },
+      },
       spec: { type: 'ClusterIP', clusterIP: '10.0.0.1', ports: [{ port: 80 }] },
     });
     api.create(pod, {
       metadata: { name: 'web-1', namespace, annotations: { note: 'annotation-value' } },
       spec: {
         nodeName: 'n1',
-        containers: [{ name: 'web', image: 'web:1', env: [{ name: 'PASSWORD', value: 'env-value' }, { name: 'FROM_SECRET', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }], envFrom: [{ secretRef: { name: 'all-secrets' } }] }],
+        containers: [
+          {
+            name: 'web',
+            image: 'web:1',
+            env: [
+              { name: 'PASSWORD', value: 'env-value' },
+              { name: 'FROM_SECRET', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } },
+            ],
+            envFrom: [{ secretRef: { name: 'all-secrets' } }],
+          },
+        ],
       },
       status: { phase: 'Running', containerStatuses: [] },
     });
@@ -108,18 +137,42 @@ function seedNamespaces(api: TestCluster['api']) {
 }
 
 test('include and exclude flags apply to every view; annotations, env values and secrets never appear', async (t) => {
-  const cluster = await startTestCluster(t, seedNamespaces, ['kube-system'], { leanixIncludeNamespaces: new Set(['shop', 'kube-system']) });
+  const cluster = await startTestCluster(t, seedNamespaces, ['kube-system'], {
+    leanixIncludeNamespaces: new Set(['shop', 'kube-system']),
+  });
   const v1 = await json(cluster, '/leanix.json');
   const v2 = await json(cluster, '/leanix/v2.json');
   const ldif = await json(cluster, '/leanix/ldif.json');
-  t.deepEqual(v1.Namespaces.map((namespace: any) => namespace.Name), ['shop']);
-  t.deepEqual(v2.namespaces.map((namespace: any) => namespace.name), ['shop']);
-  t.deepEqual([...new Set(ldif.content.filter((item: any) => item.data.namespace !== undefined).map((item: any) => item.data.namespace))], ['shop']);
+  t.deepEqual(
+    v1.Namespaces.map((namespace: any) => namespace.Name),
+    ['shop'],
+  );
+  t.deepEqual(
+    v2.namespaces.map((namespace: any) => namespace.name),
+    ['shop'],
+  );
+  t.deepEqual(
+    [
+      ...new Set(
+        ldif.content.filter((item: any) => item.data.namespace !== undefined).map((item: any) => item.data.namespace),
+      ),
+    ],
+    ['shop'],
+  );
   t.deepEqual(ldif.content.map((item: any) => item.type).sort(), ['Cluster', 'Deployment', 'Pod', 'Service']);
   t.is(v2.cluster.requestingPods, 3, 'totals count pods of every namespace');
   for (const path of ENDPOINTS) {
     const body = await cluster.text(path);
-    for (const secret of ['annotation-value', 'env-value', 'PASSWORD', 'FROM_SECRET', 'secretKeyRef', 'all-secrets', 'demo-secret-value', 'API_TOKEN']) {
+    for (const secret of [
+      'annotation-value',
+      'env-value',
+      'PASSWORD',
+      'FROM_SECRET',
+      'secretKeyRef',
+      'all-secrets',
+      'demo-secret-value',
+      'API_TOKEN',
+    ]) {
       t.false(body.includes(secret), `${path} shows ${secret}`);
     }
   }

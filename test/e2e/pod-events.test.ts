@@ -1,15 +1,19 @@
 /** Pod events end to end: simulated API server → real client-node informers → cache → event log. */
 import test from 'ava';
 import type { EventMessage } from '../../src/events/event-log.js';
-import { kindByMetricName } from '../../src/kinds/table.js';
+import { POD } from '../../src/kinds/table.js';
 import { eventually, startTestCluster } from '../support/harness/cluster.js';
 
-const pod = kindByMetricName('pod')!;
+const pod = POD;
 
 const aPod = (name: string, phase: string) => ({
   metadata: { name, namespace: 'shop' },
   spec: { nodeName: 'node-1', containers: [{ name: 'app', image: 'web:1' }] },
-  status: { phase, containerStatuses: phase === 'Running' ? [{ name: 'app', containerID: `containerd://${name}`, image: 'web:1' }] : [] },
+  status: {
+    phase,
+    containerStatuses:
+      phase === 'Running' ? [{ name: 'app', containerID: `containerd://${name}`, image: 'web:1' }] : [],
+  },
 });
 
 const summary = (messages: readonly EventMessage[]) => messages.map((m) => `${m.event} ${m.metadata.podName}`);
@@ -51,7 +55,10 @@ test('a relist after a watch gap emits what was missed, deletes included, and no
   cluster.api.compact();
   cluster.api.closeWatches();
   cluster.api.create(pod, aPod('marker', 'Pending'));
-  await eventually(() => seen.some((message) => message.metadata.podName === 'marker' && message.event === 'pod/pending'), 'marker seen');
+  await eventually(
+    () => seen.some((message) => message.metadata.podName === 'marker' && message.event === 'pod/pending'),
+    'marker seen',
+  );
   t.deepEqual(summary(seen), [
     'pod/delete goes',
     'pod/shutdown leaving',

@@ -1,13 +1,13 @@
 /** End to end: scoped exporters; the API server filters, so objects out of scope never cross the wire. */
 import test from 'ava';
+import { SimulatedApiServer } from '../../src/demo/simulated-apiserver.js';
 import { startExporter } from '../../src/exporter.js';
 import { kindByMetricName } from '../../src/kinds/table.js';
 import { kubeConfigForServer } from '../../src/kube/kubeconfig.js';
-import { silentLogger } from '../../src/util/log.js';
 import { parseKindSelectors, parseLabelSelectors } from '../../src/kube/scope.js';
-import { SimulatedApiServer } from '../../src/demo/simulated-apiserver.js';
-import { eventually, FAST_BACKOFF, startReadyExporter } from '../support/harness/cluster.js';
+import { silentLogger } from '../../src/util/log.js';
 import { seriesValues } from '../support/assertions/exposition.js';
+import { eventually, FAST_BACKOFF, startReadyExporter } from '../support/harness/cluster.js';
 import { startRecordingProxy } from '../support/servers/recording-proxy.js';
 
 const [pod, node, deployment] = ['pod', 'node', 'deployment'].map((name) => kindByMetricName(name)!);
@@ -53,7 +53,10 @@ test('excluded namespaces and per-kind selectors are applied by the API server, 
   t.deepEqual([...podNames(await metrics())].sort(), ['other/web-other', 'shop/web-1']);
   const values = seriesValues(await metrics());
   t.is(values.get('k8s_deployment_spec_replicas{name="web",namespace="shop"}'), 2);
-  t.false(values.has('k8s_deployment_spec_replicas{name="web",namespace="kube-system"}'), 'exclusion applies to every namespaced kind');
+  t.false(
+    values.has('k8s_deployment_spec_replicas{name="web",namespace="kube-system"}'),
+    'exclusion applies to every namespaced kind',
+  );
   t.is(values.get('k8s_node_status_capacity_cpu{name="node-1"}'), 2, 'cluster-scoped kinds are unaffected');
 
   // Watch: a pod entering the selectors is added, one leaving them is deleted.
@@ -65,10 +68,14 @@ test('excluded namespaces and per-kind selectors are applied by the API server, 
   });
   api.create(pod, aPod('web-sys-2', 'kube-system', 'web'));
   api.create(pod, aPod('db-2', 'shop', 'db'));
-  await eventually(async () => [...podNames(await metrics())].sort().join() === 'other/web-other,shop/web-2', 'watch follows the selectors');
+  await eventually(
+    async () => [...podNames(await metrics())].sort().join() === 'other/web-other,shop/web-2',
+    'watch follows the selectors',
+  );
 
   const wire = proxy.received();
-  for (const name of ['db-1', 'db-2', 'web-sys', 'web-sys-2']) t.false(wire.includes(`"name":"${name}"`), `${name} never crossed the wire`);
+  for (const name of ['db-1', 'db-2', 'web-sys', 'web-sys-2'])
+    t.false(wire.includes(`"name":"${name}"`), `${name} never crossed the wire`);
   t.true(wire.includes('"name":"web-other"'), 'the recording sees what does cross');
   const podRequests = proxy.requests.filter((path) => path.startsWith('/api/v1/pods'));
   t.true(podRequests.length >= 2, 'a list and a watch');
@@ -94,7 +101,11 @@ test('--namespaces watches only those namespaces, one list+watch each; nodes sta
   t.true(proxy.requests.some((path) => path.startsWith('/api/v1/namespaces/shop/pods?')));
   t.true(proxy.requests.some((path) => path.startsWith('/apis/apps/v1/namespaces/other/deployments?')));
   const readiness = await (await fetch(`${exporter.url}/readyz`)).json();
-  t.deepEqual(Object.keys(readiness.kinds), ['deployment', 'pod', 'node', 'service'], 'one readiness entry per kind, not per namespace');
+  t.deepEqual(
+    Object.keys(readiness.kinds),
+    ['deployment', 'pod', 'node', 'service'],
+    'one readiness entry per kind, not per namespace',
+  );
 });
 
 test('a field selector the API server rejects shows on /readyz; a selector for an unwatched kind is a usage error', async (t) => {
@@ -103,7 +114,12 @@ test('a field selector the API server rejects shows on /readyz; a selector for a
     message: /--label-selector names job, which is not watched/,
   });
   const exporter = await startExporter({
-    config: { port: 0, host: '127.0.0.1', leanixExcludeNamespaces: new Set(), fieldSelectors: parseKindSelectors('pod=spec.replicas=1') },
+    config: {
+      port: 0,
+      host: '127.0.0.1',
+      leanixExcludeNamespaces: new Set(),
+      fieldSelectors: parseKindSelectors('pod=spec.replicas=1'),
+    },
     kubeConfig: kubeConfigForServer(apiUrl),
     log: silentLogger,
     backoff: FAST_BACKOFF,
@@ -112,6 +128,8 @@ test('a field selector the API server rejects shows on /readyz; a selector for a
   await eventually(async () => {
     const response = await fetch(`${exporter.url}/readyz`);
     const body = await response.json();
-    return response.status === 503 && /HTTP 400.*field label not supported: spec.replicas/.test(body.kinds.pod.lastError);
+    return (
+      response.status === 503 && /HTTP 400.*field label not supported: spec.replicas/.test(body.kinds.pod.lastError)
+    );
   }, 'readyz names the rejected selector');
 });

@@ -8,10 +8,10 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
-import { DEFAULT_KINDS, KINDS } from '../../src/kinds/table.js';
 import { SimulatedApiServer } from '../../src/demo/simulated-apiserver.js';
-import { eventually } from '../support/harness/cluster.js';
+import { DEFAULT_KINDS, KINDS } from '../../src/kinds/table.js';
 import { expositionProblems } from '../support/assertions/exposition.js';
+import { eventually } from '../support/harness/cluster.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const pod = KINDS.find((kind) => kind.metricName === 'pod')!;
@@ -21,7 +21,17 @@ function build(t: { teardown(fn: () => void): void }): string {
   mkdirSync(join(ROOT, 'node_modules', '.cache'), { recursive: true });
   const outDir = mkdtempSync(join(ROOT, 'node_modules', '.cache', 'kae-build-'));
   t.teardown(() => rmSync(outDir, { recursive: true, force: true }));
-  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], { encoding: 'utf8' });
+  const tsc = spawnSync(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
+      '-p',
+      join(ROOT, 'tsconfig.build.json'),
+      '--outDir',
+      outDir,
+    ],
+    { encoding: 'utf8' },
+  );
   if (tsc.status !== 0) throw new Error(`tsc failed: ${tsc.stdout}${tsc.stderr}`);
   return outDir;
 }
@@ -43,7 +53,9 @@ function kubeconfigFor(dir: string, server: string): string {
 }
 
 function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
+  return new Promise((resolve) =>
+    child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code)),
+  );
 }
 
 test('SIGTERM: stop accepting, finish the response in flight, close watches, exit 0 within seconds', async (t) => {
@@ -52,11 +64,20 @@ test('SIGTERM: stop accepting, finish the response in flight, close watches, exi
   const apiUrl = await api.start();
   t.teardown(() => api.stop());
   // Enough series that /metrics cannot fit in socket buffers: the response stays in flight while it is not read.
-  const containerStatuses = Array.from({ length: 20 }, (_, index) => ({ name: `c${index}`, restartCount: index, ready: true }));
-  for (let index = 0; index < 2000; index++) api.create(pod, { metadata: { name: `pod-${index}`, namespace: 'default' }, status: { containerStatuses } });
-  const child = spawn(process.execPath, [join(outDir, 'main.js'), '--kubeconfig', kubeconfigFor(outDir, apiUrl), '--port', '0', '--host', '127.0.0.1'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const containerStatuses = Array.from({ length: 20 }, (_, index) => ({
+    name: `c${index}`,
+    restartCount: index,
+    ready: true,
+  }));
+  for (let index = 0; index < 2000; index++)
+    api.create(pod, { metadata: { name: `pod-${index}`, namespace: 'default' }, status: { containerStatuses } });
+  const child = spawn(
+    process.execPath,
+    [join(outDir, 'main.js'), '--kubeconfig', kubeconfigFor(outDir, apiUrl), '--port', '0', '--host', '127.0.0.1'],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   t.teardown(() => child.kill('SIGKILL'));
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
@@ -65,7 +86,9 @@ test('SIGTERM: stop accepting, finish the response in flight, close watches, exi
   await eventually(async () => (await fetch(`${url}/readyz`)).status === 200, `ready (${stderr})`, 30_000);
   t.is(api.openWatches(), DEFAULT_KINDS.length);
 
-  const inFlight = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => request(`${url}/metrics`, resolve).on('error', reject).end());
+  const inFlight = await new Promise<import('node:http').IncomingMessage>((resolve, reject) =>
+    request(`${url}/metrics`, resolve).on('error', reject).end(),
+  );
   inFlight.pause();
   const signalledAt = Date.now();
   child.kill('SIGTERM');
@@ -85,7 +108,11 @@ test('SIGTERM: stop accepting, finish the response in flight, close watches, exi
   inFlight.on('data', (chunk) => (body += chunk));
   await new Promise((resolve) => inFlight.on('end', resolve).resume());
   t.deepEqual(expositionProblems(body), [], 'the response in flight finished whole');
-  t.true(body.includes('k8s_pod_status_containerStatuses_restartCount{name="pod-1999",namespace="default",container="c19"} 19'));
+  t.true(
+    body.includes(
+      'k8s_pod_status_containerStatuses_restartCount{name="pod-1999",namespace="default",container="c19"} 19',
+    ),
+  );
   t.is(await exited(child), 0);
   t.true(Date.now() - signalledAt < 8000, `exited after ${Date.now() - signalledAt} ms`);
   t.is(api.openWatches(), 0, 'watches closed');

@@ -1,7 +1,7 @@
 /** Each API server fault on its own, through the real informers: the exporter notices, recovers and loses nothing. */
 import test, { type ExecutionContext } from 'ava';
-import { DEFAULT_KINDS, KINDS } from '../../src/kinds/table.js';
 import type { SimulatedApiServer } from '../../src/demo/simulated-apiserver.js';
+import { DEFAULT_KINDS, KINDS } from '../../src/kinds/table.js';
 import { eventually, startTestCluster, type TestCluster } from '../support/harness/cluster.js';
 
 const pod = KINDS.find((kind) => kind.metricName === 'pod')!;
@@ -9,7 +9,8 @@ const aPod = (name: string, restartCount = 0) => ({
   metadata: { name, namespace: 'default' },
   status: { phase: 'Running', containerStatuses: [{ name: 'app', restartCount }] },
 });
-const restarts = (name: string) => `k8s_pod_status_containerStatuses_restartCount{name="${name}",namespace="default",container="app"}`;
+const restarts = (name: string) =>
+  `k8s_pod_status_containerStatuses_restartCount{name="${name}",namespace="default",container="app"}`;
 /** Stalls are noticed after 2 s of silence; bookmarks every 200 ms keep healthy watches from looking stalled. */
 const FAST_WATCH = { watchTimeouts: { timeoutSeconds: 60, idleTimeoutMs: 2000 }, api: { bookmarkIntervalMs: 200 } };
 
@@ -20,7 +21,13 @@ async function watching(t: ExecutionContext, seed: (api: SimulatedApiServer) => 
   return cluster;
 }
 
-async function shows(cluster: TestCluster, series: string, value: number, what: string, timeoutMs = 20_000): Promise<void> {
+async function shows(
+  cluster: TestCluster,
+  series: string,
+  value: number,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<void> {
   await eventually(async () => (await cluster.text('/metrics')).includes(`${series} ${value}\n`), what, timeoutMs);
 }
 
@@ -130,12 +137,21 @@ test('after a restart that reset resourceVersions, a listed object with the reso
 });
 
 test('a watch the server ends at its timeoutSeconds resumes without a relist', async (t) => {
-  const cluster = await startTestCluster(t, (api) => api.create(pod, aPod('a')), [], {}, undefined, { watchTimeouts: { timeoutSeconds: 1, idleTimeoutMs: 30_000 } });
+  const cluster = await startTestCluster(t, (api) => api.create(pod, aPod('a')), [], {}, undefined, {
+    watchTimeouts: { timeoutSeconds: 1, idleTimeoutMs: 30_000 },
+  });
   const listsAfterSync = cluster.api.listsCount(pod);
-  const restartsOf = async () => Number(/^kube_api_exporter_watch_restarts_total\{kind="pod"\} (\d+)/m.exec(await cluster.text('/metrics/self'))?.[1] ?? 0);
+  const restartsOf = async () =>
+    Number(
+      /^kube_api_exporter_watch_restarts_total\{kind="pod"\} (\d+)/m.exec(await cluster.text('/metrics/self'))?.[1] ??
+        0,
+    );
   await eventually(async () => (await restartsOf()) >= 2, 'two watches ended by the server and resumed', 20_000);
   cluster.api.create(pod, aPod('b', 4));
   await shows(cluster, restarts('b'), 4, 'events on the resumed watch');
   t.is(cluster.api.listsCount(pod), listsAfterSync, 'no relist');
-  t.false((await cluster.text('/metrics/self')).includes('kube_api_exporter_watch_errors_total{kind="pod"'), 'not an error');
+  t.false(
+    (await cluster.text('/metrics/self')).includes('kube_api_exporter_watch_errors_total{kind="pod"'),
+    'not an error',
+  );
 });

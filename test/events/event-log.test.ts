@@ -2,17 +2,23 @@ import test from 'ava';
 import { Registry } from 'prom-client';
 import { ClusterCache } from '../../src/cache.js';
 import { adapterMessage, type EventMessage, PodEventLog } from '../../src/events/event-log.js';
-import { kindByMetricName } from '../../src/kinds/table.js';
+import { NODE, POD } from '../../src/kinds/table.js';
 import { createLogger, silentLogger } from '../../src/util/log.js';
 
-const pod = kindByMetricName('pod')!;
-const node = kindByMetricName('node')!;
+const pod = POD;
+const node = NODE;
 
 function aPod(name: string, phase: string, containers = ['app']) {
   return {
     metadata: { name, namespace: 'shop', uid: `uid-${name}`, resourceVersion: '1' },
     spec: { containers: containers.map((container) => ({ name: container, image: `${container}:1` })) },
-    status: { phase, containerStatuses: containers.map((container) => ({ name: container, containerID: phase === 'Running' ? `c://${name}-${container}` : '' })) },
+    status: {
+      phase,
+      containerStatuses: containers.map((container) => ({
+        name: container,
+        containerID: phase === 'Running' ? `c://${name}-${container}` : '',
+      })),
+    },
   };
 }
 
@@ -27,7 +33,8 @@ function setUp(capacity = 100) {
   return { cache, registry, events, seen };
 }
 
-const summary = (messages: readonly EventMessage[]) => messages.map((m) => `${m.id} ${m.event} ${m.metadata.podName}/${m.metadata.name}`);
+const summary = (messages: readonly EventMessage[]) =>
+  messages.map((m) => `${m.id} ${m.event} ${m.metadata.podName}/${m.metadata.name}`);
 
 test('pod changes become numbered messages, one per container; other kinds and repeats emit nothing', async (t) => {
   const { cache, registry, seen } = setUp();
@@ -48,7 +55,13 @@ test('pod changes become numbered messages, one per container; other kinds and r
   ]);
   t.is(seen[4].metadata.containerID, 'c://a-app');
   const counted = await registry.getSingleMetricAsString('kube_api_exporter_pod_events_total');
-  for (const line of ['{event="create"} 1', '{event="pending"} 1', '{event="running"} 1', '{event="shutdown"} 0', '{event="delete"} 1']) {
+  for (const line of [
+    '{event="create"} 1',
+    '{event="pending"} 1',
+    '{event="running"} 1',
+    '{event="shutdown"} 0',
+    '{event="delete"} 1',
+  ]) {
     t.true(counted.includes(`kube_api_exporter_pod_events_total${line}`), line);
   }
 });
@@ -75,7 +88,11 @@ test('replay keeps the newest messages up to capacity; an id from before a resta
 test('a failing sink is logged and neither stops other sinks nor the cache update', (t) => {
   const lines: string[] = [];
   const cache = new ClusterCache();
-  const events = new PodEventLog({ capacity: 10, registry: new Registry(), log: createLogger('error', (line) => lines.push(line)) });
+  const events = new PodEventLog({
+    capacity: 10,
+    registry: new Registry(),
+    log: createLogger('error', (line) => lines.push(line)),
+  });
   events.follow(cache);
   events.subscribe(() => {
     throw new Error('sink down');

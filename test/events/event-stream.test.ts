@@ -7,12 +7,12 @@ import { Registry } from 'prom-client';
 import { ClusterCache } from '../../src/cache.js';
 import { PodEventLog } from '../../src/events/event-log.js';
 import { EventStream } from '../../src/events/event-stream.js';
-import { kindByMetricName } from '../../src/kinds/table.js';
+import { POD } from '../../src/kinds/table.js';
 import { silentLogger } from '../../src/util/log.js';
 import { eventually, startTestCluster } from '../support/harness/cluster.js';
 import { openEventStream, type SseFrame } from '../support/harness/sse.js';
 
-const pod = kindByMetricName('pod')!;
+const pod = POD;
 
 const aPod = (name: string) => ({
   metadata: { name, namespace: 'shop' },
@@ -20,7 +20,8 @@ const aPod = (name: string) => ({
   status: { phase: 'Pending', hostIP: '10.0.0.1' },
 });
 
-const summary = (frames: readonly SseFrame[]) => frames.map((frame) => `${frame.id} ${frame.data.event} ${frame.data.metadata.podName}`);
+const summary = (frames: readonly SseFrame[]) =>
+  frames.map((frame) => `${frame.id} ${frame.data.event} ${frame.data.metadata.podName}`);
 
 test('GET /events streams live messages as SSE frames: id, and data with time, event and metadata', async (t) => {
   const cluster = await startTestCluster(t);
@@ -33,7 +34,15 @@ test('GET /events streams live messages as SSE frames: id, and data with time, e
   const [first] = stream.frames;
   t.deepEqual(Object.keys(first.data), ['time', 'event', 'metadata']);
   t.true(Math.abs(first.data.time - Date.now() / 1000) < 60);
-  t.like(first.data.metadata, { podName: 'web-1', namespace: 'shop', name: 'app', image: 'web:1', nodeName: 'node-1', hostIP: '10.0.0.1', containerID: '' });
+  t.like(first.data.metadata, {
+    podName: 'web-1',
+    namespace: 'shop',
+    name: 'app',
+    image: 'web:1',
+    nodeName: 'node-1',
+    hostIP: '10.0.0.1',
+    containerID: '',
+  });
 });
 
 test('Last-Event-ID replays the kept messages after it, then goes on live; a bad id is a 400', async (t) => {
@@ -49,7 +58,10 @@ test('Last-Event-ID replays the kept messages after it, then goes on live; a bad
   t.deepEqual(summary(fromQuery.frames), ['4 pod/pending b']);
 
   cluster.api.delete(pod, 'shop', 'a');
-  await eventually(() => fromHeader.frames.length === 3 && fromQuery.frames.length === 2 && liveOnly.frames.length === 1, 'live after replay');
+  await eventually(
+    () => fromHeader.frames.length === 3 && fromQuery.frames.length === 2 && liveOnly.frames.length === 1,
+    'live after replay',
+  );
   for (const stream of [fromHeader, fromQuery, liveOnly]) t.is(summary(stream.frames).at(-1), '5 pod/delete a');
 
   t.is((await fetch(`${cluster.exporter.url}/events`, { method: 'HEAD' })).status, 200);
@@ -62,7 +74,10 @@ test('stopping the exporter ends open event streams', async (t) => {
   const cluster = await startTestCluster(t);
   const stream = await openEventStream(t, `${cluster.exporter.url}/events`);
   await cluster.exporter.stop();
-  const outcome = await Promise.race([stream.ended.then(() => 'ended'), new Promise((resolve) => setTimeout(resolve, 10_000, 'still open').unref())]);
+  const outcome = await Promise.race([
+    stream.ended.then(() => 'ended'),
+    new Promise((resolve) => setTimeout(resolve, 10_000, 'still open').unref()),
+  ]);
   t.is(outcome, 'ended');
 });
 
@@ -90,7 +105,10 @@ async function rawClient(t: ExecutionContext, port: number) {
 }
 
 function manyContainers(count: number) {
-  return Array.from({ length: count }, (_, index) => ({ name: `c${index}`, image: `registry.example.com/team/image-${index}:${'1'.repeat(40)}` }));
+  return Array.from({ length: count }, (_, index) => ({
+    name: `c${index}`,
+    image: `registry.example.com/team/image-${index}:${'1'.repeat(40)}`,
+  }));
 }
 
 test('a client that stops reading is disconnected once it is too far behind; the others go on', async (t) => {
@@ -105,15 +123,26 @@ test('a client that stops reading is disconnected once it is too far behind; the
   await eventually(() => stream.clients === 1, 'client connected');
   const containers = manyContainers(50);
   for (let index = 0; index < 2000 && stream.clients > 0; index++) {
-    cache.upsert(pod, { metadata: { name: `p${index}`, namespace: 'shop' }, spec: { containers }, status: { phase: 'Pending' } });
+    cache.upsert(pod, {
+      metadata: { name: `p${index}`, namespace: 'shop' },
+      spec: { containers },
+      status: { phase: 'Pending' },
+    });
   }
   t.is(stream.clients, 0, 'the stalled client was let go');
   t.is((await registry.getSingleMetric('kube_api_exporter_event_stream_slow_clients_total')!.get()).values[0].value, 1);
   const reader = await rawClient(t, port);
   await eventually(() => stream.clients === 1, 'a new client connects');
-  cache.upsert(pod, { metadata: { name: 'late', namespace: 'shop' }, spec: { containers: [{ name: 'app' }] }, status: { phase: 'Pending' } });
+  cache.upsert(pod, {
+    metadata: { name: 'late', namespace: 'shop' },
+    spec: { containers: [{ name: 'app' }] },
+    status: { phase: 'Pending' },
+  });
   await eventually(() => reader.received().includes('"podName":"late"'), 'the new client reads on');
-  t.regex(await registry.getSingleMetricAsString('kube_api_exporter_event_stream_clients'), /^kube_api_exporter_event_stream_clients 1$/m);
+  t.regex(
+    await registry.getSingleMetricAsString('kube_api_exporter_event_stream_clients'),
+    /^kube_api_exporter_event_stream_clients 1$/m,
+  );
 });
 
 test('idle streams get a keep-alive comment', async (t) => {

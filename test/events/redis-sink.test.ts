@@ -2,14 +2,14 @@
 import test from 'ava';
 import { Registry } from 'prom-client';
 import type { EventMessage } from '../../src/events/event-log.js';
-import { kindByMetricName } from '../../src/kinds/table.js';
-import { createLogger } from '../../src/util/log.js';
 import { EVENTS_CHANNEL, RedisSink } from '../../src/events/redis-sink.js';
+import { POD } from '../../src/kinds/table.js';
+import { createLogger } from '../../src/util/log.js';
 import { eventually, FAST_BACKOFF, startTestCluster, type TestCluster } from '../support/harness/cluster.js';
-import { hasSubscriber, startTestRedis, subscribe } from '../support/servers/redis.js';
 import { haveTools, REDIS_SERVER } from '../support/harness/tools.js';
+import { hasSubscriber, startTestRedis, subscribe } from '../support/servers/redis.js';
 
-const pod = kindByMetricName('pod')!;
+const pod = POD;
 
 const aPod = (name: string) => ({
   metadata: { name, namespace: 'shop' },
@@ -25,7 +25,8 @@ function parse(message: string) {
   return { time: Number(match[1]), event: match[2], metadata: JSON.parse(match[3]) };
 }
 
-const summary = (messages: readonly string[]) => messages.map((message) => `${parse(message).event} ${parse(message).metadata.podName}`);
+const summary = (messages: readonly string[]) =>
+  messages.map((message) => `${parse(message).event} ${parse(message).metadata.podName}`);
 
 async function selfMetric(cluster: TestCluster, name: string): Promise<number | undefined> {
   const line = (await cluster.text('/metrics')).split('\n').find((candidate) => candidate.startsWith(`${name} `));
@@ -44,7 +45,9 @@ test('a pod created, running, shutting down and deleted gives exactly these mess
     object.status.phase = 'Running';
     object.status.podIP = '10.244.1.7';
     object.status.startTime = '2024-01-01T00:00:00Z';
-    object.status.containerStatuses = [{ name: 'app', containerID: 'containerd://c0ffee', image: 'docker.io/library/web:1' }];
+    object.status.containerStatuses = [
+      { name: 'app', containerID: 'containerd://c0ffee', image: 'docker.io/library/web:1' },
+    ];
   });
   cluster.api.update(pod, 'shop', 'web-1', (object: any) => {
     object.metadata.deletionTimestamp = '2024-01-01T00:01:00Z';
@@ -54,8 +57,17 @@ test('a pod created, running, shutting down and deleted gives exactly these mess
   cluster.api.create(pod, aPod('marker'));
   await eventually(() => messages.length === 7, 'the marker pod published, create and pending');
 
-  const beforeMarker = messages.slice(0, messages.findIndex((message) => message.includes('"podName":"marker"')));
-  t.deepEqual(summary(beforeMarker), ['pod/create web-1', 'pod/pending web-1', 'pod/running web-1', 'pod/shutdown web-1', 'pod/delete web-1']);
+  const beforeMarker = messages.slice(
+    0,
+    messages.findIndex((message) => message.includes('"podName":"marker"')),
+  );
+  t.deepEqual(summary(beforeMarker), [
+    'pod/create web-1',
+    'pod/pending web-1',
+    'pod/running web-1',
+    'pod/shutdown web-1',
+    'pod/delete web-1',
+  ]);
   const parsed = beforeMarker.map(parse);
   const times = parsed.map((message) => message.time);
   t.deepEqual(times, [...times].sort(), 'times never go back');
@@ -75,7 +87,10 @@ test('a pod created, running, shutting down and deleted gives exactly these mess
   });
   t.is(parsed[0].metadata.containerID, '', 'no container yet when created');
   // The count goes up when Redis answers, which may come just after the subscriber got the message.
-  await eventually(async () => (await selfMetric(cluster, 'kube_api_exporter_redis_published_total')) === 7, 'all 7 counted');
+  await eventually(
+    async () => (await selfMetric(cluster, 'kube_api_exporter_redis_published_total')) === 7,
+    'all 7 counted',
+  );
   t.is(messages.length, 7);
   t.is(await selfMetric(cluster, 'kube_api_exporter_redis_up'), 1);
 });
@@ -91,7 +106,10 @@ test('Redis killed mid-stream: events are buffered, then delivered in order once
   await redis.stop();
   await eventually(async () => (await selfMetric(cluster, 'kube_api_exporter_redis_up')) === 0, 'sink sees Redis down');
   for (const name of ['during-1', 'during-2', 'during-3']) cluster.api.create(pod, aPod(name));
-  await eventually(async () => (await selfMetric(cluster, 'kube_api_exporter_redis_buffered')) === 6, 'six messages buffered');
+  await eventually(
+    async () => (await selfMetric(cluster, 'kube_api_exporter_redis_buffered')) === 6,
+    'six messages buffered',
+  );
 
   // Back on the socket first: the subscriber is in place before the exporter can reach Redis again over TCP.
   await redis.start({ tcp: false });
@@ -104,15 +122,22 @@ test('Redis killed mid-stream: events are buffered, then delivered in order once
   await eventually(() => messages.length === 10, 'live again');
 
   t.deepEqual(summary(messages), [
-    'pod/create before', 'pod/pending before',
-    'pod/create during-1', 'pod/pending during-1',
-    'pod/create during-2', 'pod/pending during-2',
-    'pod/create during-3', 'pod/pending during-3',
-    'pod/create after', 'pod/pending after',
+    'pod/create before',
+    'pod/pending before',
+    'pod/create during-1',
+    'pod/pending during-1',
+    'pod/create during-2',
+    'pod/pending during-2',
+    'pod/create during-3',
+    'pod/pending during-3',
+    'pod/create after',
+    'pod/pending after',
   ]);
   t.is(await selfMetric(cluster, 'kube_api_exporter_redis_dropped_total'), 0);
   await eventually(async () => (await selfMetric(cluster, 'kube_api_exporter_redis_buffered')) === 0, 'buffer empty');
-  t.log(`6 messages buffered during the outage, all delivered in order ${resumedMs} ms after Redis was reachable again (backoff capped at ${FAST_BACKOFF.maxMs} ms)`);
+  t.log(
+    `6 messages buffered during the outage, all delivered in order ${resumedMs} ms after Redis was reachable again (backoff capped at ${FAST_BACKOFF.maxMs} ms)`,
+  );
 });
 
 function message(id: number): EventMessage {
@@ -120,7 +145,19 @@ function message(id: number): EventMessage {
     id,
     time: 1_700_000_000 + id,
     event: 'pod/create',
-    metadata: { podUid: `u${id}`, containerID: '', image: 'web:1', podName: `p${id}`, hostIP: '', name: 'app', nodeName: '', podIP: '', qosClass: '', startTime: '', namespace: 'shop' },
+    metadata: {
+      podUid: `u${id}`,
+      containerID: '',
+      image: 'web:1',
+      podName: `p${id}`,
+      hostIP: '',
+      name: 'app',
+      nodeName: '',
+      podIP: '',
+      qosClass: '',
+      startTime: '',
+      namespace: 'shop',
+    },
   };
 }
 
@@ -129,7 +166,13 @@ test('a full buffer while Redis is down drops the oldest, counts them and report
   const redis = await startTestRedis(t, { started: false });
   const logLines: string[] = [];
   const registry = new Registry();
-  const sink = new RedisSink({ url: redis.url, registry, log: createLogger('info', (line) => logLines.push(line)), capacity: 3, backoff: FAST_BACKOFF });
+  const sink = new RedisSink({
+    url: redis.url,
+    registry,
+    log: createLogger('info', (line) => logLines.push(line)),
+    capacity: 3,
+    backoff: FAST_BACKOFF,
+  });
   t.teardown(() => sink.stop());
   for (let id = 1; id <= 5; id++) sink.accept(message(id));
   const metric = async (name: string) => (await registry.getSingleMetric(name)!.get()).values[0]?.value;
@@ -141,7 +184,10 @@ test('a full buffer while Redis is down drops the oldest, counts them and report
   const messages = await subscribe(redis, EVENTS_CHANNEL);
   await redis.openTcp();
   await eventually(() => messages.length === 3, 'buffered messages delivered');
-  t.deepEqual(messages.map((text) => parse(text).metadata.podName), ['p3', 'p4', 'p5']);
+  t.deepEqual(
+    messages.map((text) => parse(text).metadata.podName),
+    ['p3', 'p4', 'p5'],
+  );
   t.is(messages[0], `1700000003.000 pod/create ${JSON.stringify(message(3).metadata)}`);
   await eventually(async () => (await metric('kube_api_exporter_redis_published_total')) === 3, 'three published');
   const reconnected = logLines.find((line) => line.includes('"msg":"redis connected"'));
@@ -156,13 +202,21 @@ test('a burst (the first list of a large cluster) is delivered complete and in o
   const registry = new Registry();
   const sink = new RedisSink({ url: redis.url, registry, log: createLogger('error', () => {}), backoff: FAST_BACKOFF });
   t.teardown(() => sink.stop());
-  await eventually(async () => (await registry.getSingleMetric('kube_api_exporter_redis_up')!.get()).values[0]?.value === 1, 'connected');
+  await eventually(
+    async () => (await registry.getSingleMetric('kube_api_exporter_redis_up')!.get()).values[0]?.value === 1,
+    'connected',
+  );
   const count = 5000;
   const started = Date.now();
   for (let id = 1; id <= count; id++) sink.accept(message(id));
   await eventually(() => messages.length === count, `${count} messages delivered`, 60_000);
   const seconds = (Date.now() - started) / 1000;
-  t.deepEqual(messages.map((text) => parse(text).metadata.podName), Array.from({ length: count }, (_, index) => `p${index + 1}`));
+  t.deepEqual(
+    messages.map((text) => parse(text).metadata.podName),
+    Array.from({ length: count }, (_, index) => `p${index + 1}`),
+  );
   t.is((await registry.getSingleMetric('kube_api_exporter_redis_dropped_total')!.get()).values[0].value, 0);
-  t.log(`${count} messages published in ${seconds.toFixed(2)} s (${Math.round(count / seconds)} messages/s, with the subscriber on the same machine)`);
+  t.log(
+    `${count} messages published in ${seconds.toFixed(2)} s (${Math.round(count / seconds)} messages/s, with the subscriber on the same machine)`,
+  );
 });

@@ -1,20 +1,24 @@
 /** HTTP hardening: reads of known routes only, request limits, auth, TLS, concurrent scrapes. */
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import selfsigned from 'selfsigned';
-import { UsageError } from '../../src/config/exporter.js';
 import { authorized } from '../../src/http/guard.js';
 import { loadHttpSecurity } from '../../src/http/security.js';
 import { KINDS } from '../../src/kinds/table.js';
-import { eventually, startTestCluster } from '../support/harness/cluster.js';
+import { UsageError } from '../../src/util/errors.js';
 import { expositionProblems } from '../support/assertions/exposition.js';
+import { eventually, startTestCluster } from '../support/harness/cluster.js';
 
 const pod = KINDS.find((kind) => kind.metricName === 'pod')!;
-const aPod = (name: string, restartCount: number) => ({ metadata: { name, namespace: 'default' }, status: { containerStatuses: [{ name: 'app', restartCount }] } });
+const aPod = (name: string, restartCount: number) => ({
+  metadata: { name, namespace: 'default' },
+  status: { containerStatuses: [{ name: 'app', restartCount }] },
+});
 
 interface Answer {
   readonly status: number;
@@ -23,7 +27,15 @@ interface Answer {
 }
 
 /** A raw request (fetch forbids some methods and bodies on GET), over HTTP or, with `ca`, HTTPS. */
-function send(url: string, { method = 'GET', headers = {}, body, ca }: { method?: string; headers?: Record<string, string>; body?: string; ca?: string } = {}): Promise<Answer> {
+function send(
+  url: string,
+  {
+    method = 'GET',
+    headers = {},
+    body,
+    ca,
+  }: { method?: string; headers?: Record<string, string>; body?: string; ca?: string } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const request = (ca ? httpsRequest : httpRequest)(url, { method, headers, ca }, (response) => {
       let text = '';
@@ -52,7 +64,15 @@ test('only GET and HEAD on known routes: 404 for unknown paths, 405 with Allow f
     t.is((await send(`${base}${path}`)).status, 404, path);
     t.is((await send(`${base}${path}`, { method: 'POST' })).status, 404, `POST ${path}`);
   }
-  t.is((await send(`${base}/metrics`, { headers: { 'Content-Type': 'text/plain', 'Content-Length': '100' }, body: 'x'.repeat(100) })).status, 413);
+  t.is(
+    (
+      await send(`${base}/metrics`, {
+        headers: { 'Content-Type': 'text/plain', 'Content-Length': '100' },
+        body: 'x'.repeat(100),
+      })
+    ).status,
+    413,
+  );
 });
 
 test('request limits: oversized headers get 431', async (t) => {
@@ -76,11 +96,14 @@ test('concurrent scrapes while objects change: every response whole and valid', 
     changes += 1;
   }, 5);
   t.teardown(() => clearInterval(churn));
-  const scrapes = await Promise.all(Array.from({ length: 30 }, (_, index) => cluster.text(index % 3 === 0 ? '/leanix.json' : '/metrics')));
+  const scrapes = await Promise.all(
+    Array.from({ length: 30 }, (_, index) => cluster.text(index % 3 === 0 ? '/leanix.json' : '/metrics')),
+  );
   clearInterval(churn);
   t.true(changes > 0, 'objects changed during the scrapes');
   for (const text of scrapes) {
-    if (text.startsWith('{')) t.is((JSON.parse(text) as { Namespaces: Array<{ Pods: unknown[] }> }).Namespaces[0].Pods.length, 200);
+    if (text.startsWith('{'))
+      t.is((JSON.parse(text) as { Namespaces: Array<{ Pods: unknown[] }> }).Namespaces[0].Pods.length, 200);
     else t.deepEqual(expositionProblems(text), []);
   }
 });
@@ -88,7 +111,14 @@ test('concurrent scrapes while objects change: every response whole and valid', 
 test('bearer token guard: every data endpoint needs the token; the index and health stay open', async (t) => {
   const cluster = await startTestCluster(t, () => {}, [], {}, undefined, { auth: { bearerToken: 's3cret-token' } });
   const base = cluster.exporter.url;
-  for (const path of ['/metrics', '/metrics/self', '/leanix.json', '/leanix/v2.json', '/leanix/ldif.json', '/report.json']) {
+  for (const path of [
+    '/metrics',
+    '/metrics/self',
+    '/leanix.json',
+    '/leanix/v2.json',
+    '/leanix/ldif.json',
+    '/report.json',
+  ]) {
     const denied = await send(`${base}${path}`);
     t.is(denied.status, 401, path);
     t.is(denied.headers['www-authenticate'], 'Bearer realm="kube-api-exporter"');
@@ -136,10 +166,13 @@ test('secrets come from files: token and basic auth read, bad files are usage er
   writeFileSync(join(dir, 'nouser'), 'password-only\n');
   const none = { tlsCert: undefined, tlsKey: undefined, authTokenFile: undefined, basicAuthFile: undefined };
   t.deepEqual(loadHttpSecurity(none), { tls: undefined, auth: undefined });
-  t.deepEqual(loadHttpSecurity({ ...none, authTokenFile: join(dir, 'token'), basicAuthFile: join(dir, 'basic') }).auth, {
-    bearerToken: 's3cret',
-    basic: { user: 'prom', password: 'pa:ss' },
-  });
+  t.deepEqual(
+    loadHttpSecurity({ ...none, authTokenFile: join(dir, 'token'), basicAuthFile: join(dir, 'basic') }).auth,
+    {
+      bearerToken: 's3cret',
+      basic: { user: 'prom', password: 'pa:ss' },
+    },
+  );
   for (const [config, message] of [
     [{ ...none, authTokenFile: join(dir, 'missing') }, /cannot read --auth-token-file .*missing: ENOENT/],
     [{ ...none, authTokenFile: join(dir, 'empty') }, /expected one non-empty line/],
@@ -158,8 +191,18 @@ test('TLS with a self-signed certificate: HTTPS served, plain HTTP refused, basi
     extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }],
   });
   const dir = tempDir(t);
-  for (const [file, text] of [['cert.pem', pems.cert], ['key.pem', pems.private], ['basic', 'prom:secret']]) writeFileSync(join(dir, file), text);
-  const security = loadHttpSecurity({ tlsCert: join(dir, 'cert.pem'), tlsKey: join(dir, 'key.pem'), authTokenFile: undefined, basicAuthFile: join(dir, 'basic') });
+  for (const [file, text] of [
+    ['cert.pem', pems.cert],
+    ['key.pem', pems.private],
+    ['basic', 'prom:secret'],
+  ])
+    writeFileSync(join(dir, file), text);
+  const security = loadHttpSecurity({
+    tlsCert: join(dir, 'cert.pem'),
+    tlsKey: join(dir, 'key.pem'),
+    authTokenFile: undefined,
+    basicAuthFile: join(dir, 'basic'),
+  });
   const cluster = await startTestCluster(t, (api) => api.create(pod, aPod('tls-pod', 1)), [], {}, undefined, security);
   const base = cluster.exporter.url;
   t.regex(base, /^https:\/\/127\.0\.0\.1:\d+$/);
@@ -168,8 +211,12 @@ test('TLS with a self-signed certificate: HTTPS served, plain HTTP refused, basi
   t.is(metrics.status, 200);
   t.true(metrics.body.includes('name="tls-pod"'));
   t.is((await send(`${base}/metrics`, { ca: pems.cert })).status, 401);
-  await t.throwsAsync(send(`${base}/metrics`, { ca: 'not the certificate' }), undefined, 'an unknown certificate is not trusted');
-  await t.throwsAsync(send(base.replace('https:', 'http:') + '/healthz'), undefined, 'no plain HTTP on the TLS port');
+  await t.throwsAsync(
+    send(`${base}/metrics`, { ca: 'not the certificate' }),
+    undefined,
+    'an unknown certificate is not trusted',
+  );
+  await t.throwsAsync(send(`${base.replace('https:', 'http:')}/healthz`), undefined, 'no plain HTTP on the TLS port');
 });
 
 test('Secrets are never watched: the exporter requests only its four kinds, and the kube-system namespace (cluster ID)', async (t) => {
@@ -177,6 +224,9 @@ test('Secrets are never watched: the exporter requests only its four kinds, and 
   const paths = cluster.api.requestedPaths();
   t.true(paths.size > 0);
   const expected = /^\/(api\/v1\/(pods|nodes|services|namespaces\/kube-system)|apis\/apps\/v1\/deployments)$/;
-  t.deepEqual([...paths].filter((path) => !expected.test(path)), []);
+  t.deepEqual(
+    [...paths].filter((path) => !expected.test(path)),
+    [],
+  );
   t.false(KINDS.some((kind) => kind.kind === 'Secret' || kind.plural === 'secrets'));
 });

@@ -1,5 +1,5 @@
-import test from 'ava';
 import { gunzipSync } from 'node:zlib';
+import test from 'ava';
 import { gzip, gzipOnce } from '../../src/http/gzip.js';
 
 test('gzipOnce compresses a Buffer once: concurrent callers share one compression', async (t) => {

@@ -2,11 +2,20 @@ import test from 'ava';
 import { fieldSelector, labelSelector, type SelectableObject, SelectorError } from '../../src/kube/selectors.js';
 
 const objects: Record<string, SelectableObject> = {
-  web: { metadata: { name: 'web', namespace: 'shop', labels: { app: 'web', tier: 'front', 'example.com/team': 'a' } }, spec: { nodeName: 'n1' }, status: { phase: 'Running' } },
-  db: { metadata: { name: 'db', namespace: 'shop', labels: { app: 'db' } }, spec: { nodeName: 'n2' }, status: { phase: 'Pending' } },
+  web: {
+    metadata: { name: 'web', namespace: 'shop', labels: { app: 'web', tier: 'front', 'example.com/team': 'a' } },
+    spec: { nodeName: 'n1' },
+    status: { phase: 'Running' },
+  },
+  db: {
+    metadata: { name: 'db', namespace: 'shop', labels: { app: 'db' } },
+    spec: { nodeName: 'n2' },
+    status: { phase: 'Pending' },
+  },
   bare: { metadata: { name: 'bare', namespace: 'kube-system' } },
 };
-const selected = (predicate: (object: SelectableObject) => boolean) => Object.keys(objects).filter((name) => predicate(objects[name]));
+const selected = (predicate: (object: SelectableObject) => boolean) =>
+  Object.keys(objects).filter((name) => predicate(objects[name]));
 
 const labelCases: ReadonlyArray<readonly [string, string[]]> = [
   ['', ['web', 'db', 'bare']],

@@ -17,7 +17,10 @@ for (const [text, hash] of vectors) {
 
 test('shardOf is the hash modulo the total, and spreads UIDs over every shard', (t) => {
   t.is(shardOf('a', 7), Number(0xaf63dc4c8601ec8cn % 7n));
-  const uids = Array.from({ length: 3000 }, (_, index) => `00000000-0000-4000-8000-${index.toString(16).padStart(12, '0')}`);
+  const uids = Array.from(
+    { length: 3000 },
+    (_, index) => `00000000-0000-4000-8000-${index.toString(16).padStart(12, '0')}`,
+  );
   const counts = [0, 0, 0];
   for (const uid of uids) counts[shardOf(uid, 3)] += 1;
   for (const count of counts) t.true(count > 800 && count < 1200, `balanced: ${counts}`);
@@ -32,13 +35,28 @@ test('keepsObject: each object in exactly one shard; one shard keeps everything'
 });
 
 const shardings: ReadonlyArray<readonly [object, object | string]> = [
-  [{ shard: 0, totalShards: 1 }, { mode: 'static', shard: { shard: 0, total: 1 } }],
-  [{ shard: 2, totalShards: 3 }, { mode: 'static', shard: { shard: 2, total: 3 } }],
+  [
+    { shard: 0, totalShards: 1 },
+    { mode: 'static', shard: { shard: 0, total: 1 } },
+  ],
+  [
+    { shard: 2, totalShards: 3 },
+    { mode: 'static', shard: { shard: 2, total: 3 } },
+  ],
   [{ shard: 3, totalShards: 3 }, '--shard 3 needs --total-shards above it (got 3)'],
-  [{ shard: 0, totalShards: 1, pod: 'kube-api-exporter-12', podNamespace: 'm' }, { mode: 'statefulset', namespace: 'm', statefulSet: 'kube-api-exporter', ordinal: 12 }],
-  [{ shard: 0, totalShards: 1, pod: 'exporter-abc12', podNamespace: 'm' }, '--pod "exporter-abc12" is not a StatefulSet pod name (<statefulset>-<ordinal>)'],
+  [
+    { shard: 0, totalShards: 1, pod: 'kube-api-exporter-12', podNamespace: 'm' },
+    { mode: 'statefulset', namespace: 'm', statefulSet: 'kube-api-exporter', ordinal: 12 },
+  ],
+  [
+    { shard: 0, totalShards: 1, pod: 'exporter-abc12', podNamespace: 'm' },
+    '--pod "exporter-abc12" is not a StatefulSet pod name (<statefulset>-<ordinal>)',
+  ],
   [{ shard: 0, totalShards: 1, pod: 'e-0' }, '--pod (auto-sharding) needs --pod-namespace'],
-  [{ shard: 0, totalShards: 2, pod: 'e-0', podNamespace: 'm' }, '--pod (auto-sharding) takes the shard from the pod name: leave --shard and --total-shards unset'],
+  [
+    { shard: 0, totalShards: 2, pod: 'e-0', podNamespace: 'm' },
+    '--pod (auto-sharding) takes the shard from the pod name: leave --shard and --total-shards unset',
+  ],
 ];
 
 for (const [config, expected] of shardings) {

@@ -1,21 +1,50 @@
 import test from 'ava';
 import { ClusterCache } from '../../src/cache.js';
+import { DEPLOYMENT, POD } from '../../src/kinds/table.js';
 import { DeploymentHistory, rolloutOutcome } from '../../src/leanix/deployment-history.js';
-import { kindByMetricName } from '../../src/kinds/table.js';
 
-const deploymentKind = kindByMetricName('deployment')!;
-const podKind = kindByMetricName('pod')!;
+const deploymentKind = DEPLOYMENT;
+const podKind = POD;
 const ALL = { include: new Set<string>(), exclude: new Set<string>() };
 
-function deployment(generation: number, status: object, { name = 'web', namespace = 'shop', image = `web:${generation}`, created = '2026-01-01T00:00:00Z' } = {}) {
+function deployment(
+  generation: number,
+  status: object,
+  { name = 'web', namespace = 'shop', image = `web:${generation}`, created = '2026-01-01T00:00:00Z' } = {},
+) {
   return {
     metadata: { name, namespace, uid: `uid-${namespace}-${name}`, generation, creationTimestamp: created },
-    spec: { replicas: 2, template: { spec: { containers: [{ name: 'web', image, resources: { requests: { cpu: '200m' } }, env: [{ name: 'SECRET', value: 'hidden' }] }] } } },
+    spec: {
+      replicas: 2,
+      template: {
+        spec: {
+          containers: [
+            {
+              name: 'web',
+              image,
+              resources: { requests: { cpu: '200m' } },
+              env: [{ name: 'SECRET', value: 'hidden' }],
+            },
+          ],
+        },
+      },
+    },
     status,
   };
 }
-const done = (generation: number) => ({ observedGeneration: generation, replicas: 2, updatedReplicas: 2, availableReplicas: 2 });
-const deadline = (generation: number) => ({ observedGeneration: generation, replicas: 3, updatedReplicas: 1, availableReplicas: 2, conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }] });
+const done = (generation: number) => ({
+  observedGeneration: generation,
+  replicas: 2,
+  updatedReplicas: 2,
+  availableReplicas: 2,
+});
+const deadline = (generation: number) => ({
+  observedGeneration: generation,
+  replicas: 3,
+  updatedReplicas: 1,
+  availableReplicas: 2,
+  conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }],
+});
 
 const outcomeCases: ReadonlyArray<[string, object, 'completed' | 'failed' | undefined]> = [
   ['all replicas updated and available', done(3), 'completed'],
@@ -24,7 +53,11 @@ const outcomeCases: ReadonlyArray<[string, object, 'completed' | 'failed' | unde
   ['not all available', { ...done(3), availableReplicas: 1 }, undefined],
   ['progress deadline exceeded', deadline(3), 'failed'],
   ['deadline condition of an older generation', deadline(2), undefined],
-  ['Progressing=False for another reason', { ...deadline(3), conditions: [{ type: 'Progressing', status: 'False', reason: 'Other' }] }, undefined],
+  [
+    'Progressing=False for another reason',
+    { ...deadline(3), conditions: [{ type: 'Progressing', status: 'False', reason: 'Other' }] },
+    undefined,
+  ],
   ['no status', {}, undefined],
 ];
 
@@ -36,7 +69,12 @@ for (const [title, status, expected] of outcomeCases) {
 
 function setup(options: { perDeployment?: number; total?: number } = {}) {
   let now = new Date('2026-01-01T10:00:00.000Z');
-  const history = new DeploymentHistory({ perDeployment: options.perDeployment ?? 10, total: options.total ?? 100, startedAt: new Date('2026-01-01T09:00:00.000Z'), now: () => now });
+  const history = new DeploymentHistory({
+    perDeployment: options.perDeployment ?? 10,
+    total: options.total ?? 100,
+    startedAt: new Date('2026-01-01T09:00:00.000Z'),
+    now: () => now,
+  });
   const cache = new ClusterCache();
   cache.onChange((change) => history.observe(change));
   const at = (time: string) => {
@@ -45,7 +83,7 @@ function setup(options: { perDeployment?: number; total?: number } = {}) {
   return { history, cache, at };
 }
 
-test('a generation change starts a rollout with that generation\'s images and requests; completion ends it', (t) => {
+test("a generation change starts a rollout with that generation's images and requests; completion ends it", (t) => {
   const { history, cache, at } = setup();
   cache.upsert(deploymentKind, deployment(1, done(1)));
   t.deepEqual(history.view(ALL).rollouts, [], 'a deployment that existed before the exporter started is no rollout');
@@ -94,14 +132,21 @@ test('bounded per deployment and in all; counts per namespace by window say from
   const { history, cache, at } = setup({ perDeployment: 2, total: 3 });
   const roll = (name: string, namespace: string, generations: number, time: string, created?: string) => {
     at(time);
-    for (let generation = 1; generation <= generations; generation += 1) cache.upsert(deploymentKind, deployment(generation, done(generation), { name, namespace, created }));
+    for (let generation = 1; generation <= generations; generation += 1)
+      cache.upsert(deploymentKind, deployment(generation, done(generation), { name, namespace, created }));
   };
   roll('a', 'one', 4, '2026-01-01T10:00:00.000Z');
-  t.deepEqual(history.view(ALL).rollouts.map((rollout) => `${rollout.name}@${rollout.generation}`), ['a@3', 'a@4']);
+  t.deepEqual(
+    history.view(ALL).rollouts.map((rollout) => `${rollout.name}@${rollout.generation}`),
+    ['a@3', 'a@4'],
+  );
   roll('b', 'two', 2, '2026-01-05T10:00:00.000Z');
   roll('c', 'two', 2, '2026-01-08T09:30:00.000Z', '2026-01-08T09:29:00Z');
   const view = history.view(ALL, new Date('2026-01-08T10:00:00.000Z'));
-  t.deepEqual(view.rollouts.map((rollout) => `${rollout.name}@${rollout.generation}`), ['b@2', 'c@1', 'c@2']);
+  t.deepEqual(
+    view.rollouts.map((rollout) => `${rollout.name}@${rollout.generation}`),
+    ['b@2', 'c@1', 'c@2'],
+  );
   t.is(view.countsCompleteSince, '2026-01-01T10:00:00.000Z', 'a@4 was dropped');
   t.deepEqual(view.counts, { two: { '1h': 2, '24h': 2, '7d': 3 } });
   t.deepEqual(view.limits, { perDeployment: 2, total: 3 });

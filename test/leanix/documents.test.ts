@@ -1,7 +1,7 @@
 import test from 'ava';
 import { ClusterCache } from '../../src/cache.js';
-import { DeploymentHistory } from '../../src/leanix/deployment-history.js';
 import { KINDS } from '../../src/kinds/table.js';
+import { DeploymentHistory } from '../../src/leanix/deployment-history.js';
 import { LDIF_KINDS, leanixDocuments } from '../../src/leanix/documents.js';
 
 // The exporter wakes the LDIF pusher only for LDIF_KINDS: a kind missing there would leave LeanIX stale.
@@ -12,7 +12,12 @@ for (const kind of KINDS) {
     const history = new DeploymentHistory({ perDeployment: 10, total: 100, startedAt: new Date(0) });
     cache.onChange((change) => history.observe(change));
     const filter = { include: new Set<string>(), exclude: new Set<string>() };
-    const documents = leanixDocuments({ cache, history, filter, ldifHeader: { connectorId: 'c', connectorVersion: '1.0.0' } });
+    const documents = leanixDocuments({
+      cache,
+      history,
+      filter,
+      ldifHeader: { connectorId: 'c', connectorVersion: '1.0.0' },
+    });
     const before = JSON.stringify(documents.ldif());
     const metadata = { name: 'x', uid: 'uid-x', generation: 1, ...(kind.namespaced ? { namespace: 'default' } : {}) };
     cache.upsert(kind, { metadata, spec: { replicas: 1 }, status: { replicas: 1 } });

@@ -1,11 +1,12 @@
 import test from 'ava';
+import { POD } from '../../src/kinds/table.js';
 import { containerInfoSamples } from '../../src/metrics/container-info.js';
-import { kindByMetricName } from '../../src/kinds/table.js';
-import { MetricsStore, parseLabels, renderSample } from '../../src/metrics/store.js';
-import { eventually, startTestCluster } from '../support/harness/cluster.js';
+import { parseLabels, renderSample } from '../../src/metrics/exposition.js';
+import { MetricsStore } from '../../src/metrics/store.js';
 import { expositionProblems, promtoolAvailable, promtoolProblems } from '../support/assertions/exposition.js';
+import { eventually, startTestCluster } from '../support/harness/cluster.js';
 
-const pod = kindByMetricName('pod')!;
+const pod = POD;
 
 const OLD_ID = 'containerd://0ld';
 const NEW_ID = 'containerd://n3w';
@@ -13,13 +14,33 @@ const NEW_ID = 'containerd://n3w';
 function aPod(appContainerID: string, extra: { deletionTimestamp?: string } = {}) {
   return {
     metadata: { name: 'web-1', namespace: 'shop', uid: 'uid-1', ...extra },
-    spec: { nodeName: 'node-1', initContainers: [{ name: 'migrate', image: 'web:1' }], containers: [{ name: 'app', image: 'web:1' }, { name: 'proxy', image: 'envoy:1' }] },
+    spec: {
+      nodeName: 'node-1',
+      initContainers: [{ name: 'migrate', image: 'web:1' }],
+      containers: [
+        { name: 'app', image: 'web:1' },
+        { name: 'proxy', image: 'envoy:1' },
+      ],
+    },
     status: {
       phase: 'Running',
       qosClass: 'Burstable',
-      initContainerStatuses: [{ name: 'migrate', containerID: 'containerd://1n1t', image: 'docker.io/library/web:1', imageID: 'docker.io/library/web@sha256:aa' }],
+      initContainerStatuses: [
+        {
+          name: 'migrate',
+          containerID: 'containerd://1n1t',
+          image: 'docker.io/library/web:1',
+          imageID: 'docker.io/library/web@sha256:aa',
+        },
+      ],
       containerStatuses: [
-        { name: 'app', containerID: appContainerID, image: 'docker.io/library/web:1', imageID: 'docker.io/library/web@sha256:aa', restartCount: appContainerID === NEW_ID ? 1 : 0 },
+        {
+          name: 'app',
+          containerID: appContainerID,
+          image: 'docker.io/library/web:1',
+          imageID: 'docker.io/library/web@sha256:aa',
+          restartCount: appContainerID === NEW_ID ? 1 : 0,
+        },
         { name: 'proxy', image: 'envoy:1', imageID: '', state: { waiting: { reason: 'ContainerCreating' } } },
       ],
     },
@@ -35,23 +56,44 @@ test('one info series per container with an ID, init containers marked; the expo
 });
 
 const labelCases: ReadonlyArray<{ title: string; object: object; expected: string[] }> = [
-  { title: 'no container has an ID yet', object: { metadata: { name: 'p', namespace: 'n' }, spec: { containers: [{ name: 'a', image: 'a:1' }] } }, expected: [] },
+  {
+    title: 'no container has an ID yet',
+    object: { metadata: { name: 'p', namespace: 'n' }, spec: { containers: [{ name: 'a', image: 'a:1' }] } },
+    expected: [],
+  },
   {
     title: 'an unscheduled pod has empty node, uid and qos labels',
-    object: { metadata: { name: 'p', namespace: 'n' }, status: { containerStatuses: [{ name: 'a', containerID: 'docker://x', image: 'a:1' }] } },
-    expected: ['namespace=n pod=p container=a container_id=docker://x image=a:1 image_id= node= pod_uid= qos_class= init_container=false'],
+    object: {
+      metadata: { name: 'p', namespace: 'n' },
+      status: { containerStatuses: [{ name: 'a', containerID: 'docker://x', image: 'a:1' }] },
+    },
+    expected: [
+      'namespace=n pod=p container=a container_id=docker://x image=a:1 image_id= node= pod_uid= qos_class= init_container=false',
+    ],
   },
   {
     title: 'label values with quotes and backslashes come through escaping unchanged',
-    object: { metadata: { name: 'p', namespace: 'n' }, status: { containerStatuses: [{ name: 'a', containerID: 'x"y', image: 'a\\b' }] } },
-    expected: ['namespace=n pod=p container=a container_id=x"y image=a\\b image_id= node= pod_uid= qos_class= init_container=false'],
+    object: {
+      metadata: { name: 'p', namespace: 'n' },
+      status: { containerStatuses: [{ name: 'a', containerID: 'x"y', image: 'a\\b' }] },
+    },
+    expected: [
+      'namespace=n pod=p container=a container_id=x"y image=a\\b image_id= node= pod_uid= qos_class= init_container=false',
+    ],
   },
 ];
 
 for (const { title, object, expected } of labelCases) {
   test(`containerInfoSamples: ${title}`, (t) => {
     const samples = containerInfoSamples(object);
-    t.deepEqual(samples.map((sample) => parseLabels(sample.labelText).map(([name, value]) => `${name}=${value}`).join(' ')), expected);
+    t.deepEqual(
+      samples.map((sample) =>
+        parseLabels(sample.labelText)
+          .map(([name, value]) => `${name}=${value}`)
+          .join(' '),
+      ),
+      expected,
+    );
     t.true(samples.every((sample) => sample.value === 1));
   });
 }
@@ -60,7 +102,11 @@ test('the info family renders under its own HELP as valid exposition', (t) => {
   const store = new MetricsStore();
   store.set('pod/shop/web-1', containerInfoSamples(aPod(OLD_ID)));
   const text = store.render().toString('utf8');
-  t.true(text.startsWith('# HELP k8s_pod_container_info One series per container with a container ID: its pod, image and node, for joins on container_id.\n# TYPE k8s_pod_container_info gauge\n'));
+  t.true(
+    text.startsWith(
+      '# HELP k8s_pod_container_info One series per container with a container ID: its pod, image and node, for joins on container_id.\n# TYPE k8s_pod_container_info gauge\n',
+    ),
+  );
   t.deepEqual(expositionProblems(text), []);
   if (promtoolAvailable()) t.deepEqual(promtoolProblems(text), []);
   else if (process.env.CI) t.fail('promtool is required under CI');
@@ -78,7 +124,10 @@ test('end to end: the info series follow a container restart and the pod delete'
     object.status.containerStatuses[0].containerID = NEW_ID;
     object.status.containerStatuses[0].lastState = { terminated: { exitCode: 137, containerID: OLD_ID } };
   });
-  await eventually(async () => infoLines(await cluster.text('/metrics')).some((line) => line.includes(`container_id="${NEW_ID}"`)), 'new container ID');
+  await eventually(
+    async () => infoLines(await cluster.text('/metrics')).some((line) => line.includes(`container_id="${NEW_ID}"`)),
+    'new container ID',
+  );
   const text = await cluster.text('/metrics');
   lines = infoLines(text);
   t.is(lines.length, 2);
@@ -86,5 +135,8 @@ test('end to end: the info series follow a container restart and the pod delete'
   t.deepEqual(expositionProblems(text), []);
 
   cluster.api.delete(pod, 'shop', 'web-1');
-  await eventually(async () => !(await cluster.text('/metrics')).includes('k8s_pod_container_info'), 'info family gone with the pod');
+  await eventually(
+    async () => !(await cluster.text('/metrics')).includes('k8s_pod_container_info'),
+    'info family gone with the pod',
+  );
 });

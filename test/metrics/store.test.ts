@@ -1,10 +1,15 @@
 import test from 'ava';
+import { parseLabels, renderLabels } from '../../src/metrics/exposition.js';
 import { flatten } from '../../src/metrics/flatten.js';
-import { MetricsStore, parseLabels, renderLabels } from '../../src/metrics/store.js';
+import { MetricsStore } from '../../src/metrics/store.js';
 import { expositionProblems, promtoolAvailable, promtoolProblems } from '../support/assertions/exposition.js';
 
 const pod = (name: string, restarts: number, extra: object = {}) =>
-  flatten('k8s_pod', { name, namespace: 'ns' }, { status: { containerStatuses: [{ name: 'app', restartCount: restarts }] }, ...extra });
+  flatten(
+    'k8s_pod',
+    { name, namespace: 'ns' },
+    { status: { containerStatuses: [{ name: 'app', restartCount: restarts }] }, ...extra },
+  );
 
 test('each family is contiguous under one HELP and one TYPE, families sorted', (t) => {
   const store = new MetricsStore();
@@ -79,7 +84,10 @@ test('after any mix of updates and deletes the render holds exactly the current 
   const store = new MetricsStore();
   const current = new Map<string, ReturnType<typeof pod>>();
   let seed = 7;
-  const random = (below: number) => Math.floor(((seed = (seed * 16807) % 2147483647) / 2147483647) * below);
+  const random = (below: number) => {
+    seed = (seed * 16807) % 2147483647;
+    return Math.floor((seed / 2147483647) * below);
+  };
   const sortedLines = (text: string) => text.split('\n').sort();
   for (let step = 1; step <= 2000; step++) {
     const name = `p${random(40)}`;
@@ -88,7 +96,10 @@ test('after any mix of updates and deletes the render holds exactly the current 
       current.delete(`pod/ns/${name}`);
     } else {
       // Texts from about 200 bytes to 5 KB, growing and shrinking by a byte or by kilobytes.
-      const containers = Array.from({ length: 1 + random(30) }, (_, index) => ({ name: `c${index}`, ports: [{ containerPort: random(10 ** random(6)) }] }));
+      const containers = Array.from({ length: 1 + random(30) }, (_, index) => ({
+        name: `c${index}`,
+        ports: [{ containerPort: random(10 ** random(6)) }],
+      }));
       const samples = pod(name, random(10 ** random(6)), { spec: { containers } });
       store.set(`pod/ns/${name}`, samples);
       current.set(`pod/ns/${name}`, samples);
@@ -103,11 +114,25 @@ test('after any mix of updates and deletes the render holds exactly the current 
 
 test('an object whose text is megabytes is stored, rendered and deleted like any other', (t) => {
   const store = new MetricsStore();
-  const huge = pod('huge', 1, { spec: { containers: Array.from({ length: 20_000 }, (_, index) => ({ name: `container-${index}`, ports: [{ containerPort: index }] })) } });
+  const huge = pod('huge', 1, {
+    spec: {
+      containers: Array.from({ length: 20_000 }, (_, index) => ({
+        name: `container-${index}`,
+        ports: [{ containerPort: index }],
+      })),
+    },
+  });
   store.set('pod/ns/huge', huge);
   store.set('pod/ns/a', pod('a', 1));
   t.true(store.render().length > 2 * 1024 * 1024);
-  t.true(store.render().toString().includes('k8s_pod_spec_containers_ports_containerPort{name="huge",namespace="ns",container="container-19999",port="0"} 19999\n'));
+  t.true(
+    store
+      .render()
+      .toString()
+      .includes(
+        'k8s_pod_spec_containers_ports_containerPort{name="huge",namespace="ns",container="container-19999",port="0"} 19999\n',
+      ),
+  );
   store.delete('pod/ns/huge');
   store.set('pod/ns/b', pod('b', 2));
   const text = store.render().toString();
@@ -123,8 +148,16 @@ test('render counts bytes, not characters, for non-ASCII label values', (t) => {
   store.set('pod/ns/a', pod('a', 2, { spec: { priority: 6 } }));
   const text = store.render().toString();
   t.deepEqual(expositionProblems(text), []);
-  t.true(text.includes('k8s_pod_spec_priority{name="äöü-名前",namespace="ns"} 5\nk8s_pod_spec_priority{name="a",namespace="ns"} 6\n'));
-  t.true(text.includes('restartCount{name="äöü-名前",namespace="ns",container="app"} 1\nk8s_pod_status_containerStatuses_restartCount{name="a",namespace="ns",container="app"} 2\n'));
+  t.true(
+    text.includes(
+      'k8s_pod_spec_priority{name="äöü-名前",namespace="ns"} 5\nk8s_pod_spec_priority{name="a",namespace="ns"} 6\n',
+    ),
+  );
+  t.true(
+    text.includes(
+      'restartCount{name="äöü-名前",namespace="ns",container="app"} 1\nk8s_pod_status_containerStatuses_restartCount{name="a",namespace="ns",container="app"} 2\n',
+    ),
+  );
   t.is(Buffer.byteLength(text), store.render().length);
 });
 
@@ -134,11 +167,14 @@ test('hostile keys and values still render valid exposition (promtool when insta
     spec: {
       'we.ird-key/x': 1,
       '0digits': 2,
-      'ünïcode': 3,
+      ünïcode: 3,
       'help\nnewline\\': 4,
       huge: 1e308,
       tiny: -1e-308,
-      list: [{ name: 'quote"back\\slash\nnewline', v: 1 }, { name: 'ok', v: 2 }],
+      list: [
+        { name: 'quote"back\\slash\nnewline', v: 1 },
+        { name: 'ok', v: 2 },
+      ],
     },
     status: { capacity: { big: '1e400' } },
   };
@@ -162,13 +198,31 @@ test('an update that changes nothing keeps the rendered Buffer; one that does re
   t.not(store.render(), first);
   t.false(store.render().toString().includes('k8s_pod_spec_priority'));
   store.set('pod/ns/b', pod('b', 1, { spec: { priority: 6 } }));
-  t.true(store.render().toString().includes('# HELP k8s_pod_spec_priority Value of field spec.priority\n# TYPE k8s_pod_spec_priority gauge\nk8s_pod_spec_priority{name="b",namespace="ns"} 6\n'));
+  t.true(
+    store
+      .render()
+      .toString()
+      .includes(
+        '# HELP k8s_pod_spec_priority Value of field spec.priority\n# TYPE k8s_pod_spec_priority gauge\nk8s_pod_spec_priority{name="b",namespace="ns"} 6\n',
+      ),
+  );
   t.is(store.seriesCount, 3);
 });
 
 test('parseLabels reads back what renderLabels wrote, escapes included', (t) => {
-  const labels: Array<[string, string]> = [['name', 'plain'], ['quote', 'a"b'], ['backslash', 'c\\d'], ['newline', 'e\nf'], ['all', '\\"\n\\n'], ['empty', ''], ['unicode', 'äö名']];
-  t.is(renderLabels(labels), '{name="plain",quote="a\\"b",backslash="c\\\\d",newline="e\\nf",all="\\\\\\"\\n\\\\n",empty="",unicode="äö名"}');
+  const labels: Array<[string, string]> = [
+    ['name', 'plain'],
+    ['quote', 'a"b'],
+    ['backslash', 'c\\d'],
+    ['newline', 'e\nf'],
+    ['all', '\\"\n\\n'],
+    ['empty', ''],
+    ['unicode', 'äö名'],
+  ];
+  t.is(
+    renderLabels(labels),
+    '{name="plain",quote="a\\"b",backslash="c\\\\d",newline="e\\nf",all="\\\\\\"\\n\\\\n",empty="",unicode="äö名"}',
+  );
   t.deepEqual(parseLabels(renderLabels(labels)), labels);
   t.deepEqual(parseLabels(''), []);
 });

@@ -13,10 +13,20 @@ const cases: ReadonlyArray<{ title: string; pod: object; expected: ReturnType<ty
   {
     title: 'status wins for the image; init containers first, marked',
     pod: {
-      spec: { initContainers: [{ name: 'app', image: 'app:migrate' }], containers: [{ name: 'app', image: 'app:1' }, { name: 'side', image: 'side:1' }] },
+      spec: {
+        initContainers: [{ name: 'app', image: 'app:migrate' }],
+        containers: [
+          { name: 'app', image: 'app:1' },
+          { name: 'side', image: 'side:1' },
+        ],
+      },
       status: {
-        initContainerStatuses: [{ name: 'app', containerID: ID_A, image: 'docker.io/library/app:migrate', imageID: 'sha256:1' }],
-        containerStatuses: [{ name: 'side', containerID: ID_B, image: 'docker.io/library/side:1', imageID: 'sha256:2' }],
+        initContainerStatuses: [
+          { name: 'app', containerID: ID_A, image: 'docker.io/library/app:migrate', imageID: 'sha256:1' },
+        ],
+        containerStatuses: [
+          { name: 'side', containerID: ID_B, image: 'docker.io/library/side:1', imageID: 'sha256:2' },
+        ],
       },
     },
     expected: [
@@ -32,7 +42,10 @@ const cases: ReadonlyArray<{ title: string; pod: object; expected: ReturnType<ty
   },
   {
     title: 'malformed fields are ignored, not thrown on',
-    pod: { spec: { containers: 'nope', initContainers: [null, { name: 7 }] }, status: { containerStatuses: [{ name: 'y', containerID: 5 }] } },
+    pod: {
+      spec: { containers: 'nope', initContainers: [null, { name: 7 }] },
+      status: { containerStatuses: [{ name: 'y', containerID: 5 }] },
+    },
     expected: [{ name: 'y', init: false, containerID: '', image: '', imageID: '' }],
   },
   { title: 'no spec, no status', pod: {}, expected: [] },
@@ -49,11 +62,37 @@ test('podFacts reads the pod fields the views need, empty when missing', (t) => 
     podFacts({
       metadata: { name: 'p', namespace: 'ns', uid: 'u-1', deletionTimestamp: '2024-01-01T00:00:00Z' },
       spec: { nodeName: 'node-1' },
-      status: { phase: 'Running', hostIP: '10.0.0.1', podIP: '10.244.0.5', qosClass: 'Burstable', startTime: '2024-01-01T00:00:00Z' },
+      status: {
+        phase: 'Running',
+        hostIP: '10.0.0.1',
+        podIP: '10.244.0.5',
+        qosClass: 'Burstable',
+        startTime: '2024-01-01T00:00:00Z',
+      },
     }),
-    { namespace: 'ns', name: 'p', uid: 'u-1', nodeName: 'node-1', hostIP: '10.0.0.1', podIP: '10.244.0.5', qosClass: 'Burstable', startTime: '2024-01-01T00:00:00Z', phase: 'Running', deletionRequested: true },
+    {
+      namespace: 'ns',
+      name: 'p',
+      uid: 'u-1',
+      nodeName: 'node-1',
+      hostIP: '10.0.0.1',
+      podIP: '10.244.0.5',
+      qosClass: 'Burstable',
+      startTime: '2024-01-01T00:00:00Z',
+      phase: 'Running',
+      deletionRequested: true,
+    },
   );
   t.deepEqual(podFacts({ metadata: { name: 'p' } }), {
-    namespace: '', name: 'p', uid: '', nodeName: '', hostIP: '', podIP: '', qosClass: '', startTime: '', phase: '', deletionRequested: false,
+    namespace: '',
+    name: 'p',
+    uid: '',
+    nodeName: '',
+    hostIP: '',
+    podIP: '',
+    qosClass: '',
+    startTime: '',
+    phase: '',
+    deletionRequested: false,
   });
 });

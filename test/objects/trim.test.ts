@@ -3,9 +3,16 @@ import { trimInPlace } from '../../src/objects/trim.js';
 
 test('drops managedFields, annotations, env and envFrom (maps and lists) at any depth and keeps the rest, labels of those names too', (t) => {
   const object = {
-    metadata: { name: 'p', labels: { app: 'x', env: 'prod', annotations: 'kept' }, annotations: { a: 'b' }, managedFields: [{ manager: 'kubectl' }] },
+    metadata: {
+      name: 'p',
+      labels: { app: 'x', env: 'prod', annotations: 'kept' },
+      annotations: { a: 'b' },
+      managedFields: [{ manager: 'kubectl' }],
+    },
     spec: {
-      containers: [{ name: 'c', image: 'i', env: [{ name: 'PASSWORD', value: 'x' }], envFrom: [{ secretRef: { name: 's' } }] }],
+      containers: [
+        { name: 'c', image: 'i', env: [{ name: 'PASSWORD', value: 'x' }], envFrom: [{ secretRef: { name: 's' } }] },
+      ],
       template: { metadata: { annotations: { t: 'u' } } },
     },
     status: { phase: 'Running', ready: true, count: 0, nothing: null },

@@ -6,15 +6,15 @@
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import type { Config } from '../../src/config/exporter.js';
-import { startExporter, type RunningExporter } from '../../src/exporter.js';
+import { type RunningExporter, startExporter } from '../../src/exporter.js';
 import { parseKindList } from '../../src/kinds/selection.js';
 import { loadKubeConfig } from '../../src/kube/kubeconfig.js';
-import { silentLogger } from '../../src/util/log.js';
 import { parseKindSelectors, parseLabelSelectors } from '../../src/kube/scope.js';
-import { eventually, FAST_BACKOFF } from '../support/harness/cluster.js';
+import { silentLogger } from '../../src/util/log.js';
 import { seriesValues } from '../support/assertions/exposition.js';
-import { K8S_DIR } from '../support/harness/manifests.js';
 import { webPod } from '../support/builders/pod-objects.js';
+import { eventually, FAST_BACKOFF } from '../support/harness/cluster.js';
+import { K8S_DIR } from '../support/harness/manifests.js';
 import { exporterRequests, type InstalledCluster, sharedCluster } from '../support/harness/real-cluster.js';
 
 const shared = sharedCluster();
@@ -37,7 +37,8 @@ async function startAsServiceAccount(cluster: InstalledCluster, config: Partial<
   return exporter;
 }
 
-const metrics = async (exporter: RunningExporter, prefix = 'k8s_') => seriesValues(await (await fetch(`${exporter.url}/metrics`)).text(), prefix);
+const metrics = async (exporter: RunningExporter, prefix = 'k8s_') =>
+  seriesValues(await (await fetch(`${exporter.url}/metrics`)).text(), prefix);
 
 function podNames(values: Map<string, number>): string[] {
   const names = new Set<string>();
@@ -86,7 +87,11 @@ test.serial('namespace exclusion and per-kind selectors are sent to and applied 
     t.is(params.get('fieldSelector'), 'metadata.name!=web-2,metadata.namespace!=kube-system');
   }
   await cluster.plane.kubectl(['-n', 'shop', 'label', 'pod', 'web-1', 'app=retired', '--overwrite']);
-  await eventually(async () => podNames(await metrics(exporter)).join() === 'other/web-3', 'a pod relabelled out of the selector is gone', 20_000);
+  await eventually(
+    async () => podNames(await metrics(exporter)).join() === 'other/web-3',
+    'a pod relabelled out of the selector is gone',
+    20_000,
+  );
 });
 
 test.serial('--namespaces watches each namespace on its own path', async (t) => {
@@ -102,7 +107,9 @@ test.serial('three shards export every object of the real cluster exactly once',
   const cluster = await setUp(t);
   if (!cluster) return;
   const single = await metrics(await startAsServiceAccount(cluster, {}));
-  const shards = await Promise.all([0, 1, 2].map(async (shard) => metrics(await startAsServiceAccount(cluster, { shard, totalShards: 3 }))));
+  const shards = await Promise.all(
+    [0, 1, 2].map(async (shard) => metrics(await startAsServiceAccount(cluster, { shard, totalShards: 3 }))),
+  );
   const union = new Map<string, number>();
   let overlap = 0;
   for (const values of shards) {
@@ -111,7 +118,9 @@ test.serial('three shards export every object of the real cluster exactly once',
       union.set(series, value);
     }
   }
-  t.log(`single replica: ${single.size} object series; shards: ${shards.map((values) => values.size).join(' + ')}; overlap ${overlap}`);
+  t.log(
+    `single replica: ${single.size} object series; shards: ${shards.map((values) => values.size).join(' + ')}; overlap ${overlap}`,
+  );
   t.is(overlap, 0);
   t.deepEqual([...union.keys()].sort(), [...single.keys()].sort());
 });
@@ -120,19 +129,35 @@ test.serial('k8s/sharded and k8s/extra-kinds grant what auto-sharding and --kind
   const cluster = await setUp(t);
   if (!cluster) return;
   // As README "Sharding" says: k8s/sharded instead of the Deployment and its Service.
-  await cluster.plane.kubectl(['delete', '-f', join(K8S_DIR, '04-deployment.yaml'), '-f', join(K8S_DIR, '05-service.yaml')]);
+  await cluster.plane.kubectl([
+    'delete',
+    '-f',
+    join(K8S_DIR, '04-deployment.yaml'),
+    '-f',
+    join(K8S_DIR, '05-service.yaml'),
+  ]);
   await cluster.plane.kubectl(['create', '-f', join(K8S_DIR, 'sharded'), '-f', join(K8S_DIR, 'extra-kinds')]);
-  const exporter = await startAsServiceAccount(cluster, { pod: 'kube-api-exporter-1', podNamespace: 'kube-api-exporter', kinds: parseKindList('statefulset,daemonset') });
+  const exporter = await startAsServiceAccount(cluster, {
+    pod: 'kube-api-exporter-1',
+    podNamespace: 'kube-api-exporter',
+    kinds: parseKindList('statefulset,daemonset'),
+  });
   const total = async () => (await metrics(exporter, 'kube_api_exporter_')).get('kube_api_exporter_total_shards');
   t.is(await total(), 3);
   t.is((await metrics(exporter, 'kube_api_exporter_')).get('kube_api_exporter_shard_ordinal'), 1);
   await cluster.plane.kubectl(['-n', 'kube-api-exporter', 'scale', 'statefulset/kube-api-exporter', '--replicas=2']);
   await eventually(async () => (await total()) === 2, 'the shard count follows the StatefulSet', 20_000);
-  await eventually(async () => (await fetch(`${exporter.url}/readyz`)).status === 200, 'ready again after resharding', 20_000);
+  await eventually(
+    async () => (await fetch(`${exporter.url}/readyz`)).status === 200,
+    'ready again after resharding',
+    20_000,
+  );
   const watches = exporterRequests(cluster.plane, 'watch', '/apis/apps/v1/namespaces/kube-api-exporter/statefulsets');
   t.true(watches.some((params) => params.get('fieldSelector') === 'metadata.name=kube-api-exporter'));
   // StatefulSets carry metadata.generation, and a scale is a spec change (the simulated server does the same).
-  const statefulSet = JSON.parse(await cluster.plane.kubectl(['-n', 'kube-api-exporter', 'get', 'statefulset/kube-api-exporter', '-o', 'json']));
+  const statefulSet = JSON.parse(
+    await cluster.plane.kubectl(['-n', 'kube-api-exporter', 'get', 'statefulset/kube-api-exporter', '-o', 'json']),
+  );
   t.is(statefulSet.metadata.generation, 2);
   const readiness = await (await fetch(`${exporter.url}/readyz`)).json();
   t.deepEqual(Object.keys(readiness.kinds), ['deployment', 'pod', 'node', 'service', 'statefulset', 'daemonset']);

@@ -21,7 +21,11 @@ const reportedNode = (kubeletVersion: string, osImage: string) => ({
 });
 
 test('spartakus shape: metadata.timestamp in unix seconds, payload.clusterID and nodes', (t) => {
-  const report = buildReport([apiNode(1, 'v1.32.0', 'Debian 12'), apiNode(2, 'v1.31.4', 'Flatcar')], { clusterID: CLUSTER, format: 'spartakus' }, NOW);
+  const report = buildReport(
+    [apiNode(1, 'v1.32.0', 'Debian 12'), apiNode(2, 'v1.31.4', 'Flatcar')],
+    { clusterID: CLUSTER, format: 'spartakus' },
+    NOW,
+  );
   t.deepEqual(report, {
     metadata: { timestamp: '1437174715' },
     payload: { clusterID: CLUSTER, nodes: [reportedNode('v1.32.0', 'Debian 12'), reportedNode('v1.31.4', 'Flatcar')] },
@@ -41,7 +45,9 @@ test('tectonic shape: accountID, accountSecret, metadata.generated_at, payload.k
 test('nothing identifies a node: no names, addresses, labels, annotations, machine, system or boot IDs', (t) => {
   const nodes = [1, 2, 3].map((index) => apiNode(index, 'v1.32.0', 'Debian 12'));
   for (const format of ['spartakus', 'tectonic'] as const) {
-    const text = JSON.stringify(buildReport(nodes, { clusterID: CLUSTER, format, accountID: 'a', accountSecret: 'b' }, NOW));
+    const text = JSON.stringify(
+      buildReport(nodes, { clusterID: CLUSTER, format, accountID: 'a', accountSecret: 'b' }, NOW),
+    );
     t.notRegex(text, NODE_SECRETS_RE, format);
     t.notRegex(text, /"(name|labels|annotations|addresses|spec|allocatable)"/, format);
   }
@@ -65,5 +71,8 @@ for (const [name, node, expected] of partialNodes) {
 }
 
 test('an empty cluster reports no nodes', (t) => {
-  t.deepEqual(buildReport([], { clusterID: CLUSTER, format: 'spartakus' }, NOW).payload, { clusterID: CLUSTER, nodes: [] });
+  t.deepEqual(buildReport([], { clusterID: CLUSTER, format: 'spartakus' }, NOW).payload, {
+    clusterID: CLUSTER,
+    nodes: [],
+  });
 });

@@ -1,22 +1,23 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
-import { parseConfig, UsageError } from '../../src/config/exporter.js';
+import { parseConfig } from '../../src/config/exporter.js';
+import type { SimulatedApiServer } from '../../src/demo/simulated-apiserver.js';
 import { startExporter } from '../../src/exporter.js';
+import { NODE } from '../../src/kinds/table.js';
 import { kubeConfigForServer } from '../../src/kube/kubeconfig.js';
-import { silentLogger } from '../../src/util/log.js';
-import { kindByMetricName } from '../../src/kinds/table.js';
 import { readAccountSecret } from '../../src/report/volunteer.js';
-import { eventually } from '../support/harness/cluster.js';
+import { UsageError } from '../../src/util/errors.js';
+import { silentLogger } from '../../src/util/log.js';
 import { seriesValues } from '../support/assertions/exposition.js';
 import { apiNode, NODE_SECRETS_RE } from '../support/builders/nodes.js';
+import { eventually } from '../support/harness/cluster.js';
 import { NAMESPACE_KIND, startVolunteerCluster } from '../support/harness/volunteer.js';
-import type { SimulatedApiServer } from '../../src/demo/simulated-apiserver.js';
 
-const nodeKind = kindByMetricName('node')!;
+const nodeKind = NODE;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function seedNodes(withKubeSystem: boolean) {
@@ -44,13 +45,20 @@ async function fakeCollector(t: ExecutionContext, failures: number) {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`, received, attempts: () => attempts };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`,
+    received,
+    attempts: () => attempts,
+  };
 }
 
-test('/report.json: the kube-system UID as clusterID, each node\'s capacity and nodeInfo, nothing identifying', async (t) => {
+test("/report.json: the kube-system UID as clusterID, each node's capacity and nodeInfo, nothing identifying", async (t) => {
   const { api, exporter } = await startVolunteerCluster(t, {}, seedNodes(true));
   const uid = api.get(NAMESPACE_KIND, undefined, 'kube-system')!.metadata.uid;
-  await eventually(async () => (await (await fetch(`${exporter.url}/report.json`)).json()).payload.nodes.length === 2, 'two nodes');
+  await eventually(
+    async () => (await (await fetch(`${exporter.url}/report.json`)).json()).payload.nodes.length === 2,
+    'two nodes',
+  );
   const response = await fetch(`${exporter.url}/report.json`);
   t.regex(response.headers.get('content-type')!, /application\/json/);
   const text = await response.text();
@@ -59,8 +67,16 @@ test('/report.json: the kube-system UID as clusterID, each node\'s capacity and 
   t.is(report.payload.clusterID, uid);
   t.regex(report.metadata.timestamp, /^\d{10}$/);
   t.true(Math.abs(Number(report.metadata.timestamp) - Date.now() / 1000) < 60);
-  t.deepEqual(report.payload.nodes.map((node: any) => node.status.nodeInfo.kubeletVersion).sort(), ['v1.31.4', 'v1.32.0']);
-  t.deepEqual(report.payload.nodes[0].status.capacity, { cpu: '4', memory: '16318684Ki', pods: '110', 'ephemeral-storage': '101430960Ki' });
+  t.deepEqual(report.payload.nodes.map((node: any) => node.status.nodeInfo.kubeletVersion).sort(), [
+    'v1.31.4',
+    'v1.32.0',
+  ]);
+  t.deepEqual(report.payload.nodes[0].status.capacity, {
+    cpu: '4',
+    memory: '16318684Ki',
+    pods: '110',
+    'ephemeral-storage': '101430960Ki',
+  });
   t.notRegex(text, NODE_SECRETS_RE);
 });
 
@@ -98,7 +114,10 @@ test('an API server that never answers does not hold up the start: /report.json 
 test('tectonic /report.json never shows the accountSecret', async (t) => {
   const volunteer = { reportFormat: 'tectonic' as const, reportAccountId: 'acct-7', reportAccountSecret: 'hunter2' };
   const { exporter } = await startVolunteerCluster(t, volunteer, seedNodes(true));
-  await eventually(async () => (await (await fetch(`${exporter.url}/report.json`)).json()).payload.kubernetesNodes.length === 2, 'two nodes');
+  await eventually(
+    async () => (await (await fetch(`${exporter.url}/report.json`)).json()).payload.kubernetesNodes.length === 2,
+    'two nodes',
+  );
   const text = await (await fetch(`${exporter.url}/report.json`)).text();
   const report = JSON.parse(text);
   t.deepEqual(Object.keys(report).sort(), ['accountID', 'accountSecret', 'metadata', 'payload']);
@@ -110,7 +129,11 @@ test('tectonic /report.json never shows the accountSecret', async (t) => {
 
 test('reports are POSTed; failures are retried with backoff and counted', async (t) => {
   const collector = await fakeCollector(t, 3);
-  const { exporter } = await startVolunteerCluster(t, { reportUrl: collector.url, reportIntervalMs: 3_600_000 }, seedNodes(true));
+  const { exporter } = await startVolunteerCluster(
+    t,
+    { reportUrl: collector.url, reportIntervalMs: 3_600_000 },
+    seedNodes(true),
+  );
   await eventually(() => collector.received.length === 1, 'report accepted after 3 failures');
   const report = collector.received[0] as any;
   t.is(report.payload.nodes.length, 2);
@@ -123,7 +146,12 @@ test('reports are POSTed; failures are retried with backoff and counted', async 
 
 test('tectonic reports carry the accountSecret when sent', async (t) => {
   const collector = await fakeCollector(t, 0);
-  const volunteer = { reportUrl: collector.url, reportFormat: 'tectonic' as const, reportAccountId: 'acct-7', reportAccountSecret: 'hunter2' };
+  const volunteer = {
+    reportUrl: collector.url,
+    reportFormat: 'tectonic' as const,
+    reportAccountId: 'acct-7',
+    reportAccountSecret: 'hunter2',
+  };
   await startVolunteerCluster(t, volunteer, seedNodes(true));
   await eventually(() => collector.received.length === 1, 'report received');
   const report = collector.received[0] as any;
@@ -153,8 +181,14 @@ test('the accountSecret comes from the environment or a file, never a flag', (t)
   const tectonic = ['--report-format', 'tectonic', '--report-url', 'http://c/api/v1/stats', '--report-account-id', 'a'];
   t.is(readAccountSecret(config(tectonic), { KUBE_API_EXPORTER_REPORT_ACCOUNT_SECRET: 'from-env' }), 'from-env');
   t.is(readAccountSecret(config([...tectonic, '--report-account-secret-file', file]), {}), 'from-file');
-  t.throws(() => parseConfig([...tectonic, '--report-account-secret', 'x'], {}), { instanceOf: UsageError, message: /Unknown option '--report-account-secret'/ });
-  t.throws(() => readAccountSecret(config(tectonic), {}), { instanceOf: UsageError, message: /needs --report-account-id and the secret/ });
+  t.throws(() => parseConfig([...tectonic, '--report-account-secret', 'x'], {}), {
+    instanceOf: UsageError,
+    message: /Unknown option '--report-account-secret'/,
+  });
+  t.throws(() => readAccountSecret(config(tectonic), {}), {
+    instanceOf: UsageError,
+    message: /needs --report-account-id and the secret/,
+  });
   t.throws(() => readAccountSecret(config([...tectonic, '--report-account-secret-file', join(dir, 'missing')]), {}), {
     instanceOf: UsageError,
     message: /cannot read --report-account-secret-file/,
@@ -177,14 +211,20 @@ test('a collector that never answers does not hold up the watches', async (t) =>
   const connections = () => new Promise<number>((resolve) => hanging.getConnections((_, count) => resolve(count)));
   await eventually(async () => (await connections()) > 0, 'report POST pending');
   api.create(nodeKind, apiNode(3, 'v1.33.0', 'Debian GNU/Linux 13 (trixie)'));
-  await eventually(async () => (await (await fetch(`${exporter.url}/report.json`)).json()).payload.nodes.length === 3, 'the new node in the cache');
+  await eventually(
+    async () => (await (await fetch(`${exporter.url}/report.json`)).json()).payload.nodes.length === 3,
+    'the new node in the cache',
+  );
   const series = seriesValues(await (await fetch(`${exporter.url}/metrics`)).text(), 'kube_api_exporter_report');
   t.is(series.get('kube_api_exporter_reports_sent_total'), 0);
 });
 
 test('without --report-url nothing is sent', async (t) => {
   const { exporter } = await startVolunteerCluster(t, {}, seedNodes(true));
-  await eventually(async () => (await (await fetch(`${exporter.url}/report.json`)).json()).payload.nodes.length === 2, 'two nodes');
+  await eventually(
+    async () => (await (await fetch(`${exporter.url}/report.json`)).json()).payload.nodes.length === 2,
+    'two nodes',
+  );
   const series = seriesValues(await (await fetch(`${exporter.url}/metrics`)).text(), 'kube_api_exporter_report');
   t.is(series.get('kube_api_exporter_reports_sent_total'), 0);
   t.is(series.get('kube_api_exporter_reports_failed_total'), 0);

@@ -38,7 +38,11 @@ function checkValue(type: string, value: unknown, path: string, problems: string
   const list = /^Array<(.+)>$/.exec(type);
   if (list) {
     expect(Array.isArray(value), 'a list');
-    if (Array.isArray(value)) value.forEach((item, index) => checkValue(list[1], item, `${path}[${index}]`, problems));
+    if (Array.isArray(value)) {
+      value.forEach((item, index) => {
+        checkValue(list[1], item, `${path}[${index}]`, problems);
+      });
+    }
   } else if (type === '{ [key: string]: string; }') {
     expect(isObject(value) && Object.values(value).every((item) => typeof item === 'string'), 'a map of strings');
   } else if (type === 'string' || type === 'Date') {

@@ -61,17 +61,25 @@ export function promtoolAvailable(): boolean {
  * Accepted lint findings: camelCase is the naming contract (the API's field names, as the seed document shows), and
  * prom-client's default `nodejs_active_*_total` gauges are its own naming.
  */
-const ACCEPTED_LINT = [/ metric names should be written in 'snake_case' not 'camelCase'$/, /^kube_api_exporter_nodejs_active_\w+_total non-counter metrics should not have "_total" suffix$/];
+const ACCEPTED_LINT = [
+  / metric names should be written in 'snake_case' not 'camelCase'$/,
+  /^kube_api_exporter_nodejs_active_\w+_total non-counter metrics should not have "_total" suffix$/,
+];
 
 /**
  * What `promtool check metrics` finds beyond the accepted lint; a parse error (exit 1) is always reported. With
  * `parseOnly`, lint is ignored: for generated names, which are not meant to read well.
  */
 export function promtoolProblems(text: string, { parseOnly = false } = {}): string[] {
-  const result = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const result = spawnSync('promtool', ['check', 'metrics'], {
+    input: text,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
   const lines = `${result.stdout}${result.stderr}`.split('\n').filter(Boolean);
   if (result.status === 1) return [`promtool could not parse the text: ${lines.join(' ')}`];
-  if (result.status !== 0 && result.status !== 3) return [`promtool failed (status ${result.status}): ${result.error?.message ?? lines.join(' ')}`];
+  if (result.status !== 0 && result.status !== 3)
+    return [`promtool failed (status ${result.status}): ${result.error?.message ?? lines.join(' ')}`];
   return parseOnly ? [] : lines.filter((line) => !ACCEPTED_LINT.some((accepted) => accepted.test(line)));
 }
 
@@ -85,4 +93,3 @@ export function seriesValues(text: string, prefix = 'k8s_'): Map<string, number>
   }
   return values;
 }
-

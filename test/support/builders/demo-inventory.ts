@@ -4,24 +4,29 @@
  * one helloworld rollout observed at 11:30 and completed at 11:31.
  */
 
-import { ClusterCache, type KubeObject } from '../../../src/cache.js';
+import { ClusterCache } from '../../../src/cache.js';
 import { seedDemoCluster } from '../../../src/demo/cluster.js';
-import { DeploymentHistory } from '../../../src/leanix/deployment-history.js';
-import { KINDS, kindByMetricName, type KindSpec } from '../../../src/kinds/table.js';
-import type { InventoryObjects } from '../../../src/leanix/v2.js';
 import { SimulatedApiServer } from '../../../src/demo/simulated-apiserver.js';
+import { DEPLOYMENT, KINDS, type KindSpec, kindByMetricName } from '../../../src/kinds/table.js';
+import { DeploymentHistory } from '../../../src/leanix/deployment-history.js';
+import type { InventoryObjects } from '../../../src/leanix/v2.js';
+import type { KubeObject } from '../../../src/objects/kube-object.js';
 
 export const DEMO_STARTED_AT = new Date('2026-01-01T11:00:00.000Z');
 export const DEMO_NOW = new Date('2026-01-01T12:00:00.000Z');
 export const DEMO_LAST_UPDATE = new Date('2026-01-01T11:31:00.000Z');
 
-const deployment = kindByMetricName('deployment')!;
+const deployment = DEPLOYMENT;
 
 function normalised(kind: KindSpec, object: any): KubeObject {
   const copy = structuredClone(object);
-  copy.metadata.uid = `uid-${kind.metricName}-${copy.metadata.namespace ?? ''}-${copy.metadata.name}`.replace('--', '-');
+  copy.metadata.uid = `uid-${kind.metricName}-${copy.metadata.namespace ?? ''}-${copy.metadata.name}`.replace(
+    '--',
+    '-',
+  );
   copy.metadata.creationTimestamp = '2026-01-01T10:00:00Z';
-  for (const status of copy.status?.containerStatuses ?? []) if (status.containerID?.startsWith('containerd://')) status.containerID = `containerd://${'cd'.repeat(32)}`;
+  for (const status of copy.status?.containerStatuses ?? [])
+    if (status.containerID?.startsWith('containerd://')) status.containerID = `containerd://${'cd'.repeat(32)}`;
   return copy;
 }
 
@@ -33,7 +38,8 @@ export function demoInventory(): { cache: ClusterCache; history: DeploymentHisto
   const history = new DeploymentHistory({ perDeployment: 20, total: 100, startedAt: DEMO_STARTED_AT, now: () => now });
   cache.onChange((change) => history.observe(change));
   for (const kind of KINDS) for (const object of api.list(kind)) cache.upsert(kind, normalised(kind, object));
-  const syncHelloworld = () => cache.upsert(deployment, normalised(deployment, api.get(deployment, 'default', 'helloworld')));
+  const syncHelloworld = () =>
+    cache.upsert(deployment, normalised(deployment, api.get(deployment, 'default', 'helloworld')));
   now = new Date('2026-01-01T11:30:00.000Z');
   api.update(deployment, 'default', 'helloworld', (object) => {
     object.spec.template.spec.containers[0].image = 'giantswarm/helloworld:1.1';

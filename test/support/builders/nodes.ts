@@ -1,12 +1,17 @@
 /** Nodes as the API serves them, with everything a report must leave out: names, addresses, labels, machine IDs. */
 
-export const NODE_SECRETS_RE = /worker-|10\.0\.|node-role|team-payments|machine-id-|system-uuid-|boot-id-|providerID|aws:/;
+export const NODE_SECRETS_RE =
+  /worker-|10\.0\.|node-role|team-payments|machine-id-|system-uuid-|boot-id-|providerID|aws:/;
 
 export function apiNode(index: number, kubeletVersion: string, osImage: string) {
   return {
     metadata: {
       name: `worker-${index}.prod.example.com`,
-      labels: { 'node-role.kubernetes.io/worker': '', team: 'team-payments', 'kubernetes.io/hostname': `worker-${index}` },
+      labels: {
+        'node-role.kubernetes.io/worker': '',
+        team: 'team-payments',
+        'kubernetes.io/hostname': `worker-${index}`,
+      },
       annotations: { 'node.alpha.kubernetes.io/ttl': '0' },
     },
     spec: { podCIDR: `10.0.${index}.0/24`, providerID: `aws:///eu-west-1a/i-0${index}` },

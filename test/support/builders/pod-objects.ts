@@ -38,7 +38,17 @@ export function runningStatus(startedAt: string, restartCount: number) {
       imageID: `docker-pullable://shop/${name}@sha256:${'ef'.repeat(32)}`,
       containerID: `containerd://${name}${'01'.repeat(28)}`,
       state: { running: { startedAt } },
-      lastState: restartCount > 0 ? { terminated: { exitCode: 1, reason: 'Error', startedAt: '2026-11-26T06:59:00Z', finishedAt: '2026-11-26T07:00:59Z' } } : {},
+      lastState:
+        restartCount > 0
+          ? {
+              terminated: {
+                exitCode: 1,
+                reason: 'Error',
+                startedAt: '2026-11-26T06:59:00Z',
+                finishedAt: '2026-11-26T07:00:59Z',
+              },
+            }
+          : {},
     })),
   };
 }

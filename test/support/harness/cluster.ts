@@ -2,11 +2,11 @@
 
 import type { ExecutionContext } from 'ava';
 import type { Config } from '../../../src/config/exporter.js';
-import { type ExporterOptions, startExporter, type RunningExporter } from '../../../src/exporter.js';
+import { SimulatedApiServer, type SimulatedApiServerOptions } from '../../../src/demo/simulated-apiserver.js';
+import { type ExporterOptions, type RunningExporter, startExporter } from '../../../src/exporter.js';
 import type { KindSpec } from '../../../src/kinds/table.js';
 import { kubeConfigForServer } from '../../../src/kube/kubeconfig.js';
 import { silentLogger } from '../../../src/util/log.js';
-import { SimulatedApiServer, type SimulatedApiServerOptions } from '../../../src/demo/simulated-apiserver.js';
 
 export const FAST_BACKOFF = { initialMs: 50, maxMs: 500 };
 
@@ -61,7 +61,11 @@ export async function startReadyExporter(
 }
 
 /** Polls until the check passes or the deadline passes; the last failure is thrown. */
-export async function eventually(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 10_000): Promise<void> {
+export async function eventually(
+  check: () => Promise<boolean> | boolean,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     let lastError: unknown;

@@ -4,9 +4,20 @@ import type { ExecutionContext } from 'ava';
 import { type CollectorOptions, type RunningCollector, startCollector } from '../../../src/collector/collector.js';
 import { silentLogger } from '../../../src/util/log.js';
 
-export async function startTestCollector(t: ExecutionContext, config: Partial<CollectorOptions['config']>): Promise<RunningCollector> {
+export async function startTestCollector(
+  t: ExecutionContext,
+  config: Partial<CollectorOptions['config']>,
+): Promise<RunningCollector> {
   const collector = await startCollector({
-    config: { port: 0, host: '127.0.0.1', dbUrl: undefined, dbDir: 'unused', trustProxy: false, maxBodyBytes: 1_048_576, ...config },
+    config: {
+      port: 0,
+      host: '127.0.0.1',
+      dbUrl: undefined,
+      dbDir: 'unused',
+      trustProxy: false,
+      maxBodyBytes: 1_048_576,
+      ...config,
+    },
     log: silentLogger,
   });
   t.teardown(() => collector.stop());
@@ -14,5 +25,9 @@ export async function startTestCollector(t: ExecutionContext, config: Partial<Co
 }
 
 export function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 }

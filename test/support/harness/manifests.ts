@@ -26,7 +26,9 @@ export function loadManifests(dir = K8S_DIR): Manifest[] {
     .filter((entry) => entry.isFile() && /\.(ya?ml|json)$/.test(entry.name))
     .map((entry) => entry.name)
     .sort();
-  return files.flatMap((file) => parseYamlDocuments(join(dir, file)).map((object) => ({ file, object: object as ApiObject })));
+  return files.flatMap((file) =>
+    parseYamlDocuments(join(dir, file)).map((object) => ({ file, object: object as ApiObject })),
+  );
 }
 
 export function parseYamlDocuments(path: string): unknown[] {

@@ -4,11 +4,11 @@
  */
 
 import type { ExecutionContext } from 'ava';
-import { startExporter, type RunningExporter } from '../../../src/exporter.js';
+import { type RunningExporter, startExporter } from '../../../src/exporter.js';
 import { loadKubeConfig } from '../../../src/kube/kubeconfig.js';
 import { silentLogger } from '../../../src/util/log.js';
-import { eventually, FAST_BACKOFF } from './cluster.js';
 import { type ControlPlane, kubeApiServerBinary, startControlPlane } from '../servers/kube-apiserver.js';
+import { eventually, FAST_BACKOFF } from './cluster.js';
 import { K8S_DIR, loadManifests, objectOfKind } from './manifests.js';
 
 const serviceAccount = objectOfKind(loadManifests(), 'ServiceAccount').metadata;
@@ -47,8 +47,15 @@ async function install(binary: string, apiServerArgs: readonly string[]): Promis
   const plane = await startControlPlane(binary, apiServerArgs);
   try {
     const createOutput = await plane.kubectl(['create', '-f', K8S_DIR]);
-    const token = (await plane.kubectl(['-n', serviceAccount.namespace!, 'create', 'token', serviceAccount.name, '--duration=2h'])).trim();
-    return { plane, createOutput, exporterToken: token, exporterKubeconfig: plane.writeKubeconfig(serviceAccount.name, token) };
+    const token = (
+      await plane.kubectl(['-n', serviceAccount.namespace!, 'create', 'token', serviceAccount.name, '--duration=2h'])
+    ).trim();
+    return {
+      plane,
+      createOutput,
+      exporterToken: token,
+      exporterKubeconfig: plane.writeKubeconfig(serviceAccount.name, token),
+    };
   } catch (error) {
     await plane.stop();
     throw error;
@@ -68,7 +75,10 @@ export function exporterRequests(plane: ControlPlane, verb: string, path: string
 }
 
 /** The exporter in this process, with the ServiceAccount's kubeconfig loaded as --kubeconfig loads it, once ready. */
-export async function startExporterAsServiceAccount(cluster: InstalledCluster, kubeconfig = cluster.exporterKubeconfig): Promise<RunningExporter> {
+export async function startExporterAsServiceAccount(
+  cluster: InstalledCluster,
+  kubeconfig = cluster.exporterKubeconfig,
+): Promise<RunningExporter> {
   const exporter = await startExporter({
     config: { port: 0, host: '127.0.0.1', leanixExcludeNamespaces: new Set(['kube-system', 'kube-public']) },
     kubeConfig: loadKubeConfig(kubeconfig, {}),

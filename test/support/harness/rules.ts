@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
 export const RULES_FILE = fileURLToPath(new URL('../../../alerts/kube-api-exporter.rules.yml', import.meta.url));
-export const RULE_TESTS_FILE = fileURLToPath(new URL('../../../alerts/kube-api-exporter.rules.test.yml', import.meta.url));
+export const RULE_TESTS_FILE = fileURLToPath(
+  new URL('../../../alerts/kube-api-exporter.rules.test.yml', import.meta.url),
+);
 
 export interface AlertRule {
   readonly alert: string;
@@ -34,6 +36,8 @@ export interface Selector {
 export function exporterSelectors(text: string): Selector[] {
   return [...text.matchAll(/\b(k8s_[A-Za-z0-9_]+)(?:\{([^}]*)\})?/g)].map(([, metric, matchers = '']) => ({
     metric,
-    matchers: Object.fromEntries([...matchers.matchAll(/(\w+)\s*=\s*"([^"]*)"/g)].map(([, name, value]) => [name, value])),
+    matchers: Object.fromEntries(
+      [...matchers.matchAll(/(\w+)\s*=\s*"([^"]*)"/g)].map(([, name, value]) => [name, value]),
+    ),
   }));
 }

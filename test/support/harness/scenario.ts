@@ -5,12 +5,12 @@
  */
 
 import { ClusterCache } from '../../../src/cache.js';
+import { type FaultName, SimulatedApiServer } from '../../../src/demo/simulated-apiserver.js';
 import { startExporter } from '../../../src/exporter.js';
 import { DEFAULT_KINDS, KINDS, type KindSpec } from '../../../src/kinds/table.js';
 import { kubeConfigForServer } from '../../../src/kube/kubeconfig.js';
 import { renderLeanix } from '../../../src/leanix/v1.js';
 import { createLogger, silentLogger } from '../../../src/util/log.js';
-import { type FaultName, SimulatedApiServer } from '../../../src/demo/simulated-apiserver.js';
 import { eventually, FAST_BACKOFF } from './cluster.js';
 import { type Random, seededRandom } from './random.js';
 
@@ -52,7 +52,9 @@ export async function runScenario(seed: number, options: ScenarioOptions): Promi
     watchTimeouts: { timeoutSeconds: random.int(1, 5), idleTimeoutMs: 1000 },
   });
   let operations = 0;
-  exporter.cache.onChange((change) => trace?.(`${new Date().toISOString()} cache ${change.type} ${describe(change.kind, change.object)}`));
+  exporter.cache.onChange((change) =>
+    trace?.(`${new Date().toISOString()} cache ${change.type} ${describe(change.kind, change.object)}`),
+  );
   try {
     for (let step = 0; step < options.steps; step++) {
       if (random.chance(0.25)) await injectFault(api, random, trace);
@@ -73,7 +75,15 @@ export async function runScenario(seed: number, options: ScenarioOptions): Promi
       () => true,
       () => false,
     );
-    return { seed, converged, convergedInMs: Date.now() - quietAt, operations, injected: { ...api.injected }, injectedByKind: new Map(api.injectedByKind), difference };
+    return {
+      seed,
+      converged,
+      convergedInMs: Date.now() - quietAt,
+      operations,
+      injected: { ...api.injected },
+      injectedByKind: new Map(api.injectedByKind),
+      difference,
+    };
   } finally {
     await exporter.stop();
     await api.stop();
@@ -107,34 +117,78 @@ type Fault = (api: SimulatedApiServer, random: Random, trace?: (line: string) =>
 const FAULTS: ReadonlyArray<readonly [string, Fault]> = [
   ['drop watches', (api) => api.dropWatches()],
   ['stall watches', (api) => api.stallWatches()],
-  ['stall new watches', (api) => {
-    api.faults.stallNewWatches = true;
-    api.dropWatches();
-    setTimeout(() => (api.faults.stallNewWatches = false), 300);
-  }],
-  ['fail requests', (api, random) => {
-    api.faults.failRequests = { count: random.int(1, 4), status: random.pick([429, 500, 503]), retryAfterSeconds: random.pick([undefined, 0, 1]) };
-    api.dropWatches();
-  }],
-  ['expire watches', (api, random) => {
-    api.faults.expireWatches = random.int(1, 4);
-    api.closeWatches();
-  }],
-  ['compact', (api) => {
-    api.compact();
-    api.closeWatches();
-  }],
-  ['truncate events', (api, random) => void (api.faults.truncateEvents = random.int(1, 3))],
-  ['garbage lines', (api, random) => void (api.faults.garbageLines = random.int(1, 3))],
-  ['drop mid-event', (api, random) => void (api.faults.dropMidEvent = random.int(1, 2))],
-  ['slow responses', (api, random) => void (api.faults.delayMs = random.pick([0, 50, 150]))],
-  ['large objects', (api, random) => void (api.faults.inflateBytes = random.pick([0, 200_000]))],
-  ['restart', async (api, random, trace) => {
-    // Writes while the server is down, as through another API server.
-    const restarting = api.restart(random.int(0, 200));
-    for (let index = random.int(0, 3); index > 0; index--) mutate(api, random, trace);
-    await restarting;
-  }],
+  [
+    'stall new watches',
+    (api) => {
+      api.faults.stallNewWatches = true;
+      api.dropWatches();
+      setTimeout(() => (api.faults.stallNewWatches = false), 300);
+    },
+  ],
+  [
+    'fail requests',
+    (api, random) => {
+      api.faults.failRequests = {
+        count: random.int(1, 4),
+        status: random.pick([429, 500, 503]),
+        retryAfterSeconds: random.pick([undefined, 0, 1]),
+      };
+      api.dropWatches();
+    },
+  ],
+  [
+    'expire watches',
+    (api, random) => {
+      api.faults.expireWatches = random.int(1, 4);
+      api.closeWatches();
+    },
+  ],
+  [
+    'compact',
+    (api) => {
+      api.compact();
+      api.closeWatches();
+    },
+  ],
+  [
+    'truncate events',
+    (api, random) => {
+      api.faults.truncateEvents = random.int(1, 3);
+    },
+  ],
+  [
+    'garbage lines',
+    (api, random) => {
+      api.faults.garbageLines = random.int(1, 3);
+    },
+  ],
+  [
+    'drop mid-event',
+    (api, random) => {
+      api.faults.dropMidEvent = random.int(1, 2);
+    },
+  ],
+  [
+    'slow responses',
+    (api, random) => {
+      api.faults.delayMs = random.pick([0, 50, 150]);
+    },
+  ],
+  [
+    'large objects',
+    (api, random) => {
+      api.faults.inflateBytes = random.pick([0, 200_000]);
+    },
+  ],
+  [
+    'restart',
+    async (api, random, trace) => {
+      // Writes while the server is down, as through another API server.
+      const restarting = api.restart(random.int(0, 200));
+      for (let index = random.int(0, 3); index > 0; index--) mutate(api, random, trace);
+      await restarting;
+    },
+  ],
 ];
 
 async function injectFault(api: SimulatedApiServer, random: Random, trace?: (line: string) => void): Promise<void> {
@@ -144,20 +198,32 @@ async function injectFault(api: SimulatedApiServer, random: Random, trace?: (lin
 }
 
 function randomObject(kind: KindSpec, namespace: string | undefined, name: string, random: Random): object {
-  const metadata = { name, ...(namespace ? { namespace } : {}), labels: { app: name }, annotations: { 'example.com/token': 'never-exported' } };
+  const metadata = {
+    name,
+    ...(namespace ? { namespace } : {}),
+    labels: { app: name },
+    annotations: { 'example.com/token': 'never-exported' },
+  };
   const containers = Array.from({ length: random.int(1, 3) }, (_, index) => ({
     name: `c${index}`,
     image: `app:${random.int(1, 9)}`,
     resources: { requests: { cpu: `${random.int(1, 900)}m`, memory: `${random.int(1, 512)}Mi` } },
     env: [{ name: 'PASSWORD', value: 'never-exported' }],
   }));
-  const conditions = ['Ready', 'Available'].slice(0, random.int(0, 2)).map((type) => ({ type, status: random.pick(['True', 'False', 'Unknown']) }));
+  const conditions = ['Ready', 'Available']
+    .slice(0, random.int(0, 2))
+    .map((type) => ({ type, status: random.pick(['True', 'False', 'Unknown']) }));
   switch (kind.metricName) {
     case 'deployment':
       return {
         metadata,
         spec: { replicas: random.int(0, 5), template: { spec: { containers } } },
-        status: { replicas: random.int(0, 5), availableReplicas: random.int(0, 5), observedGeneration: random.int(1, 4), conditions },
+        status: {
+          replicas: random.int(0, 5),
+          availableReplicas: random.int(0, 5),
+          observedGeneration: random.int(1, 4),
+          conditions,
+        },
       };
     case 'pod':
       return {
@@ -166,13 +232,29 @@ function randomObject(kind: KindSpec, namespace: string | undefined, name: strin
         status: {
           phase: random.pick(['Pending', 'Running', 'Failed']),
           conditions,
-          containerStatuses: containers.map((container) => ({ name: container.name, ready: random.chance(0.5), restartCount: random.int(0, 9), image: container.image })),
+          containerStatuses: containers.map((container) => ({
+            name: container.name,
+            ready: random.chance(0.5),
+            restartCount: random.int(0, 9),
+            image: container.image,
+          })),
         },
       };
     case 'node':
-      return { metadata, status: { capacity: { cpu: String(random.int(1, 64)), memory: `${random.int(1, 256)}Gi` }, conditions } };
+      return {
+        metadata,
+        status: { capacity: { cpu: String(random.int(1, 64)), memory: `${random.int(1, 256)}Gi` }, conditions },
+      };
     default:
-      return { metadata, spec: { ports: Array.from({ length: random.int(1, 2) }, (_, index) => ({ name: `p${index}`, port: random.int(1, 65535) })) } };
+      return {
+        metadata,
+        spec: {
+          ports: Array.from({ length: random.int(1, 2) }, (_, index) => ({
+            name: `p${index}`,
+            port: random.int(1, 65535),
+          })),
+        },
+      };
   }
 }
 
@@ -184,7 +266,11 @@ async function compare(api: SimulatedApiServer, exporterUrl: string): Promise<st
   const difference = lineDifference(objectLines(expected.metrics.render().toString()), objectLines(metrics));
   if (difference) return `/metrics: ${difference}`;
   const leanix = (await (await fetch(`${exporterUrl}/leanix.json`)).json()) as { Namespaces: unknown };
-  const expectedLeanix = renderLeanix(expected.objects(KINDS.find((kind) => kind.metricName === 'pod')!), { include: new Set(), exclude: EXCLUDED_NAMESPACES }, undefined);
+  const expectedLeanix = renderLeanix(
+    expected.objects(KINDS.find((kind) => kind.metricName === 'pod')!),
+    { include: new Set(), exclude: EXCLUDED_NAMESPACES },
+    undefined,
+  );
   if (JSON.stringify(leanix.Namespaces) !== JSON.stringify(expectedLeanix.Namespaces)) return '/leanix.json differs';
   return undefined;
 }
@@ -206,7 +292,10 @@ function lineDifference(expected: readonly string[], actual: readonly string[]):
   return `${missing.length} missing (${missing.slice(0, 2).join(' | ')}), ${stale.length} stale (${stale.slice(0, 2).join(' | ')})`;
 }
 
-function describe(kind: KindSpec, object: { metadata?: { name?: unknown; namespace?: unknown; resourceVersion?: unknown } }): string {
+function describe(
+  kind: KindSpec,
+  object: { metadata?: { name?: unknown; namespace?: unknown; resourceVersion?: unknown } },
+): string {
   return `${kind.metricName} ${object.metadata?.namespace ?? ''}/${object.metadata?.name} rv=${object.metadata?.resourceVersion}`;
 }
 

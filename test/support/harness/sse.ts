@@ -16,7 +16,11 @@ export interface SseConnection {
   close(): void;
 }
 
-export async function openEventStream(t: ExecutionContext, url: string, headers: Record<string, string> = {}): Promise<SseConnection> {
+export async function openEventStream(
+  t: ExecutionContext,
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<SseConnection> {
   const abort = new AbortController();
   t.teardown(() => abort.abort());
   const response = await fetch(url, { headers, signal: abort.signal });
@@ -28,8 +32,7 @@ export async function openEventStream(t: ExecutionContext, url: string, headers:
     try {
       for await (const chunk of response.body) {
         pending += decoder.decode(chunk, { stream: true });
-        let cut: number;
-        while ((cut = pending.indexOf('\n\n')) >= 0) {
+        for (let cut = pending.indexOf('\n\n'); cut >= 0; cut = pending.indexOf('\n\n')) {
           const frame = parseFrame(pending.slice(0, cut));
           pending = pending.slice(cut + 2);
           if (frame) frames.push(frame);
@@ -39,7 +42,13 @@ export async function openEventStream(t: ExecutionContext, url: string, headers:
       if (!abort.signal.aborted) throw error;
     }
   })();
-  return { status: response.status, contentType: response.headers.get('content-type'), frames, ended, close: () => abort.abort() };
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    frames,
+    ended,
+    close: () => abort.abort(),
+  };
 }
 
 /** A frame of comments only (keep-alives) is no frame. */

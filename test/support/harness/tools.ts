@@ -11,17 +11,33 @@ export interface Tool {
   readonly install: string;
 }
 
-export const PROMTOOL: Tool = { command: 'promtool', versionArgs: ['--version'], install: 'apt-get install prometheus' };
-export const PROMETHEUS: Tool = { command: 'prometheus', versionArgs: ['--version'], install: 'apt-get install prometheus' };
+export const PROMTOOL: Tool = {
+  command: 'promtool',
+  versionArgs: ['--version'],
+  install: 'apt-get install prometheus',
+};
+export const PROMETHEUS: Tool = {
+  command: 'prometheus',
+  versionArgs: ['--version'],
+  install: 'apt-get install prometheus',
+};
 /** Debian names the binary after its package. */
 export const ALERTMANAGER: Tool = {
   command: 'prometheus-alertmanager',
   versionArgs: ['--version'],
   install: 'apt-get install prometheus-alertmanager',
 };
-export const KUBECTL: Tool = { command: 'kubectl', versionArgs: ['version', '--client'], install: 'apt-get install kubernetes-client' };
+export const KUBECTL: Tool = {
+  command: 'kubectl',
+  versionArgs: ['version', '--client'],
+  install: 'apt-get install kubernetes-client',
+};
 
-export const REDIS_SERVER: Tool = { command: 'redis-server', versionArgs: ['--version'], install: 'apt-get install redis-server' };
+export const REDIS_SERVER: Tool = {
+  command: 'redis-server',
+  versionArgs: ['--version'],
+  install: 'apt-get install redis-server',
+};
 
 export function toolAvailable(tool: Tool): boolean {
   return spawnSync(tool.command, tool.versionArgs, { stdio: 'ignore' }).status === 0;

@@ -1,15 +1,15 @@
 /** An exporter with the volunteer on, watching a simulated API server that also serves namespaces. */
 
 import type { ExecutionContext } from 'ava';
-import { startExporter, type RunningExporter } from '../../../src/exporter.js';
-import { kindByMetricName } from '../../../src/kinds/table.js';
-import { kubeConfigForServer } from '../../../src/kube/kubeconfig.js';
-import { silentLogger } from '../../../src/util/log.js';
 import { SimulatedApiServer } from '../../../src/demo/simulated-apiserver.js';
+import { type RunningExporter, startExporter } from '../../../src/exporter.js';
+import { NAMESPACE } from '../../../src/kinds/table.js';
+import { kubeConfigForServer } from '../../../src/kube/kubeconfig.js';
 import type { VolunteerConfig } from '../../../src/report/volunteer.js';
+import { silentLogger } from '../../../src/util/log.js';
 import { eventually, FAST_BACKOFF } from './cluster.js';
 
-export const NAMESPACE_KIND = kindByMetricName('namespace')!;
+export const NAMESPACE_KIND = NAMESPACE;
 
 export const FAST_REPORT_BACKOFF = { initialMs: 50, maxMs: 400 };
 

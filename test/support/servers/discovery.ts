@@ -27,7 +27,9 @@ export async function startDiscoveryServer(resources: readonly DiscoveredResourc
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     const body = documents.get(path);
     response.writeHead(body ? 200 : 404, { 'content-type': 'application/json' });
-    response.end(JSON.stringify(body ?? { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404 }));
+    response.end(
+      JSON.stringify(body ?? { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404 }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -60,7 +62,9 @@ function discoveryDocuments(resources: readonly DiscoveredResource[]): Map<strin
       groups.push({ name: group, versions: [versionEntry], preferredVersion: versionEntry });
     }
   }
-  const coreVersions = byGroupVersion.map(([groupVersion]) => groupVersion).filter((groupVersion) => !groupVersion.includes('/'));
+  const coreVersions = byGroupVersion
+    .map(([groupVersion]) => groupVersion)
+    .filter((groupVersion) => !groupVersion.includes('/'));
   documents.set('/api', { kind: 'APIVersions', versions: coreVersions, serverAddressByClientCIDRs: [] });
   documents.set('/apis', { kind: 'APIGroupList', apiVersion: 'v1', groups });
   return documents;

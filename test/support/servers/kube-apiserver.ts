@@ -10,9 +10,9 @@
 
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, get as httpsGet, request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Agent, get as httpsGet, request as httpsRequest } from 'node:https';
 import type { ExecutionContext } from 'ava';
 import { stringify } from 'yaml';
 import { eventually } from '../harness/cluster.js';
@@ -84,7 +84,10 @@ interface Ports {
 }
 
 /** `extraApiServerArgs` are appended to the API server's flags (a later flag wins). */
-export async function startControlPlane(binary: string, extraApiServerArgs: readonly string[] = []): Promise<ControlPlane> {
+export async function startControlPlane(
+  binary: string,
+  extraApiServerArgs: readonly string[] = [],
+): Promise<ControlPlane> {
   const dir = mkdtempSync(join(tmpdir(), 'kube-apiserver-'));
   const children = new Set<ChildProcess>();
   const killAll = () => {
@@ -100,14 +103,26 @@ export async function startControlPlane(binary: string, extraApiServerArgs: read
     const caPem = readFileSync(files.caCert, 'utf8');
 
     const etcd = track(children, startProcess('etcd', ETCD.command, etcdArgs(dir, ports), dir));
-    await eventually(async () => {
-      etcd.assertRunning();
-      return (await fetch(`${etcdEndpoint}/health`)).ok;
-    }, 'etcd healthy', START_TIMEOUT_MS);
+    await eventually(
+      async () => {
+        etcd.assertRunning();
+        return (await fetch(`${etcdEndpoint}/health`)).ok;
+      },
+      'etcd healthy',
+      START_TIMEOUT_MS,
+    );
 
     let apiServer: RunningProcess;
     const startApiServer = async () => {
-      apiServer = track(children, startProcess('kube-apiserver', binary, [...apiServerArgs(files, ports, etcdEndpoint), ...extraApiServerArgs], dir));
+      apiServer = track(
+        children,
+        startProcess(
+          'kube-apiserver',
+          binary,
+          [...apiServerArgs(files, ports, etcdEndpoint), ...extraApiServerArgs],
+          dir,
+        ),
+      );
       await waitReady(server, caPem, apiServer);
     };
     await startApiServer();
@@ -127,14 +142,16 @@ export async function startControlPlane(binary: string, extraApiServerArgs: read
       dir,
       kubectl: (args, input) => run(KUBECTL.command, ['--kubeconfig', adminKubeconfig, ...args], input),
       writeKubeconfig,
-      etcdctl: (args) => run(ETCDCTL.command, [`--endpoints=${etcdEndpoint}`, ...args], undefined, { ETCDCTL_API: '3' }),
+      etcdctl: (args) =>
+        run(ETCDCTL.command, [`--endpoints=${etcdEndpoint}`, ...args], undefined, { ETCDCTL_API: '3' }),
       async killApiServer() {
         await apiServer.stop('SIGKILL');
         children.delete(apiServer.child);
       },
       restartApiServer: startApiServer,
       auditEvents: () => readAuditLog(files.auditLog),
-      request: (method, path, body, contentType) => apiRequest(`${server}${path}`, caPem, agent, method, body, contentType),
+      request: (method, path, body, contentType) =>
+        apiRequest(`${server}${path}`, caPem, agent, method, body, contentType),
       async stop() {
         process.off('exit', killAll);
         agent.destroy();
@@ -165,10 +182,51 @@ interface CredentialFiles {
 function writeCredentials(dir: string): CredentialFiles {
   const path = (name: string) => join(dir, name);
   const openssl = (...args: string[]) => execFileSync(OPENSSL.command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path('ca.key'), '-out', path('ca.crt'), '-days', '1', '-subj', '/CN=test-ca');
-  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', path('server.key'), '-out', path('server.csr'), '-subj', '/CN=kube-apiserver');
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    path('ca.key'),
+    '-out',
+    path('ca.crt'),
+    '-days',
+    '1',
+    '-subj',
+    '/CN=test-ca',
+  );
+  openssl(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    path('server.key'),
+    '-out',
+    path('server.csr'),
+    '-subj',
+    '/CN=kube-apiserver',
+  );
   writeFileSync(path('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc\n');
-  openssl('x509', '-req', '-in', path('server.csr'), '-CA', path('ca.crt'), '-CAkey', path('ca.key'), '-CAcreateserial', '-out', path('server.crt'), '-days', '1', '-extfile', path('server.ext'));
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    path('server.csr'),
+    '-CA',
+    path('ca.crt'),
+    '-CAkey',
+    path('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    path('server.crt'),
+    '-days',
+    '1',
+    '-extfile',
+    path('server.ext'),
+  );
   openssl('genrsa', '-out', path('sa.key'), '2048');
   openssl('rsa', '-in', path('sa.key'), '-pubout', '-out', path('sa.pub'));
   writeFileSync(path('tokens.csv'), `${ADMIN_TOKEN},admin,admin-uid,"system:masters"\n`, { mode: 0o600 });
@@ -190,10 +248,7 @@ const AUDIT_POLICY = {
   apiVersion: 'audit.k8s.io/v1',
   kind: 'Policy',
   omitStages: ['RequestReceived'],
-  rules: [
-    { level: 'Metadata', userGroups: ['system:serviceaccounts'] },
-    { level: 'None' },
-  ],
+  rules: [{ level: 'Metadata', userGroups: ['system:serviceaccounts'] }, { level: 'None' }],
 };
 
 function readAuditLog(path: string): AuditEvent[] {
@@ -249,7 +304,9 @@ function kubeconfigYaml(server: string, caPem: string, user: string, token: stri
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'test', cluster: { server, 'certificate-authority-data': Buffer.from(caPem).toString('base64') } }],
+    clusters: [
+      { name: 'test', cluster: { server, 'certificate-authority-data': Buffer.from(caPem).toString('base64') } },
+    ],
     users: [{ name: user, user: { token } }],
     contexts: [{ name: user, context: { cluster: 'test', user } }],
     'current-context': user,
@@ -273,7 +330,9 @@ function startProcess(name: string, command: string, args: readonly string[], di
     child,
     assertRunning() {
       if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}): ${output.trim().split('\n').slice(-5).join('\n')}`);
+        throw new Error(
+          `${name} exited (${child.exitCode ?? child.signalCode}): ${output.trim().split('\n').slice(-5).join('\n')}`,
+        );
       }
     },
     stop: (signal) => stopChild(child, signal),
@@ -308,7 +367,14 @@ function httpsStatus(url: string, caPem: string, token: string): Promise<number>
   });
 }
 
-function apiRequest(url: string, caPem: string, agent: Agent, method: string, body?: unknown, contentType = 'application/json'): Promise<any> {
+function apiRequest(
+  url: string,
+  caPem: string,
+  agent: Agent,
+  method: string,
+  body?: unknown,
+  contentType = 'application/json',
+): Promise<any> {
   return new Promise((done, fail) => {
     const headers: Record<string, string> = { Authorization: `Bearer ${ADMIN_TOKEN}`, Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = contentType;
@@ -329,19 +395,34 @@ function apiRequest(url: string, caPem: string, agent: Agent, method: string, bo
 }
 
 /** Runs a command to its end; resolves to stdout, rejects with its stderr in the message. */
-export async function run(command: string, args: readonly string[], input?: string, env: Record<string, string> = {}): Promise<string> {
+export async function run(
+  command: string,
+  args: readonly string[],
+  input?: string,
+  env: Record<string, string> = {},
+): Promise<string> {
   const { code, stdout, stderr } = await runStatus(command, args, input, env);
   if (code !== 0) throw new Error(`${command} ${args.join(' ')}: ${stderr.trim() || `exit ${code}`}`);
   return stdout;
 }
 
-export function runStatus(command: string, args: readonly string[], input?: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export function runStatus(
+  command: string,
+  args: readonly string[],
+  input?: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
-    const child = execFile(command, args, { env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? error.code : 0;
-      if (typeof code === 'number') done({ code, stdout, stderr });
-      else fail(new Error(`${command}: ${error!.message}`));
-    });
+    const child = execFile(
+      command,
+      args,
+      { env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? error.code : 0;
+        if (typeof code === 'number') done({ code, stdout, stderr });
+        else fail(new Error(`${command}: ${error!.message}`));
+      },
+    );
     if (input !== undefined) child.stdin!.end(input);
   });
 }

@@ -95,10 +95,14 @@ async function launchPostgres(): Promise<TestPostgres & { close(): Promise<void>
     chownSync(dir, identity.uid, identity.gid!);
   }
   const dataDir = join(dir, 'data');
-  const init = spawnSync(INITDB, ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions'], {
-    ...identity,
-    encoding: 'utf8',
-  });
+  const init = spawnSync(
+    INITDB,
+    ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions'],
+    {
+      ...identity,
+      encoding: 'utf8',
+    },
+  );
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
   const port = await freePort();
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;

@@ -11,8 +11,8 @@ import type { ExecutionContext } from 'ava';
 import { parse, stringify } from 'yaml';
 import { eventually } from '../harness/cluster.js';
 import type { ApiObject } from '../harness/manifests.js';
-import { freePort, stopChild } from '../harness/process.js';
 import { K8S_DIR } from '../harness/manifests.js';
+import { freePort, stopChild } from '../harness/process.js';
 import type { RuleGroup } from '../harness/rules.js';
 import { ALERTMANAGER, PROMETHEUS, type Tool } from '../harness/tools.js';
 
@@ -25,7 +25,11 @@ export interface RunningServer {
 }
 
 /** Starts Prometheus with this configuration (rule groups are written next to it) and waits until it is ready. */
-export async function startPrometheus(t: ExecutionContext, config: object, ruleGroups: readonly RuleGroup[]): Promise<RunningServer> {
+export async function startPrometheus(
+  t: ExecutionContext,
+  config: object,
+  ruleGroups: readonly RuleGroup[],
+): Promise<RunningServer> {
   const dir = tempDir(t, 'prometheus-');
   const rulesFile = join(dir, 'rules.yml');
   writeFileSync(rulesFile, stringify({ groups: ruleGroups }));
@@ -57,7 +61,11 @@ function tempDir(t: ExecutionContext, prefix: string): string {
   return dir;
 }
 
-async function startServer(t: ExecutionContext, tool: Tool, args: (address: string) => string[]): Promise<RunningServer> {
+async function startServer(
+  t: ExecutionContext,
+  tool: Tool,
+  args: (address: string) => string[],
+): Promise<RunningServer> {
   const address = `127.0.0.1:${await freePort()}`;
   const child = spawn(tool.command, args(address), { stdio: ['ignore', 'ignore', 'pipe'] });
   let output = '';
@@ -100,19 +108,23 @@ export function scrapeJobsForPod(deployment: ApiObject, portName: string, addres
     podLabels[`__meta_kubernetes_pod_annotation_${sanitize(name)}`] = value;
     podLabels[`__meta_kubernetes_pod_annotationpresent_${sanitize(name)}`] = 'true';
   }
-  const targets = template.spec.containers.flatMap((container: { name: string; ports?: { name: string; containerPort: number; protocol?: string }[] }) =>
-    (container.ports ?? []).map((port) => ({
-      targets: [port.name === portName ? address : '127.0.0.1:9'],
-      labels: {
-        ...podLabels,
-        __meta_kubernetes_pod_container_name: container.name,
-        __meta_kubernetes_pod_container_port_name: port.name,
-        __meta_kubernetes_pod_container_port_number: String(port.containerPort),
-        __meta_kubernetes_pod_container_port_protocol: port.protocol ?? 'TCP',
-      },
-    })),
+  const targets = template.spec.containers.flatMap(
+    (container: { name: string; ports?: { name: string; containerPort: number; protocol?: string }[] }) =>
+      (container.ports ?? []).map((port) => ({
+        targets: [port.name === portName ? address : '127.0.0.1:9'],
+        labels: {
+          ...podLabels,
+          __meta_kubernetes_pod_container_name: container.name,
+          __meta_kubernetes_pod_container_port_name: port.name,
+          __meta_kubernetes_pod_container_port_number: String(port.containerPort),
+          __meta_kubernetes_pod_container_port_protocol: port.protocol ?? 'TCP',
+        },
+      })),
   );
-  return jobs.map(({ kubernetes_sd_configs: _discovery, ...job }: Record<string, unknown>) => ({ ...job, static_configs: targets }));
+  return jobs.map(({ kubernetes_sd_configs: _discovery, ...job }: Record<string, unknown>) => ({
+    ...job,
+    static_configs: targets,
+  }));
 }
 
 function sanitize(name: string): string {

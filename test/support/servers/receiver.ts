@@ -28,16 +28,24 @@ export async function startReceiver(t: ExecutionContext): Promise<Receiver> {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      requests.push({ method: request.method ?? '', contentType: request.headers['content-type'], body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
+      requests.push({
+        method: request.method ?? '',
+        contentType: request.headers['content-type'],
+        body: Buffer.concat(chunks).toString('utf8'),
+        at: Date.now(),
+      });
       const status = statuses.shift() ?? 200;
       setTimeout(() => response.writeHead(status).end(), receiver.delayMs);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.teardown(() => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  }));
+  t.teardown(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
   receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ldif`;
   return receiver;
 }

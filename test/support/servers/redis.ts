@@ -26,7 +26,10 @@ export interface TestRedis {
   client(): Redis;
 }
 
-export async function startTestRedis(t: ExecutionContext, options: { tcp?: boolean; started?: boolean } = {}): Promise<TestRedis> {
+export async function startTestRedis(
+  t: ExecutionContext,
+  options: { tcp?: boolean; started?: boolean } = {},
+): Promise<TestRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'kube-api-exporter-redis-'));
   const socket = join(dir, 'redis.sock');
   const port = await freePort();
@@ -43,7 +46,24 @@ export async function startTestRedis(t: ExecutionContext, options: { tcp?: boole
     url: `redis://127.0.0.1:${port}`,
     socket,
     async start({ tcp = true } = {}) {
-      server = spawn('redis-server', ['--port', tcp ? String(port) : '0', '--bind', '127.0.0.1', '--unixsocket', socket, '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+      server = spawn(
+        'redis-server',
+        [
+          '--port',
+          tcp ? String(port) : '0',
+          '--bind',
+          '127.0.0.1',
+          '--unixsocket',
+          socket,
+          '--dir',
+          dir,
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+        ],
+        { stdio: 'ignore' },
+      );
       await eventually(async () => {
         const client = admin();
         try {

@@ -1,7 +1,7 @@
 /** A TCP proxy that can cut the network between a client and a server (TLS passes through untouched). */
 
-import { createConnection, createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { createConnection, createServer, type Socket } from 'node:net';
 
 export interface TcpProxy {
   /** 127.0.0.1:PORT */
