@@ -144,7 +144,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       kubeConfig,
       kinds,
       targetsOf: (kind) => watchTargets(kind, scope),
-      cache,
+      sink: cache,
       selfMetrics,
       log,
       backoff,

@@ -4,9 +4,9 @@
  * Sinks are called synchronously on the watch path, so they must only queue.
  */
 
-import { Counter, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { CacheChange, ClusterCache } from '../cache.js';
-import { SELF_PREFIX } from '../metrics/self-metrics.js';
+import { type SelfMetric, selfMetric } from '../metrics/self-metrics.js';
 import type { Logger } from '../util/log.js';
 import { type ContainerMetadata, containerMetadata, POD_EVENT_TYPES, podEvents } from './pod-events.js';
 
@@ -39,15 +39,10 @@ export class PodEventLog {
   private readonly kept: EventMessage[] = [];
   private lastId = 0;
   private readonly listeners = new Set<EventListener>();
-  private readonly emitted: Counter<'event'>;
+  private readonly emitted: SelfMetric<'kube_api_exporter_pod_events_total'>;
 
   constructor(private readonly options: EventLogOptions) {
-    this.emitted = new Counter({
-      name: `${SELF_PREFIX}pod_events_total`,
-      help: 'Pod lifecycle events derived from the cache, per event (one per pod, not per container).',
-      labelNames: ['event'],
-      registers: [options.registry],
-    });
+    this.emitted = selfMetric(options.registry, 'kube_api_exporter_pod_events_total');
     for (const event of POD_EVENT_TYPES) this.emitted.inc({ event }, 0);
   }
 

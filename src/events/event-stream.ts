@@ -6,8 +6,8 @@
 
 import type { ServerResponse } from 'node:http';
 import type { Context } from 'koa';
-import { Counter, type Registry } from 'prom-client';
-import { gaugeReadOnScrape, SELF_PREFIX } from '../metrics/self-metrics.js';
+import type { Registry } from 'prom-client';
+import { type SelfMetric, selfMetric } from '../metrics/self-metrics.js';
 import type { EventMessage, PodEventLog } from './event-log.js';
 
 export interface EventStreamOptions {
@@ -34,7 +34,7 @@ export class EventStream {
   private readonly open = new Map<ServerResponse, () => void>();
   private readonly maxBehindBytes: number;
   private readonly keepAliveMs: number;
-  private readonly slowClients: Counter;
+  private readonly slowClients: SelfMetric<'kube_api_exporter_event_stream_slow_clients_total'>;
 
   constructor(
     private readonly events: PodEventLog,
@@ -42,17 +42,8 @@ export class EventStream {
   ) {
     this.maxBehindBytes = options.maxBehindBytes ?? 1024 * 1024;
     this.keepAliveMs = options.keepAliveMs ?? 15_000;
-    gaugeReadOnScrape(
-      options.registry,
-      `${SELF_PREFIX}event_stream_clients`,
-      'Clients connected to /events.',
-      () => this.clients,
-    );
-    this.slowClients = new Counter({
-      name: `${SELF_PREFIX}event_stream_slow_clients_total`,
-      help: 'Clients of /events disconnected because they fell too far behind.',
-      registers: [options.registry],
-    });
+    selfMetric(options.registry, 'kube_api_exporter_event_stream_clients', () => this.clients);
+    this.slowClients = selfMetric(options.registry, 'kube_api_exporter_event_stream_slow_clients_total');
   }
 
   get clients(): number {

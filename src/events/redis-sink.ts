@@ -7,8 +7,8 @@
  */
 
 import { Redis } from 'ioredis';
-import { Counter, type Registry } from 'prom-client';
-import { gaugeReadOnScrape, SELF_PREFIX } from '../metrics/self-metrics.js';
+import type { Registry } from 'prom-client';
+import { type SelfMetric, selfMetric } from '../metrics/self-metrics.js';
 import { type Backoff, backoffDelay, DEFAULT_BACKOFF } from '../util/backoff.js';
 import type { Logger } from '../util/log.js';
 import { adapterMessage, type EventMessage } from './event-log.js';
@@ -33,32 +33,16 @@ export class RedisSink {
   /** Messages taken from the queue and not yet answered by Redis. */
   private inFlight = 0;
   private droppedWhileDown = 0;
-  private readonly published: Counter;
-  private readonly dropped: Counter;
+  private readonly published: SelfMetric<'kube_api_exporter_redis_published_total'>;
+  private readonly dropped: SelfMetric<'kube_api_exporter_redis_dropped_total'>;
 
   constructor(private readonly options: RedisSinkOptions) {
     const { registry, log } = options;
-    const registers = [registry];
     this.capacity = options.capacity ?? DEFAULT_REDIS_BUFFER;
-    this.published = new Counter({
-      name: `${SELF_PREFIX}redis_published_total`,
-      help: 'Pod event messages published to Redis.',
-      registers,
-    });
-    this.dropped = new Counter({
-      name: `${SELF_PREFIX}redis_dropped_total`,
-      help: 'Pod event messages dropped because Redis was unreachable and the buffer was full.',
-      registers,
-    });
-    gaugeReadOnScrape(
-      registry,
-      `${SELF_PREFIX}redis_buffered`,
-      'Pod event messages waiting to be published to Redis.',
-      () => this.queue.length + this.inFlight,
-    );
-    gaugeReadOnScrape(registry, `${SELF_PREFIX}redis_up`, '1 while the connection to Redis is ready, else 0.', () =>
-      this.client.status === 'ready' ? 1 : 0,
-    );
+    this.published = selfMetric(registry, 'kube_api_exporter_redis_published_total');
+    this.dropped = selfMetric(registry, 'kube_api_exporter_redis_dropped_total');
+    selfMetric(registry, 'kube_api_exporter_redis_buffered', () => this.queue.length + this.inFlight);
+    selfMetric(registry, 'kube_api_exporter_redis_up', () => (this.client.status === 'ready' ? 1 : 0));
 
     const backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.client = new Redis(options.url, {

@@ -1,4 +1,4 @@
-/** How the watch of one kind is doing: written by src/kube/watch.ts, read by /readyz and the self-metrics. */
+/** How the watch of one kind is doing: written by src/kube/informer.ts, read by /readyz and the self-metrics. */
 
 export interface KindState {
   /** True once the first list has been applied to the cache; stays true while later watches are retried. */

@@ -1,25 +1,31 @@
 /**
- * The watcher of a sharded replica: a ClusterWatcher keeping only this shard's objects, replaced (cache emptied,
- * everything relisted) whenever the shard changes, which with auto-sharding is when the StatefulSet scales.
+ * The watcher of a sharded replica: a ClusterWatcher keeping only this shard's objects, replaced (its objects
+ * forgotten, everything relisted) whenever the shard changes, which with auto-sharding is when the StatefulSet scales.
  */
 
-import { ClusterCache } from '../cache.js';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import type { KindState } from '../kinds/state.js';
 import { type KindSpec, STATEFULSET } from '../kinds/table.js';
-import { SelfMetrics } from '../metrics/self-metrics.js';
+import type { KubeObject } from '../objects/kube-object.js';
+import { Informer } from './informer.js';
 import { namespacedPath } from './scope.js';
 import { keepsObject, type Shard, type Sharding } from './sharding.js';
-import { ClusterWatcher, type WatcherOptions } from './watch.js';
+import { ClusterWatcher, type ObjectSink, type WatcherOptions } from './watch.js';
+
+/** The cache: a sink that also lists what it holds, to forget a shard's objects when the shard changes. */
+export interface ShardSink extends ObjectSink {
+  objects(kind: KindSpec): Iterable<KubeObject>;
+}
 
 export class ShardedWatcher {
   private current: ClusterWatcher | undefined;
-  private replicaWatch: ClusterWatcher | undefined;
+  private replicaWatch: Informer | undefined;
   private currentShard: Shard | undefined;
   private switching = Promise.resolve();
   private stopped = false;
 
   constructor(
-    private readonly options: Omit<WatcherOptions, 'keeps'>,
+    private readonly options: Omit<WatcherOptions, 'keeps' | 'sink'> & { readonly sink: ShardSink },
     private readonly sharding: Sharding,
   ) {}
 
@@ -71,8 +77,8 @@ export class ShardedWatcher {
   }
 
   private forgetAll(): void {
-    const { cache, kinds } = this.options;
-    for (const kind of kinds) for (const object of [...cache.objects(kind)]) cache.delete(kind, object);
+    const { sink, kinds } = this.options;
+    for (const kind of kinds) for (const object of [...sink.objects(kind)]) sink.delete(kind, object);
   }
 }
 
@@ -85,8 +91,8 @@ interface ReplicaWatchOptions extends Pick<WatcherOptions, 'kubeConfig' | 'log' 
 }
 
 /**
- * Watches one StatefulSet's spec.replicas through the same list+watch machinery as the exported kinds (retries and
- * backoff included), on a cache and self-metrics of its own so it never shows on /metrics.
+ * Watches one StatefulSet (by name, with a field selector) for its spec.replicas, through the same list+watch
+ * machinery as the exported kinds: retries, backoff, stall detection. Not in the cache nor the self-metrics.
  */
 function watchReplicas({
   kubeConfig,
@@ -96,31 +102,27 @@ function watchReplicas({
   backoff,
   watchTimeouts,
   onReplicas,
-}: ReplicaWatchOptions): ClusterWatcher {
-  const kind = STATEFULSET;
-  const cache = new ClusterCache();
+}: ReplicaWatchOptions): Informer {
   let current: number | undefined;
-  cache.onChange((change) => {
-    const replicas = (change.object.spec as { replicas?: unknown } | undefined)?.replicas ?? 1;
-    if (change.type !== 'upsert' || typeof replicas !== 'number' || replicas < 1 || replicas === current) return;
-    current = replicas;
-    onReplicas(replicas);
-  });
-  const selfMetrics = new SelfMetrics(
-    { objectCounts: () => [], kindStates: () => [], seriesCount: () => 0 },
-    { processMetrics: false },
-  );
-  const path = namespacedPath(kind, namespace);
-  const watcher = new ClusterWatcher({
+  const informer = new Informer({
     kubeConfig,
-    kinds: [kind],
-    cache,
-    selfMetrics,
+    target: { path: namespacedPath(STATEFULSET, namespace), fieldSelector: `metadata.name=${statefulSet}` },
+    name: STATEFULSET.metricName,
     log,
     backoff,
     watchTimeouts,
-    targetsOf: () => [{ path, fieldSelector: `metadata.name=${statefulSet}` }],
+    onObject: (type, object) => {
+      const replicas = specReplicas(object);
+      if (type === 'delete' || typeof replicas !== 'number' || replicas < 1 || replicas === current) return;
+      current = replicas;
+      onReplicas(replicas);
+    },
   });
-  watcher.start();
-  return watcher;
+  informer.start();
+  return informer;
+}
+
+/** spec.replicas, 1 when unset (the API server's default). */
+function specReplicas(object: KubernetesObject): unknown {
+  return (object as { spec?: { replicas?: unknown } | null }).spec?.replicas ?? 1;
 }

@@ -2,7 +2,7 @@
  * Sharding as kube-state-metrics does it: replica `shard` of `total` keeps the objects whose UID hashes to it,
  * FNV-1a 64-bit of the UID modulo `total`, so `total` replicas together export every object exactly once. With
  * auto-sharding the replica is a StatefulSet pod: its ordinal comes from its name (`<statefulset>-<ordinal>`), the
- * total from the StatefulSet's spec.replicas, watched so that a scale changes the shards (src/shard-watch.ts). Pure.
+ * total from the StatefulSet's spec.replicas, watched so that a scale changes the shards (src/kube/shard-watch.ts). Pure.
  */
 
 import type { KubeObject } from '../objects/kube-object.js';
