@@ -24,7 +24,7 @@ test('denied names and series over a kind limit never reach /metrics, and are co
       api.create(node, { metadata: { name: 'n' }, status: { capacity: { cpu: '2', memory: '1Gi', pods: '110' } } });
     },
     [],
-    { metricDenylist: ['*_ready', 'k8s_node_status_capacity_pods'], kindSeriesLimits: new Map([['pod', 4]]) },
+    { cardinality: { deny: ['*_ready', 'k8s_node_status_capacity_pods'], seriesLimits: new Map([['pod', 4]]) } },
   );
   const text = await cluster.text('/metrics');
   const objects = seriesValues(text);

@@ -14,6 +14,7 @@ import {
   promtoolProblems,
   seriesValues,
 } from '../support/assertions/exposition.js';
+import { testConfig } from '../support/builders/config.js';
 import { eventually, FAST_BACKOFF, startTestCluster } from '../support/harness/cluster.js';
 
 const [deployment, pod, node, service] = ['deployment', 'pod', 'node', 'service'].map(
@@ -176,7 +177,7 @@ test('a relist after 410 Gone drops objects deleted while the watch was away', a
 /** An exporter watching this API server URL, whether or not anything serves it yet; stopped in teardown. */
 async function exporterWatching(t: ExecutionContext, apiUrl: string) {
   const exporter = await startExporter({
-    config: { port: 0, host: '127.0.0.1', leanixExcludeNamespaces: new Set() },
+    config: testConfig({ leanix: { excludeNamespaces: new Set() } }),
     kubeConfig: kubeConfigForServer(apiUrl),
     log: silentLogger,
     backoff: FAST_BACKOFF,
@@ -302,9 +303,7 @@ test('an API server lost after sync: unready while away, last series still serve
       api.create(pod, aPod('goes', 'default', 'Running'));
     },
     undefined,
-    {},
-    undefined,
-    { unreadyAfterMs: 0 },
+    { http: { unreadyAfterMs: 0 } },
   );
   const port = Number(new URL(cluster.apiUrl).port);
   await cluster.api.stop();

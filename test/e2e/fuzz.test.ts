@@ -90,8 +90,6 @@ test('hostile objects through the API server, the informers and HTTP: the export
       }
     },
     [],
-    {},
-    undefined,
     { limits: LIMITS },
   );
   await eventually(

@@ -46,9 +46,11 @@ test('--kinds watches table kinds and custom resources, flattened by the same ru
     },
     [],
     {
-      kinds: parseKindList(
-        'daemonsets,statefulset,namespace,stable.example.com/v1/crontabs,example.com/v1alpha1/clusterwidgets',
-      ),
+      scope: {
+        kinds: parseKindList(
+          'daemonsets,statefulset,namespace,stable.example.com/v1/crontabs,example.com/v1alpha1/clusterwidgets',
+        ),
+      },
     },
     [...KINDS, crontab, clusterWidget],
   );
@@ -116,7 +118,7 @@ test('--kinds watches table kinds and custom resources, flattened by the same ru
 
 test('a --kinds resource the API server does not serve stops start-up with a clear error', async (t) => {
   await t.throwsAsync(
-    startTestCluster(t, () => {}, [], { kinds: parseKindList('stable.example.com/v1/crontabs') }),
+    startTestCluster(t, () => {}, [], { scope: { kinds: parseKindList('stable.example.com/v1/crontabs') } }),
     {
       message: /GET \/apis\/stable.example.com\/v1: HTTP 404/,
     },

@@ -138,7 +138,7 @@ function seedNamespaces(api: TestCluster['api']) {
 
 test('include and exclude flags apply to every view; annotations, env values and secrets never appear', async (t) => {
   const cluster = await startTestCluster(t, seedNamespaces, ['kube-system'], {
-    leanixIncludeNamespaces: new Set(['shop', 'kube-system']),
+    leanix: { includeNamespaces: new Set(['shop', 'kube-system']) },
   });
   const v1 = await json(cluster, '/leanix.json');
   const v2 = await json(cluster, '/leanix/v2.json');

@@ -91,11 +91,7 @@ test('through the exporter: the LDIF is pushed on change, a burst of 50 pods mak
     t,
     (api) => api.create(pod, { metadata: { name: 'first', namespace: 'default' }, status: { phase: 'Running' } }),
     undefined,
-    {
-      leanixPushUrl: receiver.url,
-      leanixPushDebounceMs: 1000,
-      leanixConnectorId: 'test-cluster',
-    },
+    { leanix: { pushUrl: receiver.url, pushDebounceMs: 1000, connectorId: 'test-cluster' } },
   );
   await eventually(() => receiver.requests.length === 2, 'initial inventory pushed after one 503');
   const initial = JSON.parse(receiver.requests[1].body);

@@ -1,12 +1,12 @@
 /** A simulated API server and an exporter watching it, for end-to-end tests. */
 
 import type { ExecutionContext } from 'ava';
-import type { Config } from '../../../src/config/exporter.js';
 import { SimulatedApiServer, type SimulatedApiServerOptions } from '../../../src/demo/simulated-apiserver.js';
 import { type ExporterOptions, type RunningExporter, startExporter } from '../../../src/exporter.js';
 import type { KindSpec } from '../../../src/kinds/table.js';
 import { kubeConfigForServer } from '../../../src/kube/kubeconfig.js';
 import { silentLogger } from '../../../src/util/log.js';
+import { type ConfigOverrides, testConfig } from '../builders/config.js';
 
 export const FAST_BACKOFF = { initialMs: 50, maxMs: 500 };
 
@@ -22,7 +22,7 @@ export async function startTestCluster(
   t: ExecutionContext,
   seed: (api: SimulatedApiServer) => void = () => {},
   excludeNamespaces: readonly string[] = ['kube-system', 'kube-public'],
-  config: Partial<Config> = {},
+  config: ConfigOverrides = {},
   /** Kinds the simulated API server serves; default all of the KINDS table. */
   served?: readonly KindSpec[],
   { api: apiOptions, ...exporterOptions }: TestExporterOptions & { api?: SimulatedApiServerOptions } = {},
@@ -37,18 +37,18 @@ export async function startTestCluster(
 }
 
 /** Exporter options tests may set beyond the flags. */
-export type TestExporterOptions = Pick<ExporterOptions, 'watchTimeouts' | 'limits' | 'unreadyAfterMs' | 'tls' | 'auth'>;
+export type TestExporterOptions = Pick<ExporterOptions, 'tls' | 'auth'>;
 
 /** An exporter watching `apiUrl`, stopped at teardown, once every kind has synced. */
 export async function startReadyExporter(
   t: ExecutionContext,
   apiUrl: string,
-  config: Partial<Config> = {},
+  config: ConfigOverrides = {},
   excludeNamespaces: readonly string[] = ['kube-system', 'kube-public'],
   options: TestExporterOptions = {},
 ): Promise<RunningExporter> {
   const exporter = await startExporter({
-    config: { ...config, port: 0, host: '127.0.0.1', leanixExcludeNamespaces: new Set(excludeNamespaces) },
+    config: testConfig(config, { leanix: { excludeNamespaces: new Set(excludeNamespaces) } }),
     kubeConfig: kubeConfigForServer(apiUrl),
     log: silentLogger,
     backoff: FAST_BACKOFF,
