@@ -66,9 +66,9 @@ async function compareShards(single: RunningExporter, shards: readonly RunningEx
 test('--shard i --total-shards 3: the union of three shards equals the single replica, with no overlap', async (t) => {
   const cluster = await startSeededApi(t);
   const { apiUrl } = cluster;
-  const singleReplica = await startReadyExporter(t, apiUrl);
+  const singleReplica = await startReadyExporter(t, { apiUrl });
   const shards = await Promise.all(
-    [0, 1, 2].map((shard) => startReadyExporter(t, apiUrl, { sharding: { shard, totalShards: 3 } })),
+    [0, 1, 2].map((shard) => startReadyExporter(t, { apiUrl, config: { sharding: { shard, totalShards: 3 } } })),
   );
   const result = await compareShards(singleReplica, shards);
   t.log(
@@ -110,18 +110,18 @@ test('--shard i --total-shards 3: the union of three shards equals the single re
 test('auto-sharding from a StatefulSet: shards follow its replicas when it scales', async (t) => {
   const { api, apiUrl } = await startSeededApi(t);
   api.create(statefulset, { metadata: { name: 'kae', namespace: 'monitoring' }, spec: { replicas: 2 } });
-  const single = await startReadyExporter(t, apiUrl);
+  const single = await startReadyExporter(t, { apiUrl });
   const member = (ordinal: number): ConfigOverrides => ({
     sharding: { pod: `kae-${ordinal}`, podNamespace: 'monitoring' },
   });
-  const shards = await Promise.all([0, 1].map((ordinal) => startReadyExporter(t, apiUrl, member(ordinal))));
+  const shards = await Promise.all([0, 1].map((ordinal) => startReadyExporter(t, { apiUrl, config: member(ordinal) })));
   let result = await compareShards(single, shards);
   t.deepEqual([result.missing.length, result.extra.length, result.overlap], [0, 0, 0], 'two replicas');
 
   api.update(statefulset, 'monitoring', 'kae', (object) => {
     object.spec.replicas = 3;
   });
-  shards.push(await startReadyExporter(t, apiUrl, member(2)));
+  shards.push(await startReadyExporter(t, { apiUrl, config: member(2) }));
   await eventually(
     async () => {
       result = await compareShards(single, shards);
@@ -162,9 +162,12 @@ test('auto-sharding waits, not ready, until its StatefulSet exists', async (t) =
 test('auto-sharding: a stalled StatefulSet watch is noticed within --watch-idle-timeout, and a scale made meanwhile arrives', async (t) => {
   const { api, apiUrl } = await startSeededApi(t);
   api.create(statefulset, { metadata: { name: 'kae', namespace: 'monitoring' }, spec: { replicas: 2 } });
-  const shard = await startReadyExporter(t, apiUrl, {
-    sharding: { pod: 'kae-0', podNamespace: 'monitoring' },
-    watch: { idleTimeoutMs: 1000 },
+  const shard = await startReadyExporter(t, {
+    apiUrl,
+    config: {
+      sharding: { pod: 'kae-0', podNamespace: 'monitoring' },
+      watch: { idleTimeoutMs: 1000 },
+    },
   });
   const totalShards = async () =>
     seriesValues(await (await fetch(`${shard.url}/metrics`)).text(), 'kube_api_exporter_total_shards').get(
