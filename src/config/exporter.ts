@@ -91,7 +91,8 @@ const shared = sharedFlags(flag);
  * The key is `field` or `group.field` of Config, checked against what parse gives; the environment variable is
  * KUBE_API_EXPORTER_ and the name in upper snake case; an undefined default leaves the field undefined; units are
  * converted here (`inMilliseconds`). A plain row { flag: 'x-y', key: 'xY', env: 'KUBE_API_EXPORTER_X_Y', default: 'd',
- * valueName: 'N', description: 'text', parse: parseX } becomes flag('x-y', 'group.xY', 'N', 'd', parseX, 'text').
+ * valueName: 'N', description: 'text', parse: parseX } becomes flag('x-y', 'group.xY', 'N', 'd', parseX, 'text'),
+ * with xY added to that group's interface above (`(text) => text` is parseText; a `fallback` is the 7th argument).
  * `shared` rows are the collector's too (src/config/shared.ts).
  */
 // biome-ignore format: one line per flag
