@@ -3,7 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterCache } from './cache.js';
-import { type Config, defaultConfig } from './config/exporter.js';
+import type { Config } from './config/exporter.js';
 import { PodEventLog } from './events/event-log.js';
 import { EventStream } from './events/event-stream.js';
 import { RedisSink } from './events/redis-sink.js';
@@ -15,13 +15,11 @@ import { apiUrl, getJson } from './kube/list.js';
 import { scopeProblems, watchTargets } from './kube/scope.js';
 import { ShardedWatcher } from './kube/shard-watch.js';
 import { shardingOf } from './kube/sharding.js';
-import type { WatchTimeouts } from './kube/watch-stream.js';
 import { DeploymentHistory } from './leanix/deployment-history.js';
 import { LDIF_KINDS, leanixDocuments } from './leanix/documents.js';
 import { LDIF_CONNECTOR_VERSION } from './leanix/ldif.js';
 import { LeanixPusher } from './leanix/push.js';
 import { cardinalityProblems, sampleFilter } from './metrics/cardinality.js';
-import type { FlattenLimits } from './metrics/flatten.js';
 import { SelfMetrics } from './metrics/self-metrics.js';
 import { createVolunteer } from './report/volunteer.js';
 import { type Backoff, DEFAULT_BACKOFF } from './util/backoff.js';
@@ -32,17 +30,11 @@ import type { Logger } from './util/log.js';
 export const EVENT_REPLAY_CAPACITY = 1000;
 
 export interface ExporterOptions {
-  /** Flags not given take their defaults. */
-  readonly config: Pick<Config, 'port' | 'host' | 'leanixExcludeNamespaces'> & Partial<Config>;
+  /** The flags, grouped (src/config/exporter.ts); defaultConfig() for none. */
+  readonly config: Config;
   readonly kubeConfig: KubeConfig;
   readonly log: Logger;
   readonly backoff?: Backoff;
-  /** Watch timeouts in milliseconds, for tests; else from --watch-timeout and --watch-idle-timeout. */
-  readonly watchTimeouts?: WatchTimeouts;
-  /** Flatten limits; else from --max-depth, --max-series-per-object and --max-label-length. */
-  readonly limits?: FlattenLimits;
-  /** See AppOptions.unreadyAfterMs; else from --unready-after. */
-  readonly unreadyAfterMs?: number;
   /** Serve HTTPS with this certificate and key. */
   readonly tls?: TlsFiles;
   /** Credentials every endpoint but the index and health requires (src/server.ts OPEN_PATHS). */
@@ -63,33 +55,12 @@ export interface RunningExporter {
 }
 
 export async function startExporter(options: ExporterOptions): Promise<RunningExporter> {
-  const { config: given, kubeConfig, log, backoff, tls, auth, reportAccountSecret, reportBackoff } = options;
-  const config: Config = { ...defaultConfig(), ...given };
-  const watchTimeouts = options.watchTimeouts ?? {
-    timeoutSeconds: config.watchTimeoutSeconds,
-    idleTimeoutMs: config.watchIdleTimeoutSeconds * 1000,
-  };
-  const limits = options.limits ?? {
-    maxDepth: config.maxDepth,
-    maxSeriesPerObject: config.maxSeriesPerObject,
-    maxLabelValueLength: config.maxLabelLength,
-  };
-  const unreadyAfterMs = options.unreadyAfterMs ?? config.unreadyAfterSeconds * 1000;
-  const kinds = await resolveKinds(config.kinds, (group, version) => discover(kubeConfig, group, version));
-  const scope = {
-    namespaces: config.namespaces,
-    namespacesExclude: config.namespacesExclude,
-    labelSelectors: config.labelSelectors,
-    fieldSelectors: config.fieldSelectors,
-  };
-  const cardinality = {
-    allow: config.metricAllowlist,
-    deny: config.metricDenylist,
-    seriesLimits: config.kindSeriesLimits,
-  };
+  const { config, kubeConfig, log, backoff, tls, auth, reportAccountSecret, reportBackoff } = options;
+  const { scope, cardinality, leanix: leanixConfig, http } = config;
+  const kinds = await resolveKinds(scope.kinds, (group, version) => discover(kubeConfig, group, version));
   const [problem] = [...scopeProblems(scope, kinds), ...cardinalityProblems(cardinality, kinds)];
   if (problem) throw new UsageError(problem);
-  const sharding = usage(() => shardingOf(config));
+  const sharding = usage(() => shardingOf(config.sharding));
   let watcher: ShardedWatcher | undefined;
   const selfMetrics: SelfMetrics = new SelfMetrics({
     objectCounts: () => kinds.map((kind) => [kind.metricName, cache.count(kind)] as const),
@@ -98,36 +69,35 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     shard: () => watcher?.shard,
   });
   const cache = new ClusterCache({
-    limits,
+    limits: config.limits,
     onDropped: (kind, reason, count) => selfMetrics.flattenDropped.inc({ kind: kind.metricName, reason }, count),
     filterSamples: sampleFilter(cardinality, (kind, reason, count) =>
       selfMetrics.droppedSeries.inc({ kind: kind.metricName, reason }, count),
     ),
   });
   const history = new DeploymentHistory({
-    perDeployment: config.leanixHistoryPerDeployment,
-    total: config.leanixHistoryMax,
+    perDeployment: leanixConfig.historyPerDeployment,
+    total: leanixConfig.historyMax,
     startedAt: new Date(),
   });
   cache.onChange((change) => history.observe(change));
   const leanix = leanixDocuments({
     cache,
     history,
-    filter: { include: config.leanixIncludeNamespaces ?? new Set(), exclude: config.leanixExcludeNamespaces },
-    ldifHeader: { connectorId: config.leanixConnectorId, connectorVersion: LDIF_CONNECTOR_VERSION },
+    filter: { include: leanixConfig.includeNamespaces ?? new Set(), exclude: leanixConfig.excludeNamespaces },
+    ldifHeader: { connectorId: leanixConfig.connectorId, connectorVersion: LDIF_CONNECTOR_VERSION },
   });
   const events = new PodEventLog({ capacity: EVENT_REPLAY_CAPACITY, registry: selfMetrics.registry, log });
   events.follow(cache);
   const eventStream = new EventStream(events, { registry: selfMetrics.registry });
+  const { redisUrl } = config.events;
   const redis =
-    config.redisUrl === undefined
-      ? undefined
-      : new RedisSink({ url: config.redisUrl, registry: selfMetrics.registry, log, backoff });
+    redisUrl === undefined ? undefined : new RedisSink({ url: redisUrl, registry: selfMetrics.registry, log, backoff });
   if (redis) events.subscribe(redis.accept);
-  const pusher = config.leanixPushUrl
+  const pusher = leanixConfig.pushUrl
     ? new LeanixPusher({
-        url: config.leanixPushUrl,
-        debounceMs: config.leanixPushDebounceMs,
+        url: leanixConfig.pushUrl,
+        debounceMs: leanixConfig.pushDebounceMs,
         render: () => JSON.stringify(leanix.ldif()),
         backoff: backoff ?? DEFAULT_BACKOFF,
         log,
@@ -148,12 +118,13 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       selfMetrics,
       log,
       backoff,
-      watchTimeouts,
+      watchTimeouts: config.watch,
     },
     sharding,
   );
   const volunteer = createVolunteer({
-    config: { ...config, reportAccountSecret },
+    config: config.report,
+    accountSecret: reportAccountSecret,
     kubeConfig,
     cache,
     nodesSynced: () => watcher.states().some(([kind, state]) => kind.metricName === 'node' && state.synced),
@@ -169,14 +140,14 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     eventStream,
     report: () => volunteer.shown(),
     log,
-    unreadyAfterMs,
+    unreadyAfterMs: http.unreadyAfterMs,
     auth,
   });
-  const server = await listen(app.callback(), config.port, config.host, tls);
+  const server = await listen(app.callback(), http.port, http.host, tls);
   watcher.start();
   volunteer.start();
   const { port } = server.address() as AddressInfo;
-  const url = `${tls ? 'https' : 'http'}://${urlHost(config.host)}:${port}`;
+  const url = `${tls ? 'https' : 'http'}://${urlHost(http.host)}:${port}`;
   log.info('listening', { url, apiServer: kubeConfig.getCurrentCluster()?.server });
   return {
     url,

@@ -27,9 +27,9 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   const { config } = parsed;
   const log = createLogger(config.logLevel);
-  const reportAccountSecret = readAccountSecret(config, process.env);
+  const reportAccountSecret = readAccountSecret(config.report, process.env);
   const kubeConfig = loadKubeConfig(config.kubeconfig, process.env);
-  const { tls, auth } = loadHttpSecurity(config);
+  const { tls, auth } = loadHttpSecurity(config.http);
   const exporter = await startExporter({ config, kubeConfig, log, reportAccountSecret, tls, auth });
   stopOnSignals(log, () => exporter.stop(SHUTDOWN_GRACE_MS));
 }

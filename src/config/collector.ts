@@ -1,8 +1,9 @@
-/** The collector command's flags, as one table like the exporter's (src/config.ts): parsing, --help, README. */
+/** The collector command's flags, as one table like the exporter's (src/config/exporter.ts): parsing, --help, README. */
 
 import type { LogLevel } from '../util/log.js';
-import { FLAGS, parsePositiveInteger } from './exporter.js';
-import { type FlagSpec, flagHelpText, type ParseResult, parseBoolean, parseFlagTable, urlParser } from './flags.js';
+import { flagHelpText, flagRow, type ParseResult, parseFlagTable } from './flags.js';
+import { parseBoolean, parsePositiveInteger, parseText, urlParser } from './parsers.js';
+import { sharedFlags } from './shared.js';
 
 export interface CollectorConfig {
   readonly port: number;
@@ -14,61 +15,24 @@ export interface CollectorConfig {
   readonly logLevel: LogLevel;
 }
 
-function flagSpec<K extends keyof CollectorConfig>(spec: FlagSpec<CollectorConfig, K>): FlagSpec<CollectorConfig, K> {
-  return spec;
-}
+const flag = flagRow<CollectorConfig>('KUBE_API_EXPORTER_COLLECTOR_');
+const shared = sharedFlags(flag);
 
-/** A row of the exporter's table (src/config.ts) under the collector's environment variable and default. */
-function exporterFlag<K extends 'port' | 'host' | 'logLevel'>(
-  key: K,
-  env: string,
-  fallback?: string,
-): FlagSpec<CollectorConfig, K> {
-  const spec = FLAGS.find((row) => row.key === key) as unknown as FlagSpec<CollectorConfig, K>;
-  return { ...spec, env, default: fallback ?? spec.default };
-}
-
+/**
+ * One row per flag, as in src/config/exporter.ts: flag(name, CollectorConfig key, value name, default, parse,
+ * description); the environment variable is KUBE_API_EXPORTER_COLLECTOR_ and the name in upper snake case. A value
+ * name '' makes a switch (`--trust-proxy`, no value on the command line).
+ */
+// biome-ignore format: one line per flag
 export const COLLECTOR_FLAGS = [
-  exporterFlag('port', 'KUBE_API_EXPORTER_COLLECTOR_PORT', '8081'),
-  exporterFlag('host', 'KUBE_API_EXPORTER_COLLECTOR_HOST'),
-  flagSpec({
-    flag: 'db-url',
-    key: 'dbUrl',
-    env: 'KUBE_API_EXPORTER_COLLECTOR_DB_URL',
-    default: undefined,
-    valueName: 'URL',
-    description: 'PostgreSQL connection URL (postgres://user:pass@host:5432/db); unset: an embedded server in --db-dir',
-    parse: urlParser(['postgres:', 'postgresql:']),
-  }),
-  flagSpec({
-    flag: 'db-dir',
-    key: 'dbDir',
-    env: 'KUBE_API_EXPORTER_COLLECTOR_DB_DIR',
-    default: 'collector-db',
-    valueName: 'DIR',
-    description: 'data directory of the embedded PostgreSQL server (without --db-url); created on first start',
-    parse: (text) => text,
-  }),
-  flagSpec({
-    flag: 'trust-proxy',
-    key: 'trustProxy',
-    env: 'KUBE_API_EXPORTER_COLLECTOR_TRUST_PROXY',
-    default: 'false',
-    valueName: '',
-    description: 'take received_from from X-Forwarded-For / X-Real-IP (only behind a proxy that sets them)',
-    parse: parseBoolean,
-  }),
-  flagSpec({
-    flag: 'max-body-bytes',
-    key: 'maxBodyBytes',
-    env: 'KUBE_API_EXPORTER_COLLECTOR_MAX_BODY_BYTES',
-    default: '1048576',
-    valueName: 'N',
-    description: 'largest report accepted; larger ones get 413',
-    parse: parsePositiveInteger,
-  }),
-  exporterFlag('logLevel', 'KUBE_API_EXPORTER_COLLECTOR_LOG_LEVEL'),
-] as const;
+  shared.port('port', '8081'),
+  shared.host('host'),
+  flag('db-url',         'dbUrl',        'URL', undefined,      urlParser(['postgres:', 'postgresql:']), 'PostgreSQL connection URL (postgres://user:pass@host:5432/db); unset: an embedded server in --db-dir'),
+  flag('db-dir',         'dbDir',        'DIR', 'collector-db', parseText,                               'data directory of the embedded PostgreSQL server (without --db-url); created on first start'),
+  flag('trust-proxy',    'trustProxy',   '',    'false',        parseBoolean,                            'take received_from from X-Forwarded-For / X-Real-IP (only behind a proxy that sets them)'),
+  flag('max-body-bytes', 'maxBodyBytes', 'N',   '1048576',      parsePositiveInteger,                    'largest report accepted; larger ones get 413'),
+  shared.logLevel('logLevel'),
+];
 
 export function parseCollectorConfig(
   argv: readonly string[],

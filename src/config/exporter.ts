@@ -1,532 +1,149 @@
 /**
- * Flags and their environment variables, as one table: it drives parsing, `--help` and the README's flag table.
- * Pure: argv and env in, a Config or a UsageError out.
+ * The exporter's flags and their environment variables, as one table: it drives parsing, `--help` and the README's
+ * flag table. Pure: argv and env in, a Config (grouped as the exporter's parts take it) or a UsageError out.
  */
 
+import type { HttpSecurityFiles } from '../http/security.js';
 import { type KindReference, parseKindList } from '../kinds/selection.js';
-import { parseKindSelectors, parseLabelSelectors } from '../kube/scope.js';
-import { parseGlobs, parseSeriesLimits } from '../metrics/cardinality.js';
-import { REPORT_FORMATS, type ReportFormat } from '../report/report.js';
-import { LOG_LEVELS, type LogLevel } from '../util/log.js';
-import { type FlagSpec, flagHelpText, type ParseResult, parseDuration, parseFlagTable, parsePort } from './flags.js';
+import { parseKindSelectors, parseLabelSelectors, type Scope } from '../kube/scope.js';
+import type { ShardingFlags } from '../kube/sharding.js';
+import type { WatchTimeouts } from '../kube/watch-stream.js';
+import { type CardinalityRules, parseGlobs, parseSeriesLimits } from '../metrics/cardinality.js';
+import type { FlattenLimits } from '../metrics/flatten.js';
+import { REPORT_FORMATS } from '../report/report.js';
+import type { ReportConfig } from '../report/volunteer.js';
+import type { LogLevel } from '../util/log.js';
+import { type Fallback, flagHelpText, flagRow, type ParseResult, parseFlagTable } from './flags.js';
+import {
+  inMilliseconds,
+  parseCount,
+  parseDuration,
+  parseHttpUrl,
+  parseNameSet,
+  parseNamespaceList,
+  parseNonEmpty,
+  parseNonNegativeInteger,
+  parsePositiveInteger,
+  parseRedisUrl,
+  parseReportFormat,
+  parseSeconds,
+  parseText,
+} from './parsers.js';
+import { sharedFlags } from './shared.js';
 
 export interface Config {
   readonly kubeconfig: string | undefined;
+  readonly logLevel: LogLevel;
+  readonly http: HttpConfig;
+  /** What is watched. */
+  readonly scope: ScopeConfig;
+  readonly sharding: ShardingFlags;
+  readonly watch: WatchTimeouts;
+  readonly limits: FlattenLimits;
+  readonly cardinality: CardinalityRules;
+  readonly leanix: LeanixConfig;
+  readonly report: ReportConfig;
+  readonly events: EventsConfig;
+}
+
+export interface HttpConfig extends HttpSecurityFiles {
   readonly port: number;
   readonly host: string;
-  readonly leanixExcludeNamespaces: ReadonlySet<string>;
-  /** Undefined or empty: every namespace. */
-  readonly leanixIncludeNamespaces: ReadonlySet<string> | undefined;
-  readonly leanixHistoryPerDeployment: number;
-  readonly leanixHistoryMax: number;
-  readonly leanixConnectorId: string;
-  readonly leanixPushUrl: string | undefined;
-  readonly leanixPushDebounceMs: number;
-  readonly logLevel: LogLevel;
-  readonly watchTimeoutSeconds: number;
-  readonly watchIdleTimeoutSeconds: number;
-  readonly maxDepth: number;
-  readonly maxSeriesPerObject: number;
-  readonly maxLabelLength: number;
-  readonly unreadyAfterSeconds: number;
-  readonly tlsCert: string | undefined;
-  readonly tlsKey: string | undefined;
-  readonly authTokenFile: string | undefined;
-  readonly basicAuthFile: string | undefined;
-  readonly clusterId: string | undefined;
-  readonly reportUrl: string | undefined;
-  readonly reportIntervalMs: number;
-  readonly reportFormat: ReportFormat;
-  readonly reportAccountId: string | undefined;
-  readonly reportAccountSecretFile: string | undefined;
-  readonly redisUrl: string | undefined;
+  /** See AppOptions.unreadyAfterMs (--unready-after). */
+  readonly unreadyAfterMs: number;
+}
+
+export interface ScopeConfig extends Scope {
+  /** Kinds watched besides the default ones. */
   readonly kinds: readonly KindReference[];
-  readonly namespaces: readonly string[];
-  readonly namespacesExclude: readonly string[];
-  readonly labelSelectors: ReadonlyMap<string, string>;
-  readonly fieldSelectors: ReadonlyMap<string, string>;
-  readonly shard: number;
-  readonly totalShards: number;
-  readonly pod: string | undefined;
-  readonly podNamespace: string | undefined;
-  readonly metricAllowlist: readonly string[];
-  readonly metricDenylist: readonly string[];
-  readonly kindSeriesLimits: ReadonlyMap<string, number>;
 }
 
-function flagSpec<K extends keyof Config>(spec: FlagSpec<Config, K>): FlagSpec<Config, K> {
-  return spec;
+export interface LeanixConfig {
+  readonly excludeNamespaces: ReadonlySet<string>;
+  /** Undefined or empty: every namespace. */
+  readonly includeNamespaces: ReadonlySet<string> | undefined;
+  readonly historyPerDeployment: number;
+  readonly historyMax: number;
+  readonly connectorId: string;
+  /** Undefined: no push. */
+  readonly pushUrl: string | undefined;
+  readonly pushDebounceMs: number;
 }
 
+export interface EventsConfig {
+  /** Undefined: pod events are not published to Redis. */
+  readonly redisUrl: string | undefined;
+}
+
+/** Undefined unless telemd-kubernetes-adapter's variables name a Redis host, as that adapter reads them. */
+const telemdRedisUrl: Fallback = (env) => {
+  const host = env.telemd_kubernetes_adapter_redis_host;
+  if (!host) return undefined;
+  const port = env.telemd_kubernetes_adapter_redis_port || '6379';
+  return { text: `redis://${host}:${port}`, source: '$telemd_kubernetes_adapter_redis_host/_port' };
+};
+
+const flag = flagRow<Config>('KUBE_API_EXPORTER_');
+const shared = sharedFlags(flag);
+
+/**
+ * One row per flag, in --help order: flag(name, Config key, value name, default, parse, description[, fallback]).
+ * The key is `field` or `group.field` of Config, checked against what parse gives; the environment variable is
+ * KUBE_API_EXPORTER_ and the name in upper snake case; an undefined default leaves the field undefined; units are
+ * converted here (`inMilliseconds`). A plain row { flag: 'x-y', key: 'xY', env: 'KUBE_API_EXPORTER_X_Y', default: 'd',
+ * valueName: 'N', description: 'text', parse: parseX } becomes flag('x-y', 'group.xY', 'N', 'd', parseX, 'text'),
+ * with xY added to that group's interface above (`(text) => text` is parseText; a `fallback` is the 7th argument).
+ * `shared` rows are the collector's too (src/config/shared.ts).
+ */
+// biome-ignore format: one line per flag
 export const FLAGS = [
-  flagSpec({
-    flag: 'kubeconfig',
-    key: 'kubeconfig',
-    env: 'KUBE_API_EXPORTER_KUBECONFIG',
-    default: undefined,
-    valueName: 'FILE',
-    description: 'kubeconfig file; else $KUBECONFIG, else the in-cluster service account, else ~/.kube/config',
-    parse: (text) => text,
-  }),
-  flagSpec({
-    flag: 'port',
-    key: 'port',
-    env: 'KUBE_API_EXPORTER_PORT',
-    default: '8080',
-    valueName: 'N',
-    description: 'HTTP port to listen on (0 picks a free one)',
-    parse: parsePort,
-  }),
-  flagSpec({
-    flag: 'host',
-    key: 'host',
-    env: 'KUBE_API_EXPORTER_HOST',
-    default: '0.0.0.0',
-    valueName: 'ADDR',
-    description: 'address to listen on',
-    parse: (text) => text,
-  }),
-  flagSpec({
-    flag: 'leanix-exclude-namespaces',
-    key: 'leanixExcludeNamespaces',
-    env: 'KUBE_API_EXPORTER_LEANIX_EXCLUDE_NAMESPACES',
-    default: 'kube-system,kube-public',
-    valueName: 'LIST',
-    description: 'comma-separated namespaces left out of every LeanIX view ("" for none)',
-    parse: parseList,
-  }),
-  flagSpec({
-    flag: 'leanix-include-namespaces',
-    key: 'leanixIncludeNamespaces',
-    env: 'KUBE_API_EXPORTER_LEANIX_INCLUDE_NAMESPACES',
-    default: undefined,
-    valueName: 'LIST',
-    description:
-      'comma-separated namespaces the LeanIX views are limited to (unset or "": all); exclusions still apply',
-    parse: parseList,
-  }),
-  flagSpec({
-    flag: 'leanix-history-per-deployment',
-    key: 'leanixHistoryPerDeployment',
-    env: 'KUBE_API_EXPORTER_LEANIX_HISTORY_PER_DEPLOYMENT',
-    default: '20',
-    valueName: 'N',
-    description: 'rollouts kept per deployment in the LeanIX deployment history',
-    parse: parsePositiveInteger,
-  }),
-  flagSpec({
-    flag: 'leanix-history-max',
-    key: 'leanixHistoryMax',
-    env: 'KUBE_API_EXPORTER_LEANIX_HISTORY_MAX',
-    default: '5000',
-    valueName: 'N',
-    description: 'rollouts kept in the LeanIX deployment history in all',
-    parse: parsePositiveInteger,
-  }),
-  flagSpec({
-    flag: 'leanix-connector-id',
-    key: 'leanixConnectorId',
-    env: 'KUBE_API_EXPORTER_LEANIX_CONNECTOR_ID',
-    default: 'kubernetes',
-    valueName: 'ID',
-    description: 'connectorId of the LDIF document (name this cluster)',
-    parse: parseNonEmpty,
-  }),
-  flagSpec({
-    flag: 'leanix-push-url',
-    key: 'leanixPushUrl',
-    env: 'KUBE_API_EXPORTER_LEANIX_PUSH_URL',
-    default: undefined,
-    valueName: 'URL',
-    description: 'POST the LDIF document here whenever the inventory changed (none: no push)',
-    parse: parseHttpUrl,
-  }),
-  flagSpec({
-    flag: 'leanix-push-debounce-ms',
-    key: 'leanixPushDebounceMs',
-    env: 'KUBE_API_EXPORTER_LEANIX_PUSH_DEBOUNCE_MS',
-    default: '10000',
-    valueName: 'MS',
-    description: 'after a change, wait this long for more before pushing; at most one push per interval',
-    parse: parseNonNegativeInteger,
-  }),
-  flagSpec({
-    flag: 'log-level',
-    key: 'logLevel',
-    env: 'KUBE_API_EXPORTER_LOG_LEVEL',
-    default: 'info',
-    valueName: 'LEVEL',
-    description: `one of ${LOG_LEVELS.join(', ')}`,
-    parse: parseLogLevel,
-  }),
-  flagSpec({
-    flag: 'watch-timeout',
-    key: 'watchTimeoutSeconds',
-    env: 'KUBE_API_EXPORTER_WATCH_TIMEOUT',
-    default: '300',
-    valueName: 'SECONDS',
-    description: 'timeoutSeconds asked of the API server for each watch; it is then resumed',
-    parse: parseSeconds,
-  }),
-  flagSpec({
-    flag: 'watch-idle-timeout',
-    key: 'watchIdleTimeoutSeconds',
-    env: 'KUBE_API_EXPORTER_WATCH_IDLE_TIMEOUT',
-    default: '120',
-    valueName: 'SECONDS',
-    description:
-      'a watch that sends nothing (no event, no bookmark) this long is stalled: it is dropped and resumed; also the time limit per list page',
-    parse: parseSeconds,
-  }),
-  flagSpec({
-    flag: 'max-depth',
-    key: 'maxDepth',
-    env: 'KUBE_API_EXPORTER_MAX_DEPTH',
-    default: '32',
-    valueName: 'N',
-    description: 'fields nested deeper than N keys and list levels are not exported',
-    parse: parseCount,
-  }),
-  flagSpec({
-    flag: 'max-series-per-object',
-    key: 'maxSeriesPerObject',
-    env: 'KUBE_API_EXPORTER_MAX_SERIES_PER_OBJECT',
-    default: '10000',
-    valueName: 'N',
-    description: 'series of one object beyond the first N are dropped',
-    parse: parseCount,
-  }),
-  flagSpec({
-    flag: 'max-label-length',
-    key: 'maxLabelLength',
-    env: 'KUBE_API_EXPORTER_MAX_LABEL_LENGTH',
-    default: '512',
-    valueName: 'N',
-    description:
-      'a list whose element names are longer is labelled by index; an object whose name is longer is not exported',
-    parse: parseCount,
-  }),
-  flagSpec({
-    flag: 'unready-after',
-    key: 'unreadyAfterSeconds',
-    env: 'KUBE_API_EXPORTER_UNREADY_AFTER',
-    default: '60',
-    valueName: 'SECONDS',
-    description:
-      '/readyz answers 503, naming the kind, once its lists and watches have failed this long with nothing received (0: at once)',
-    parse: parseNonNegativeInteger,
-  }),
-  flagSpec({
-    flag: 'tls-cert',
-    key: 'tlsCert',
-    env: 'KUBE_API_EXPORTER_TLS_CERT',
-    default: undefined,
-    valueName: 'FILE',
-    description: 'serve HTTPS with this PEM certificate (chain); needs --tls-key',
-    parse: (text) => text,
-  }),
-  flagSpec({
-    flag: 'tls-key',
-    key: 'tlsKey',
-    env: 'KUBE_API_EXPORTER_TLS_KEY',
-    default: undefined,
-    valueName: 'FILE',
-    description: 'the PEM private key for --tls-cert',
-    parse: (text) => text,
-  }),
-  flagSpec({
-    flag: 'auth-token-file',
-    key: 'authTokenFile',
-    env: 'KUBE_API_EXPORTER_AUTH_TOKEN_FILE',
-    default: undefined,
-    valueName: 'FILE',
-    description:
-      'every endpoint but /, /healthz and /readyz requires "Authorization: Bearer <token>", the token being this file\'s content',
-    parse: (text) => text,
-  }),
-  flagSpec({
-    flag: 'basic-auth-file',
-    key: 'basicAuthFile',
-    env: 'KUBE_API_EXPORTER_BASIC_AUTH_FILE',
-    default: undefined,
-    valueName: 'FILE',
-    description:
-      'every endpoint but /, /healthz and /readyz requires HTTP basic auth with the "user:password" in this file',
-    parse: (text) => text,
-  }),
-  flagSpec({
-    flag: 'cluster-id',
-    key: 'clusterId',
-    env: 'KUBE_API_EXPORTER_CLUSTER_ID',
-    default: undefined,
-    valueName: 'ID',
-    description: 'cluster ID in /report.json; else the kube-system namespace UID, else a random UUID per start',
-    parse: parseNonEmpty,
-  }),
-  flagSpec({
-    flag: 'report-url',
-    key: 'reportUrl',
-    env: 'KUBE_API_EXPORTER_REPORT_URL',
-    default: undefined,
-    valueName: 'URL',
-    description: 'collector URL to POST the report to (e.g. http://collector:8081/api/v1); unset: no reports sent',
-    parse: parseHttpUrl,
-  }),
-  flagSpec({
-    flag: 'report-interval',
-    key: 'reportIntervalMs',
-    env: 'KUBE_API_EXPORTER_REPORT_INTERVAL',
-    default: '24h',
-    valueName: 'DURATION',
-    description: 'time between reports (e.g. 30m, 24h)',
-    parse: parseDuration,
-  }),
-  flagSpec({
-    flag: 'report-format',
-    key: 'reportFormat',
-    env: 'KUBE_API_EXPORTER_REPORT_FORMAT',
-    default: 'spartakus',
-    valueName: 'FORMAT',
-    description: `report shape, one of ${REPORT_FORMATS.join(', ')}`,
-    parse: parseReportFormat,
-  }),
-  flagSpec({
-    flag: 'report-account-id',
-    key: 'reportAccountId',
-    env: 'KUBE_API_EXPORTER_REPORT_ACCOUNT_ID',
-    default: undefined,
-    valueName: 'ID',
-    description: 'accountID of tectonic reports',
-    parse: parseNonEmpty,
-  }),
-  flagSpec({
-    flag: 'report-account-secret-file',
-    key: 'reportAccountSecretFile',
-    env: 'KUBE_API_EXPORTER_REPORT_ACCOUNT_SECRET_FILE',
-    default: undefined,
-    valueName: 'FILE',
-    description: 'file holding the accountSecret of tectonic reports (or set $KUBE_API_EXPORTER_REPORT_ACCOUNT_SECRET)',
-    parse: parseNonEmpty,
-  }),
-  flagSpec({
-    flag: 'redis-url',
-    key: 'redisUrl',
-    env: 'KUBE_API_EXPORTER_REDIS_URL',
-    default: undefined,
-    valueName: 'URL',
-    description:
-      'publish pod events to the channel galileo/events of this Redis, redis://[user:password@]host[:port][/db]; else from $telemd_kubernetes_adapter_redis_host and _port, as telemd-kubernetes-adapter reads them',
-    parse: parseRedisUrl,
-    fallback: (env) => {
-      const host = env.telemd_kubernetes_adapter_redis_host;
-      if (!host) return undefined;
-      const port = env.telemd_kubernetes_adapter_redis_port || '6379';
-      return { text: `redis://${host}:${port}`, source: '$telemd_kubernetes_adapter_redis_host/_port' };
-    },
-  }),
-  flagSpec({
-    flag: 'kinds',
-    key: 'kinds',
-    env: 'KUBE_API_EXPORTER_KINDS',
-    default: '',
-    valueName: 'LIST',
-    description:
-      'comma-separated kinds to watch besides deployments, pods, nodes and services: table kinds (daemonset, ...) or group/version/plural',
-    parse: parseKindList,
-  }),
-  flagSpec({
-    flag: 'namespaces',
-    key: 'namespaces',
-    env: 'KUBE_API_EXPORTER_NAMESPACES',
-    default: '',
-    valueName: 'LIST',
-    description: 'comma-separated namespaces to watch ("" for all); cluster-scoped kinds are always watched whole',
-    parse: parseNamespaceList,
-  }),
-  flagSpec({
-    flag: 'namespaces-exclude',
-    key: 'namespacesExclude',
-    env: 'KUBE_API_EXPORTER_NAMESPACES_EXCLUDE',
-    default: '',
-    valueName: 'LIST',
-    description: 'comma-separated namespaces not to watch, filtered by the API server',
-    parse: parseNamespaceList,
-  }),
-  flagSpec({
-    flag: 'label-selector',
-    key: 'labelSelectors',
-    env: 'KUBE_API_EXPORTER_LABEL_SELECTOR',
-    default: '',
-    valueName: 'SELECTORS',
-    description:
-      'per-kind label selectors applied by the API server: KIND=SELECTOR[;KIND=SELECTOR...], e.g. pod=app=web',
-    parse: parseLabelSelectors,
-  }),
-  flagSpec({
-    flag: 'field-selector',
-    key: 'fieldSelectors',
-    env: 'KUBE_API_EXPORTER_FIELD_SELECTOR',
-    default: '',
-    valueName: 'SELECTORS',
-    description:
-      'per-kind field selectors applied by the API server: KIND=SELECTOR[;KIND=SELECTOR...], e.g. pod=status.phase=Running',
-    parse: parseKindSelectors,
-  }),
-  flagSpec({
-    flag: 'shard',
-    key: 'shard',
-    env: 'KUBE_API_EXPORTER_SHARD',
-    default: '0',
-    valueName: 'N',
-    description:
-      'this replica\'s shard, 0-based: it keeps the objects whose UID hashes to it (see README "Large clusters")',
-    parse: parseNonNegativeInteger,
-  }),
-  flagSpec({
-    flag: 'total-shards',
-    key: 'totalShards',
-    env: 'KUBE_API_EXPORTER_TOTAL_SHARDS',
-    default: '1',
-    valueName: 'N',
-    description: 'number of shards (replicas) the objects are split over',
-    parse: parsePositiveInteger,
-  }),
-  flagSpec({
-    flag: 'pod',
-    key: 'pod',
-    env: 'KUBE_API_EXPORTER_POD',
-    default: undefined,
-    valueName: 'NAME',
-    description:
-      "auto-sharding: this StatefulSet pod's name; the shard is its ordinal, the total its StatefulSet's replicas",
-    parse: (text) => text,
-  }),
-  flagSpec({
-    flag: 'pod-namespace',
-    key: 'podNamespace',
-    env: 'KUBE_API_EXPORTER_POD_NAMESPACE',
-    default: undefined,
-    valueName: 'NAMESPACE',
-    description: 'auto-sharding: the namespace of that pod and its StatefulSet',
-    parse: (text) => text,
-  }),
-  flagSpec({
-    flag: 'metric-allowlist',
-    key: 'metricAllowlist',
-    env: 'KUBE_API_EXPORTER_METRIC_ALLOWLIST',
-    default: '',
-    valueName: 'GLOBS',
-    description:
-      'comma-separated object metric names to export, * matching any run ("" for all), e.g. k8s_pod_status_*',
-    parse: parseGlobs,
-  }),
-  flagSpec({
-    flag: 'metric-denylist',
-    key: 'metricDenylist',
-    env: 'KUBE_API_EXPORTER_METRIC_DENYLIST',
-    default: '',
-    valueName: 'GLOBS',
-    description: 'comma-separated object metric names never to export, * matching any run',
-    parse: parseGlobs,
-  }),
-  flagSpec({
-    flag: 'kind-series-limit',
-    key: 'kindSeriesLimits',
-    env: 'KUBE_API_EXPORTER_KIND_SERIES_LIMIT',
-    default: '',
-    valueName: 'LIMITS',
-    description: 'most series per object, per kind: KIND=N[,KIND=N...], e.g. pod=200; the rest are dropped and counted',
-    parse: parseSeriesLimits,
-  }),
-] as const;
-
-/** The tectonic accountSecret comes only from here or from the file flag: a flag value would show in `ps`. */
+  flag('kubeconfig',                    'kubeconfig',                       'FILE',      undefined,                 parseText,                             'kubeconfig file; else $KUBECONFIG, else the in-cluster service account, else ~/.kube/config'),
+  shared.port('http.port', '8080'),
+  shared.host('http.host'),
+  flag('leanix-exclude-namespaces',     'leanix.excludeNamespaces',         'LIST',      'kube-system,kube-public', parseNameSet,                          'comma-separated namespaces left out of every LeanIX view ("" for none)'),
+  flag('leanix-include-namespaces',     'leanix.includeNamespaces',         'LIST',      undefined,                 parseNameSet,                          'comma-separated namespaces the LeanIX views are limited to (unset or "": all); exclusions still apply'),
+  flag('leanix-history-per-deployment', 'leanix.historyPerDeployment',      'N',         '20',                      parsePositiveInteger,                  'rollouts kept per deployment in the LeanIX deployment history'),
+  flag('leanix-history-max',            'leanix.historyMax',                'N',         '5000',                    parsePositiveInteger,                  'rollouts kept in the LeanIX deployment history in all'),
+  flag('leanix-connector-id',           'leanix.connectorId',               'ID',        'kubernetes',              parseNonEmpty,                         'connectorId of the LDIF document (name this cluster)'),
+  flag('leanix-push-url',               'leanix.pushUrl',                   'URL',       undefined,                 parseHttpUrl,                          'POST the LDIF document here whenever the inventory changed (none: no push)'),
+  flag('leanix-push-debounce-ms',       'leanix.pushDebounceMs',            'MS',        '10000',                   parseNonNegativeInteger,               'after a change, wait this long for more before pushing; at most one push per interval'),
+  shared.logLevel('logLevel'),
+  flag('watch-timeout',                 'watch.timeoutSeconds',             'SECONDS',   '300',                     parseSeconds,                          'timeoutSeconds asked of the API server for each watch; it is then resumed'),
+  flag('watch-idle-timeout',            'watch.idleTimeoutMs',              'SECONDS',   '120',                     inMilliseconds(parseSeconds),          'a watch that sends nothing (no event, no bookmark) this long is stalled: it is dropped and resumed; also the time limit per list page'),
+  flag('max-depth',                     'limits.maxDepth',                  'N',         '32',                      parseCount,                            'fields nested deeper than N keys and list levels are not exported'),
+  flag('max-series-per-object',         'limits.maxSeriesPerObject',        'N',         '10000',                   parseCount,                            'series of one object beyond the first N are dropped'),
+  flag('max-label-length',              'limits.maxLabelValueLength',       'N',         '512',                     parseCount,                            'a list whose element names are longer is labelled by index; an object whose name is longer is not exported'),
+  flag('unready-after',                 'http.unreadyAfterMs',              'SECONDS',   '60',                      inMilliseconds(parseNonNegativeInteger), '/readyz answers 503, naming the kind, once its lists and watches have failed this long with nothing received (0: at once)'),
+  flag('tls-cert',                      'http.tlsCert',                     'FILE',      undefined,                 parseText,                             'serve HTTPS with this PEM certificate (chain); needs --tls-key'),
+  flag('tls-key',                       'http.tlsKey',                      'FILE',      undefined,                 parseText,                             'the PEM private key for --tls-cert'),
+  flag('auth-token-file',               'http.authTokenFile',               'FILE',      undefined,                 parseText,                             'every endpoint but /, /healthz and /readyz requires "Authorization: Bearer <token>", the token being this file\'s content'),
+  flag('basic-auth-file',               'http.basicAuthFile',               'FILE',      undefined,                 parseText,                             'every endpoint but /, /healthz and /readyz requires HTTP basic auth with the "user:password" in this file'),
+  flag('cluster-id',                    'report.clusterId',                 'ID',        undefined,                 parseNonEmpty,                         'cluster ID in /report.json; else the kube-system namespace UID, else a random UUID per start'),
+  flag('report-url',                    'report.url',                       'URL',       undefined,                 parseHttpUrl,                          'collector URL to POST the report to (e.g. http://collector:8081/api/v1); unset: no reports sent'),
+  flag('report-interval',               'report.intervalMs',                'DURATION',  '24h',                     parseDuration,                         'time between reports (e.g. 30m, 24h)'),
+  flag('report-format',                 'report.format',                    'FORMAT',    'spartakus',               parseReportFormat,                     `report shape, one of ${REPORT_FORMATS.join(', ')}`),
+  flag('report-account-id',             'report.accountId',                 'ID',        undefined,                 parseNonEmpty,                         'accountID of tectonic reports'),
+  flag('report-account-secret-file',    'report.accountSecretFile',         'FILE',      undefined,                 parseNonEmpty,                         'file holding the accountSecret of tectonic reports (or set $KUBE_API_EXPORTER_REPORT_ACCOUNT_SECRET)'),
+  flag('redis-url',                     'events.redisUrl',                  'URL',       undefined,                 parseRedisUrl,                         'publish pod events to the channel galileo/events of this Redis, redis://[user:password@]host[:port][/db]; else from $telemd_kubernetes_adapter_redis_host and _port, as telemd-kubernetes-adapter reads them', telemdRedisUrl),
+  flag('kinds',                         'scope.kinds',                      'LIST',      '',                        parseKindList,                         'comma-separated kinds to watch besides deployments, pods, nodes and services: table kinds (daemonset, ...) or group/version/plural'),
+  flag('namespaces',                    'scope.namespaces',                 'LIST',      '',                        parseNamespaceList,                    'comma-separated namespaces to watch ("" for all); cluster-scoped kinds are always watched whole'),
+  flag('namespaces-exclude',            'scope.namespacesExclude',          'LIST',      '',                        parseNamespaceList,                    'comma-separated namespaces not to watch, filtered by the API server'),
+  flag('label-selector',                'scope.labelSelectors',             'SELECTORS', '',                        parseLabelSelectors,                   'per-kind label selectors applied by the API server: KIND=SELECTOR[;KIND=SELECTOR...], e.g. pod=app=web'),
+  flag('field-selector',                'scope.fieldSelectors',             'SELECTORS', '',                        parseKindSelectors,                    'per-kind field selectors applied by the API server: KIND=SELECTOR[;KIND=SELECTOR...], e.g. pod=status.phase=Running'),
+  flag('shard',                         'sharding.shard',                   'N',         '0',                       parseNonNegativeInteger,               'this replica\'s shard, 0-based: it keeps the objects whose UID hashes to it (see README "Large clusters")'),
+  flag('total-shards',                  'sharding.totalShards',             'N',         '1',                       parsePositiveInteger,                  'number of shards (replicas) the objects are split over'),
+  flag('pod',                           'sharding.pod',                     'NAME',      undefined,                 parseText,                             "auto-sharding: this StatefulSet pod's name; the shard is its ordinal, the total its StatefulSet's replicas"),
+  flag('pod-namespace',                 'sharding.podNamespace',            'NAMESPACE', undefined,                 parseText,                             'auto-sharding: the namespace of that pod and its StatefulSet'),
+  flag('metric-allowlist',              'cardinality.allow',                'GLOBS',     '',                        parseGlobs,                            'comma-separated object metric names to export, * matching any run ("" for all), e.g. k8s_pod_status_*'),
+  flag('metric-denylist',               'cardinality.deny',                 'GLOBS',     '',                        parseGlobs,                            'comma-separated object metric names never to export, * matching any run'),
+  flag('kind-series-limit',             'cardinality.seriesLimits',         'LIMITS',    '',                        parseSeriesLimits,                     'most series per object, per kind: KIND=N[,KIND=N...], e.g. pod=200; the rest are dropped and counted'),
+];
 
 export function parseConfig(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): ParseResult<Config> {
   return parseFlagTable<Config>(FLAGS, argv, env);
-}
-
-function parseNameList(text: string): string[] {
-  return text
-    .split(',')
-    .map((name) => name.trim())
-    .filter(Boolean);
-}
-
-function parseList(text: string): ReadonlySet<string> {
-  return new Set(parseNameList(text));
-}
-
-function parseNamespaceList(text: string): string[] {
-  const names = parseNameList(text);
-  const bad = names.find((name) => !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name));
-  if (bad !== undefined) throw new Error(`"${bad}" is not a namespace name`);
-  return names;
-}
-
-/** The text as a whole number of at least `min`; else fails with `message`. */
-function wholeNumber(text: string, min: number, message: string): number {
-  const number = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(number) || number < min) throw new Error(message);
-  return number;
-}
-
-function parseNonNegativeInteger(text: string): number {
-  return wholeNumber(text, 0, 'expected a whole number');
-}
-
-export function parsePositiveInteger(text: string): number {
-  const number = parseNonNegativeInteger(text);
-  if (number === 0) throw new Error('expected a whole number above 0');
-  return number;
-}
-
-function parseNonEmpty(text: string): string {
-  if (text.trim() === '') throw new Error('expected a non-empty value');
-  return text.trim();
-}
-
-function parseHttpUrl(text: string): string {
-  const url = URL.canParse(text) ? new URL(text) : undefined;
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
-    throw new Error('expected an http:// or https:// URL');
-  return url.href;
-}
-
-function parseSeconds(text: string): number {
-  return wholeNumber(text, 1, 'expected a whole number of seconds, at least 1');
-}
-
-function parseCount(text: string): number {
-  return wholeNumber(text, 1, 'expected a whole number, at least 1');
-}
-
-function parseLogLevel(text: string): LogLevel {
-  const level = LOG_LEVELS.find((candidate) => candidate === text);
-  if (!level) throw new Error(`expected one of ${LOG_LEVELS.join(', ')}`);
-  return level;
-}
-
-function parseReportFormat(text: string): ReportFormat {
-  const format = REPORT_FORMATS.find((candidate) => candidate === text);
-  if (!format) throw new Error(`expected one of ${REPORT_FORMATS.join(', ')}`);
-  return format;
-}
-
-function parseRedisUrl(text: string): string {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new Error('expected redis://host[:port]');
-  }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
-    throw new Error('expected redis://host[:port] or rediss://');
-  if (url.hostname === '') throw new Error('no host');
-  return text;
 }
 
 /** Every flag at its default (no argv, no environment). */

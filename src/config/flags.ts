@@ -1,28 +1,89 @@
 /**
- * Flag tables: each command (the exporter, the collector) lists its flags as rows (flag, env var, default, parse)
- * and this module turns a table into parsing, `--help` text and UsageErrors. Pure: argv and env in, a config out.
+ * Flag tables: each command (the exporter, the collector) lists its flags as rows made by `flagRow`, and this module
+ * turns a table into parsing, `--help` text and UsageErrors. A row puts its value at a key of the command's config:
+ * a top-level field (`logLevel`) or a field of a group (`http.port`), so that the config comes out grouped. Its
+ * environment variable is the command's prefix and the flag in upper snake case (`--watch-timeout` →
+ * KUBE_API_EXPORTER_WATCH_TIMEOUT). Pure: argv and env in, a config out.
  */
 
 import { parseArgs } from 'node:util';
 
 import { UsageError } from '../util/errors.js';
 
-export interface FlagSpec<C, K extends keyof C> {
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/** The value when neither the flag nor its variable is set, from other variables (drop-in compatibility). */
+export type Fallback = (env: Environment) => { readonly text: string; readonly source: string } | undefined;
+
+/** Values that are one field of a config, not a group of fields. */
+type Leaf =
+  | string
+  | number
+  | boolean
+  | undefined
+  | readonly unknown[]
+  | ReadonlySet<unknown>
+  | ReadonlyMap<unknown, unknown>;
+
+/** Where a row puts its value: `field` for a top-level field, `group.field` for a field of a group. */
+export type ConfigKey<C> = {
+  [K in keyof C & string]: C[K] extends Leaf ? K : `${K}.${keyof C[K] & string}`;
+}[keyof C & string];
+
+/** The type of the field at a key. */
+export type ValueAt<C, P> = P extends `${infer G extends keyof C & string}.${infer F}`
+  ? F extends keyof C[G]
+    ? C[G][F]
+    : never
+  : P extends keyof C
+    ? C[P]
+    : never;
+
+/** The keys whose field takes a value of type T. */
+export type KeyFor<C, T> = { [P in ConfigKey<C>]: [T] extends [ValueAt<C, P>] ? P : never }[ConfigKey<C>];
+
+export interface FlagSpec<C> {
   readonly flag: string;
-  readonly key: K;
+  readonly key: ConfigKey<C>;
   readonly env: string;
   readonly default: string | undefined;
   /** Shown after the flag in --help; '' for a switch (`--trust-proxy`), which takes no value on the command line. */
   readonly valueName: string;
   readonly description: string;
-  readonly parse: (text: string) => C[K];
-  /** The value when neither the flag nor its variable is set, from other variables (drop-in compatibility). */
-  readonly fallback?: (env: Environment) => { readonly text: string; readonly source: string } | undefined;
+  /** Gives a value of the type at `key` (flagRow checks it). */
+  readonly parse: (text: string) => unknown;
+  readonly fallback?: Fallback;
 }
 
-export type Environment = Readonly<Record<string, string | undefined>>;
+export type FlagTable<C> = readonly FlagSpec<C>[];
 
-export type FlagTable<C> = ReadonlyArray<{ [K in keyof C]: FlagSpec<C, K> }[keyof C]>;
+/**
+ * One row of a table: `row(flag, key, valueName, default, parse, description, fallback?)`. The type checks that
+ * `parse` gives what the field at `key` holds.
+ */
+export type FlagRow<C> = <T>(
+  flag: string,
+  key: KeyFor<C, NoInfer<T>>,
+  valueName: string,
+  defaultText: string | undefined,
+  parse: (text: string) => T,
+  description: string,
+  fallback?: Fallback,
+) => FlagSpec<C>;
+
+/** The row maker of a command whose environment variables start with `envPrefix` (`KUBE_API_EXPORTER_`). */
+export function flagRow<C>(envPrefix: string): FlagRow<C> {
+  return (flag, key, valueName, defaultText, parse, description, fallback) => ({
+    flag,
+    key,
+    env: `${envPrefix}${flag.toUpperCase().replaceAll('-', '_')}`,
+    default: defaultText,
+    valueName,
+    description,
+    parse,
+    ...(fallback ? { fallback } : {}),
+  });
+}
 
 export type ParseResult<C> = { readonly action: 'run'; readonly config: C } | { readonly action: 'help' | 'version' };
 
@@ -42,9 +103,19 @@ export function parseFlagTable<C>(flags: FlagTable<C>, argv: readonly string[], 
           ? { text: fromEnv, source: `$${spec.env}` }
           : spec.fallback?.(env);
     const text = given?.text ?? spec.default;
-    config[spec.key as string] = text === undefined ? undefined : parseValue(spec, text, given?.source ?? 'default');
+    setAt(config, spec.key, text === undefined ? undefined : parseValue(spec, text, given?.source ?? 'default'));
   }
   return { action: 'run', config: config as C };
+}
+
+/** Sets `field` or `group.field`, making the group on first use. */
+function setAt(config: Record<string, unknown>, key: string, value: unknown): void {
+  const [group, field] = key.split('.');
+  if (field === undefined) config[group] = value;
+  else {
+    config[group] ??= {};
+    (config[group] as Record<string, unknown>)[field] = value;
+  }
 }
 
 function parseFlags<C>(flags: FlagTable<C>, argv: readonly string[]) {
@@ -63,7 +134,7 @@ function parseFlags<C>(flags: FlagTable<C>, argv: readonly string[]) {
   }
 }
 
-function parseValue<C, K extends keyof C>(spec: FlagSpec<C, K>, text: string, source: string): C[K] {
+function parseValue<C>(spec: FlagSpec<C>, text: string, source: string): unknown {
   try {
     return spec.parse(text);
   } catch (error) {
@@ -71,7 +142,7 @@ function parseValue<C, K extends keyof C>(spec: FlagSpec<C, K>, text: string, so
   }
 }
 
-function isSwitch<C>(spec: FlagTable<C>[number]): boolean {
+function isSwitch<C>(spec: FlagSpec<C>): boolean {
   return spec.valueName === '';
 }
 
@@ -91,43 +162,4 @@ export function flagHelpText<C>(flags: FlagTable<C>, usage: readonly string[]): 
     `  ${'--version'.padEnd(40)}print the version`,
     '',
   ].join('\n');
-}
-
-export function parsePort(text: string): number {
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65535) throw new Error('expected a port number from 0 to 65535');
-  return port;
-}
-
-export function parseBoolean(text: string): boolean {
-  if (text === 'true' || text === '1') return true;
-  if (text === 'false' || text === '0' || text === '') return false;
-  throw new Error('expected true or false');
-}
-
-const DURATION_UNITS_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** `500ms`, `30s`, `15m`, `24h`, or combined like `1h30m`: milliseconds, at least 1. */
-export function parseDuration(text: string): number {
-  if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(text)) throw new Error('expected a duration such as 30s, 15m or 24h');
-  let total = 0;
-  for (const [, amount, , unit] of text.matchAll(/(\d+(\.\d+)?)(ms|s|m|h)/g))
-    total += Number(amount) * DURATION_UNITS_MS[unit];
-  if (total < 1) throw new Error('expected a duration of at least 1ms');
-  return Math.round(total);
-}
-
-/** A parser for URLs of the given schemes (`http:`, `postgres:`); the text is kept as written. */
-export function urlParser(protocols: readonly string[]): (text: string) => string {
-  const expected = `expected a URL starting with ${protocols.map((protocol) => `${protocol}//`).join(' or ')}`;
-  return (text) => {
-    let url: URL;
-    try {
-      url = new URL(text);
-    } catch {
-      throw new Error(expected);
-    }
-    if (!protocols.includes(url.protocol)) throw new Error(expected);
-    return text;
-  };
 }

@@ -46,13 +46,16 @@ export function keepsObject(shard: Shard): (object: KubeObject) => boolean {
   };
 }
 
-/** The sharding the flags ask for; throws a plain Error naming the flags when they do not fit together. */
-export function shardingOf(config: {
+/** The sharding flags: --shard and --total-shards, or --pod and --pod-namespace for auto-sharding. */
+export interface ShardingFlags {
   readonly shard: number;
   readonly totalShards: number;
   readonly pod?: string;
   readonly podNamespace?: string;
-}): Sharding {
+}
+
+/** The sharding the flags ask for; throws a plain Error naming the flags when they do not fit together. */
+export function shardingOf(config: ShardingFlags): Sharding {
   if (config.pod === undefined) {
     if (config.shard >= config.totalShards)
       throw new Error(`--shard ${config.shard} needs --total-shards above it (got ${config.totalShards})`);

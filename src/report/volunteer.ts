@@ -18,14 +18,16 @@ import { Reporter } from './reporter.js';
 /** The tectonic accountSecret comes from this environment variable or a file, never from a flag (it would show in `ps`). */
 export const REPORT_ACCOUNT_SECRET_ENV = 'KUBE_API_EXPORTER_REPORT_ACCOUNT_SECRET';
 
-export interface VolunteerConfig {
+/** The report flags (--cluster-id, --report-*). */
+export interface ReportConfig {
   readonly clusterId: string | undefined;
-  readonly reportUrl: string | undefined;
-  readonly reportIntervalMs: number;
-  readonly reportFormat: ReportFormat;
-  readonly reportAccountId: string | undefined;
-  /** tectonic only; read by readAccountSecret, never from a flag value. */
-  readonly reportAccountSecret?: string;
+  /** The collector; undefined: no reports sent. */
+  readonly url: string | undefined;
+  readonly intervalMs: number;
+  readonly format: ReportFormat;
+  readonly accountId: string | undefined;
+  /** tectonic only: the file holding the accountSecret (read by readAccountSecret). */
+  readonly accountSecretFile: string | undefined;
 }
 
 /**
@@ -33,20 +35,20 @@ export interface VolunteerConfig {
  * check that a tectonic report can be sent. Throws UsageError.
  */
 export function readAccountSecret(
-  config: VolunteerConfig & { readonly reportAccountSecretFile: string | undefined },
+  config: ReportConfig,
   env: Readonly<Record<string, string | undefined>>,
 ): string | undefined {
   let secret = env[REPORT_ACCOUNT_SECRET_ENV] || undefined;
-  if (secret === undefined && config.reportAccountSecretFile) {
+  if (secret === undefined && config.accountSecretFile) {
     try {
-      secret = readFileSync(config.reportAccountSecretFile, 'utf8').trim();
+      secret = readFileSync(config.accountSecretFile, 'utf8').trim();
     } catch (error) {
       throw new UsageError(
-        `cannot read --report-account-secret-file ${config.reportAccountSecretFile}: ${(error as Error).message}`,
+        `cannot read --report-account-secret-file ${config.accountSecretFile}: ${(error as Error).message}`,
       );
     }
   }
-  if (config.reportFormat === 'tectonic' && config.reportUrl && (!config.reportAccountId || !secret)) {
+  if (config.format === 'tectonic' && config.url && (!config.accountId || !secret)) {
     throw new UsageError(
       `--report-format tectonic needs --report-account-id and the secret in $${REPORT_ACCOUNT_SECRET_ENV} or --report-account-secret-file`,
     );
@@ -55,7 +57,9 @@ export function readAccountSecret(
 }
 
 export interface VolunteerOptions {
-  readonly config: VolunteerConfig;
+  readonly config: ReportConfig;
+  /** The tectonic accountSecret, from readAccountSecret; never a flag. */
+  readonly accountSecret?: string;
   readonly kubeConfig: KubeConfig;
   readonly cache: ClusterCache;
   /** Whether the nodes have been listed into the cache. */
@@ -80,6 +84,7 @@ export interface Volunteer {
  */
 export function createVolunteer({
   config,
+  accountSecret,
   kubeConfig,
   cache,
   nodesSynced,
@@ -90,16 +95,16 @@ export function createVolunteer({
   let identity: ReportIdentity | undefined;
   const identified = resolveClusterId(config.clusterId, kubeConfig, log).then(({ clusterID, source }) => {
     log.info('cluster ID for reports', { clusterID, source });
-    identity = { clusterID, format: config.reportFormat, accountID: config.reportAccountId };
+    identity = { clusterID, format: config.format, accountID: config.accountId };
   });
   const nodeKind = NODE;
-  const build = (known: ReportIdentity, accountSecret: string) =>
-    buildReport(cache.objects(nodeKind), { ...known, accountSecret }, new Date());
-  const reporter = config.reportUrl
+  const build = (known: ReportIdentity, secret: string) =>
+    buildReport(cache.objects(nodeKind), { ...known, accountSecret: secret }, new Date());
+  const reporter = config.url
     ? new Reporter({
-        url: config.reportUrl,
-        intervalMs: config.reportIntervalMs,
-        build: () => build(identity!, config.reportAccountSecret ?? ''),
+        url: config.url,
+        intervalMs: config.intervalMs,
+        build: () => build(identity!, accountSecret ?? ''),
         ready: () => identity !== undefined && nodesSynced(),
         selfMetrics,
         log,

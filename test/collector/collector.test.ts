@@ -71,7 +71,7 @@ test('volunteer → collector → one row with received_at and received_from (sp
   const before = nowSeconds();
   const { api } = await startVolunteerCluster(
     t,
-    { reportUrl: `${collector.url}/api/v1`, reportIntervalMs: 3_600_000 },
+    { url: `${collector.url}/api/v1`, intervalMs: 3_600_000 },
     seedCluster([
       ['v1.32.0', 'Debian GNU/Linux 12 (bookworm)'],
       ['v1.31.4', 'Flatcar Container Linux 4081.2.0'],
@@ -106,11 +106,11 @@ test('volunteer → collector, tectonic format on /api/v1/stats: account_id kept
   if (!db) return;
   const collector = await startTestCollector(t, { dbUrl: db.url });
   const volunteer = {
-    reportUrl: `${collector.url}/api/v1/stats`,
-    reportIntervalMs: 3_600_000,
-    reportFormat: 'tectonic' as const,
-    reportAccountId: 'acct-42',
-    reportAccountSecret: 'hunter2-secret',
+    url: `${collector.url}/api/v1/stats`,
+    intervalMs: 3_600_000,
+    format: 'tectonic' as const,
+    accountId: 'acct-42',
+    accountSecret: 'hunter2-secret',
   };
   await startVolunteerCluster(t, volunteer, seedCluster([['v1.30.2', 'Ubuntu 24.04.1 LTS']]));
   await eventually(async () => (await rows(db)).length === 1, 'one row', 20_000);
@@ -252,7 +252,7 @@ test('database stopped mid-run: 503 and nothing acknowledged; after recovery the
 
   const { exporter } = await startVolunteerCluster(
     t,
-    { reportUrl: `${collector.url}/api/v1`, reportIntervalMs: 3_600_000, clusterId: 'volunteer' },
+    { url: `${collector.url}/api/v1`, intervalMs: 3_600_000, clusterId: 'volunteer' },
     seedCluster([['v1.32.0', 'Debian']]),
   );
   const exporterMetrics = async () =>

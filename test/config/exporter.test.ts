@@ -10,34 +10,43 @@ const run = (argv: string[], env: Record<string, string> = {}) => {
 
 test('defaults', (t) => {
   const config = run([]);
-  t.is(config.port, 8080);
-  t.is(config.host, '0.0.0.0');
+  t.is(config.http.port, 8080);
+  t.is(config.http.host, '0.0.0.0');
   t.is(config.kubeconfig, undefined);
-  t.deepEqual([...config.leanixExcludeNamespaces], ['kube-system', 'kube-public']);
+  t.deepEqual([...config.leanix.excludeNamespaces], ['kube-system', 'kube-public']);
   t.is(config.logLevel, 'info');
-  t.is(config.watchTimeoutSeconds, 300);
-  t.is(config.watchIdleTimeoutSeconds, 120);
-  t.deepEqual([config.maxDepth, config.maxSeriesPerObject, config.maxLabelLength], [32, 10000, 512]);
-  t.deepEqual(config.kinds, []);
-  t.deepEqual([config.namespaces, config.namespacesExclude], [[], []]);
-  t.deepEqual([config.labelSelectors.size, config.fieldSelectors.size], [0, 0]);
-  t.deepEqual([config.metricAllowlist, config.metricDenylist, config.kindSeriesLimits.size], [[], [], 0]);
+  t.is(config.watch.timeoutSeconds, 300);
+  t.is(config.watch.idleTimeoutMs, 120 * 1000);
+  t.deepEqual(
+    [config.limits.maxDepth, config.limits.maxSeriesPerObject, config.limits.maxLabelValueLength],
+    [32, 10000, 512],
+  );
+  t.deepEqual(config.scope.kinds, []);
+  t.deepEqual([config.scope.namespaces, config.scope.namespacesExclude], [[], []]);
+  t.deepEqual([config.scope.labelSelectors.size, config.scope.fieldSelectors.size], [0, 0]);
+  t.deepEqual([config.cardinality.allow, config.cardinality.deny, config.cardinality.seriesLimits.size], [[], [], 0]);
 });
 
 test('cardinality flags', (t) => {
   const config = run(['--metric-denylist', '*_ready', '--kind-series-limit', 'pod=200'], {
     KUBE_API_EXPORTER_METRIC_ALLOWLIST: 'k8s_pod_*,k8s_node_*',
   });
-  t.deepEqual(config.metricAllowlist, ['k8s_pod_*', 'k8s_node_*']);
-  t.deepEqual(config.metricDenylist, ['*_ready']);
-  t.deepEqual([...config.kindSeriesLimits], [['pod', 200]]);
+  t.deepEqual(config.cardinality.allow, ['k8s_pod_*', 'k8s_node_*']);
+  t.deepEqual(config.cardinality.deny, ['*_ready']);
+  t.deepEqual([...config.cardinality.seriesLimits], [['pod', 200]]);
 });
 
 test('sharding flags', (t) => {
   const config = run(['--shard', '2', '--total-shards=3']);
-  t.deepEqual([config.shard, config.totalShards, config.pod, config.podNamespace], [2, 3, undefined, undefined]);
+  t.deepEqual(
+    [config.sharding.shard, config.sharding.totalShards, config.sharding.pod, config.sharding.podNamespace],
+    [2, 3, undefined, undefined],
+  );
   const auto = run([], { KUBE_API_EXPORTER_POD: 'kae-1', KUBE_API_EXPORTER_POD_NAMESPACE: 'monitoring' });
-  t.deepEqual([auto.shard, auto.totalShards, auto.pod, auto.podNamespace], [0, 1, 'kae-1', 'monitoring']);
+  t.deepEqual(
+    [auto.sharding.shard, auto.sharding.totalShards, auto.sharding.pod, auto.sharding.podNamespace],
+    [0, 1, 'kae-1', 'monitoring'],
+  );
 });
 
 test('scoping flags', (t) => {
@@ -45,24 +54,24 @@ test('scoping flags', (t) => {
     KUBE_API_EXPORTER_NAMESPACES_EXCLUDE: 'kube-system',
     KUBE_API_EXPORTER_LABEL_SELECTOR: 'pod=app=web;node=role',
   });
-  t.deepEqual(config.namespaces, ['a', 'b']);
-  t.deepEqual(config.namespacesExclude, ['kube-system']);
+  t.deepEqual(config.scope.namespaces, ['a', 'b']);
+  t.deepEqual(config.scope.namespacesExclude, ['kube-system']);
   t.deepEqual(
-    [...config.labelSelectors],
+    [...config.scope.labelSelectors],
     [
       ['pod', 'app=web'],
       ['node', 'role'],
     ],
   );
-  t.deepEqual([...config.fieldSelectors], [['pod', 'status.phase=Running']]);
+  t.deepEqual([...config.scope.fieldSelectors], [['pod', 'status.phase=Running']]);
 });
 
 test('flags win over environment, environment over defaults', (t) => {
   const env = { KUBE_API_EXPORTER_PORT: '9000', KUBE_API_EXPORTER_HOST: '127.0.0.1' };
-  t.is(run([], env).port, 9000);
-  t.is(run(['--port', '9100'], env).port, 9100);
-  t.is(run(['--port=9200'], env).port, 9200);
-  t.is(run([], env).host, '127.0.0.1');
+  t.is(run([], env).http.port, 9000);
+  t.is(run(['--port', '9100'], env).http.port, 9100);
+  t.is(run(['--port=9200'], env).http.port, 9200);
+  t.is(run([], env).http.host, '127.0.0.1');
   t.is(run(['--kubeconfig', '/k'], {}).kubeconfig, '/k');
   t.is(run([], { KUBE_API_EXPORTER_KUBECONFIG: '/e' }).kubeconfig, '/e');
 });
@@ -72,14 +81,21 @@ test("--redis-url, else telemd-kubernetes-adapter's variables, else no Redis", (
     telemd_kubernetes_adapter_redis_host: 'redis.galileo',
     telemd_kubernetes_adapter_redis_port: '6380',
   };
-  t.is(run([]).redisUrl, undefined);
-  t.is(run(['--redis-url', 'redis://r:7000/2']).redisUrl, 'redis://r:7000/2');
-  t.is(run([], { KUBE_API_EXPORTER_REDIS_URL: 'rediss://user:pw@r' }).redisUrl, 'rediss://user:pw@r');
-  t.is(run([], adapterEnv).redisUrl, 'redis://redis.galileo:6380');
-  t.is(run([], { telemd_kubernetes_adapter_redis_host: 'redis.galileo' }).redisUrl, 'redis://redis.galileo:6379');
-  t.is(run([], { telemd_kubernetes_adapter_redis_port: '6380' }).redisUrl, undefined, 'a port alone is no Redis');
-  t.is(run(['--redis-url', 'redis://flag'], adapterEnv).redisUrl, 'redis://flag');
-  t.is(run([], { ...adapterEnv, KUBE_API_EXPORTER_REDIS_URL: 'redis://env' }).redisUrl, 'redis://env');
+  t.is(run([]).events.redisUrl, undefined);
+  t.is(run(['--redis-url', 'redis://r:7000/2']).events.redisUrl, 'redis://r:7000/2');
+  t.is(run([], { KUBE_API_EXPORTER_REDIS_URL: 'rediss://user:pw@r' }).events.redisUrl, 'rediss://user:pw@r');
+  t.is(run([], adapterEnv).events.redisUrl, 'redis://redis.galileo:6380');
+  t.is(
+    run([], { telemd_kubernetes_adapter_redis_host: 'redis.galileo' }).events.redisUrl,
+    'redis://redis.galileo:6379',
+  );
+  t.is(
+    run([], { telemd_kubernetes_adapter_redis_port: '6380' }).events.redisUrl,
+    undefined,
+    'a port alone is no Redis',
+  );
+  t.is(run(['--redis-url', 'redis://flag'], adapterEnv).events.redisUrl, 'redis://flag');
+  t.is(run([], { ...adapterEnv, KUBE_API_EXPORTER_REDIS_URL: 'redis://env' }).events.redisUrl, 'redis://env');
 });
 
 test('every flag has an environment variable', (t) => {
@@ -87,8 +103,8 @@ test('every flag has an environment variable', (t) => {
 });
 
 test('namespace lists: trimmed, empty means none', (t) => {
-  t.deepEqual([...run(['--leanix-exclude-namespaces', ' a, b ,,c']).leanixExcludeNamespaces], ['a', 'b', 'c']);
-  t.deepEqual([...run(['--leanix-exclude-namespaces', '']).leanixExcludeNamespaces], []);
+  t.deepEqual([...run(['--leanix-exclude-namespaces', ' a, b ,,c']).leanix.excludeNamespaces], ['a', 'b', 'c']);
+  t.deepEqual([...run(['--leanix-exclude-namespaces', '']).leanix.excludeNamespaces], []);
 });
 
 const badInputs: ReadonlyArray<readonly [string[], Record<string, string>, RegExp]> = [
@@ -169,10 +185,10 @@ test('--help and --version', (t) => {
 
 test('report flags: off by default, daily, spartakus', (t) => {
   const config = run([]);
-  t.is(config.reportUrl, undefined);
-  t.is(config.reportIntervalMs, 24 * 3600 * 1000);
-  t.is(config.reportFormat, 'spartakus');
-  t.is(config.clusterId, undefined);
+  t.is(config.report.url, undefined);
+  t.is(config.report.intervalMs, 24 * 3600 * 1000);
+  t.is(config.report.format, 'spartakus');
+  t.is(config.report.clusterId, undefined);
 });
 
 const durations: ReadonlyArray<readonly [string, number]> = [
@@ -186,6 +202,6 @@ const durations: ReadonlyArray<readonly [string, number]> = [
 
 for (const [text, ms] of durations) {
   test(`--report-interval ${text}`, (t) => {
-    t.is(run(['--report-interval', text]).reportIntervalMs, ms);
+    t.is(run(['--report-interval', text]).report.intervalMs, ms);
   });
 }

@@ -10,25 +10,25 @@ const run = (argv: string[], env: Record<string, string> = {}) => {
 
 test('LeanIX defaults: all namespaces but the system ones, bounded history, no push', (t) => {
   const config = defaultConfig();
-  t.is(config.leanixIncludeNamespaces, undefined);
-  t.deepEqual([...config.leanixExcludeNamespaces], ['kube-system', 'kube-public']);
-  t.is(config.leanixHistoryPerDeployment, 20);
-  t.is(config.leanixHistoryMax, 5000);
-  t.is(config.leanixConnectorId, 'kubernetes');
-  t.is(config.leanixPushUrl, undefined);
-  t.is(config.leanixPushDebounceMs, 10000);
+  t.is(config.leanix.includeNamespaces, undefined);
+  t.deepEqual([...config.leanix.excludeNamespaces], ['kube-system', 'kube-public']);
+  t.is(config.leanix.historyPerDeployment, 20);
+  t.is(config.leanix.historyMax, 5000);
+  t.is(config.leanix.connectorId, 'kubernetes');
+  t.is(config.leanix.pushUrl, undefined);
+  t.is(config.leanix.pushDebounceMs, 10000);
 });
 
 test('LeanIX flags and their environment variables', (t) => {
-  t.deepEqual([...(run(['--leanix-include-namespaces', 'a, b']).leanixIncludeNamespaces ?? [])], ['a', 'b']);
-  t.is(run([], { KUBE_API_EXPORTER_LEANIX_HISTORY_MAX: '7' }).leanixHistoryMax, 7);
-  t.is(run(['--leanix-history-per-deployment=3']).leanixHistoryPerDeployment, 3);
+  t.deepEqual([...(run(['--leanix-include-namespaces', 'a, b']).leanix.includeNamespaces ?? [])], ['a', 'b']);
+  t.is(run([], { KUBE_API_EXPORTER_LEANIX_HISTORY_MAX: '7' }).leanix.historyMax, 7);
+  t.is(run(['--leanix-history-per-deployment=3']).leanix.historyPerDeployment, 3);
   t.is(
-    run(['--leanix-push-url', 'https://leanix.example/ingest?x=1']).leanixPushUrl,
+    run(['--leanix-push-url', 'https://leanix.example/ingest?x=1']).leanix.pushUrl,
     'https://leanix.example/ingest?x=1',
   );
-  t.is(run(['--leanix-push-debounce-ms', '0']).leanixPushDebounceMs, 0);
-  t.is(run(['--leanix-connector-id', ' prod-eu ']).leanixConnectorId, 'prod-eu');
+  t.is(run(['--leanix-push-debounce-ms', '0']).leanix.pushDebounceMs, 0);
+  t.is(run(['--leanix-connector-id', ' prod-eu ']).leanix.connectorId, 'prod-eu');
 });
 
 const badInputs: ReadonlyArray<readonly [string[], RegExp]> = [

@@ -20,7 +20,7 @@ const SEED_SERIES = [
 ] as const;
 
 test('the demo shows the seed helloworld series and the seed LeanIX pods', async (t) => {
-  const cluster = await startTestCluster(t, seedDemoCluster);
+  const cluster = await startTestCluster(t, { seed: seedDemoCluster });
   const text = await cluster.text('/metrics');
   t.deepEqual(expositionProblems(text), []);
   const values = seriesValues(text);
@@ -47,7 +47,7 @@ test('the demo shows the seed helloworld series and the seed LeanIX pods', async
 });
 
 test('demo life: a rollout bumps generation before observedGeneration catches up; pods are replaced', async (t) => {
-  const cluster = await startTestCluster(t, seedDemoCluster);
+  const cluster = await startTestCluster(t, { seed: seedDemoCluster });
   const stop = startDemoLife(cluster.api, { intervalMs: 100 });
   t.teardown(stop);
   const generation = 'k8s_deployment_metadata_generation{name="helloworld",namespace="default"}';
@@ -71,7 +71,7 @@ test('demo life: a rollout bumps generation before observedGeneration catches up
 });
 
 test('demo life on /events and in the container info: a restart brings a new container ID, a replaced pod its events', async (t) => {
-  const cluster = await startTestCluster(t, seedDemoCluster);
+  const cluster = await startTestCluster(t, { seed: seedDemoCluster });
   const workerInfo = async () =>
     (await cluster.text('/metrics'))
       .split('\n')

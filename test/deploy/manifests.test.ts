@@ -122,7 +122,7 @@ test('the binding gives the ClusterRole to the service account the Deployment ru
 test("the container's args are the exporter's flags, and its port, probes and annotations follow --port", (t) => {
   const parsed = parseConfig(container.args, {});
   if (parsed.action !== 'run') return t.fail('args must run the exporter');
-  const { config } = parsed;
+  const config = parsed.config.http;
   t.is(containerPort('http'), config.port);
   t.true(['0.0.0.0', '::'].includes(config.host), 'kubelet probes and Prometheus reach the pod IP');
   t.is(container.command, undefined, "the image's entrypoint runs the exporter");

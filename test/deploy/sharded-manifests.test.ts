@@ -42,7 +42,7 @@ test('each pod shards itself by the ordinal in its name, over this StatefulSet',
     KUBE_API_EXPORTER_POD_NAMESPACE: namespace!,
   });
   if (parsed.action !== 'run') return t.fail('args must run the exporter');
-  t.deepEqual(shardingOf(parsed.config), { mode: 'statefulset', namespace, statefulSet: name, ordinal: 2 });
+  t.deepEqual(shardingOf(parsed.config.sharding), { mode: 'statefulset', namespace, statefulSet: name, ordinal: 2 });
   t.true(statefulSet.spec.replicas > 1);
 });
 

@@ -103,9 +103,11 @@ async function checkoutAlerts(prometheus: RunningServer): Promise<PrometheusAler
 test('a failing rollout fires the deployment alerts through Prometheus and Alertmanager to a webhook, and they resolve', async (t) => {
   if (!haveTools(t, PROMETHEUS, ALERTMANAGER, PROMTOOL)) return;
   t.timeout(60_000);
-  const cluster = await startTestCluster(t, (api) => {
-    seedDemoCluster(api);
-    api.create(deploymentKind, checkout);
+  const cluster = await startTestCluster(t, {
+    seed: (api) => {
+      seedDemoCluster(api);
+      api.create(deploymentKind, checkout);
+    },
   });
   t.deepEqual(promtoolProblems(await cluster.text('/metrics')), [], "promtool check metrics on the demo's /metrics");
 

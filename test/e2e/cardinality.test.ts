@@ -7,9 +7,8 @@ import { startTestCluster } from '../support/harness/cluster.js';
 const [pod, node] = ['pod', 'node'].map((name) => kindByMetricName(name)!);
 
 test('denied names and series over a kind limit never reach /metrics, and are counted', async (t) => {
-  const cluster = await startTestCluster(
-    t,
-    (api) => {
+  const cluster = await startTestCluster(t, {
+    seed: (api) => {
       api.create(pod, {
         metadata: { name: 'p', namespace: 'default' },
         spec: {
@@ -23,9 +22,11 @@ test('denied names and series over a kind limit never reach /metrics, and are co
       });
       api.create(node, { metadata: { name: 'n' }, status: { capacity: { cpu: '2', memory: '1Gi', pods: '110' } } });
     },
-    [],
-    { metricDenylist: ['*_ready', 'k8s_node_status_capacity_pods'], kindSeriesLimits: new Map([['pod', 4]]) },
-  );
+    excludeNamespaces: [],
+    config: {
+      cardinality: { deny: ['*_ready', 'k8s_node_status_capacity_pods'], seriesLimits: new Map([['pod', 4]]) },
+    },
+  });
   const text = await cluster.text('/metrics');
   const objects = seriesValues(text);
   const podSeries = [...objects.keys()].filter((key) => key.startsWith('k8s_pod_'));

@@ -14,6 +14,7 @@ import {
   promtoolProblems,
   seriesValues,
 } from '../support/assertions/exposition.js';
+import { testConfig } from '../support/builders/config.js';
 import { eventually, FAST_BACKOFF, startTestCluster } from '../support/harness/cluster.js';
 
 const [deployment, pod, node, service] = ['deployment', 'pod', 'node', 'service'].map(
@@ -51,16 +52,18 @@ const aPod = (name: string, namespace: string, phase: string) => ({
 const series = async (cluster: { text(path: string): Promise<string> }) => seriesValues(await cluster.text('/metrics'));
 
 test('objects appear, change and vanish on /metrics as the API server changes', async (t) => {
-  const cluster = await startTestCluster(t, (api) => {
-    api.create(deployment, aDeployment('web', 2));
-    api.create(node, {
-      metadata: { name: 'node-1' },
-      status: { capacity: { cpu: '4', memory: '1Gi' }, conditions: [{ type: 'Ready', status: 'True' }] },
-    });
-    api.create(service, {
-      metadata: { name: 'web', namespace: 'default' },
-      spec: { ports: [{ name: 'http', port: 80 }] },
-    });
+  const cluster = await startTestCluster(t, {
+    seed: (api) => {
+      api.create(deployment, aDeployment('web', 2));
+      api.create(node, {
+        metadata: { name: 'node-1' },
+        status: { capacity: { cpu: '4', memory: '1Gi' }, conditions: [{ type: 'Ready', status: 'True' }] },
+      });
+      api.create(service, {
+        metadata: { name: 'web', namespace: 'default' },
+        spec: { ports: [{ name: 'http', port: 80 }] },
+      });
+    },
   });
   let values = await series(cluster);
   t.is(values.get('k8s_deployment_spec_replicas{name="web",namespace="default"}'), 2);
@@ -104,9 +107,11 @@ test('objects appear, change and vanish on /metrics as the API server changes', 
 });
 
 test('/metrics is valid exposition with self-metrics appended, and never carries annotations or env values', async (t) => {
-  const cluster = await startTestCluster(t, (api) => {
-    api.create(deployment, aDeployment('web', 1));
-    api.create(pod, aPod('web-1', 'default', 'Running'));
+  const cluster = await startTestCluster(t, {
+    seed: (api) => {
+      api.create(deployment, aDeployment('web', 1));
+      api.create(pod, aPod('web-1', 'default', 'Running'));
+    },
   });
   await cluster.get('/metrics'); // a scrape's own duration shows from the next scrape on
   const response = await cluster.get('/metrics');
@@ -129,11 +134,13 @@ test('/metrics is valid exposition with self-metrics appended, and never carries
 });
 
 test('/leanix.json follows pods: sorted, excluded namespaces left out, deletions vanish', async (t) => {
-  const cluster = await startTestCluster(t, (api) => {
-    api.create(pod, aPod('b-pod', 'team-b', 'Pending'));
-    api.create(pod, aPod('z-pod', 'team-a', 'Running'));
-    api.create(pod, aPod('a-pod', 'team-a', 'Running'));
-    api.create(pod, aPod('dns', 'kube-system', 'Running'));
+  const cluster = await startTestCluster(t, {
+    seed: (api) => {
+      api.create(pod, aPod('b-pod', 'team-b', 'Pending'));
+      api.create(pod, aPod('z-pod', 'team-a', 'Running'));
+      api.create(pod, aPod('a-pod', 'team-a', 'Running'));
+      api.create(pod, aPod('dns', 'kube-system', 'Running'));
+    },
   });
   const inventory = async () => (await cluster.get('/leanix.json')).json() as Promise<any>;
   let body = await inventory();
@@ -155,9 +162,11 @@ test('/leanix.json follows pods: sorted, excluded namespaces left out, deletions
 });
 
 test('a relist after 410 Gone drops objects deleted while the watch was away', async (t) => {
-  const cluster = await startTestCluster(t, (api) => {
-    api.create(pod, aPod('stays', 'default', 'Running'));
-    api.create(pod, aPod('goes', 'default', 'Running'));
+  const cluster = await startTestCluster(t, {
+    seed: (api) => {
+      api.create(pod, aPod('stays', 'default', 'Running'));
+      api.create(pod, aPod('goes', 'default', 'Running'));
+    },
   });
   t.true((await cluster.text('/metrics')).includes('name="goes"'));
   // The watch is dropped and history compacted: the informer reconnects with an expired resourceVersion, gets
@@ -176,7 +185,7 @@ test('a relist after 410 Gone drops objects deleted while the watch was away', a
 /** An exporter watching this API server URL, whether or not anything serves it yet; stopped in teardown. */
 async function exporterWatching(t: ExecutionContext, apiUrl: string) {
   const exporter = await startExporter({
-    config: { port: 0, host: '127.0.0.1', leanixExcludeNamespaces: new Set() },
+    config: testConfig({ leanix: { excludeNamespaces: new Set() } }),
     kubeConfig: kubeConfigForServer(apiUrl),
     log: silentLogger,
     backoff: FAST_BACKOFF,
@@ -265,9 +274,11 @@ const objectSeriesOf = (text: string) =>
     .join('\n');
 
 test('/metrics is gzipped when the client accepts it, and concurrent scrapes all get it whole', async (t) => {
-  const cluster = await startTestCluster(t, (api) => {
-    api.create(deployment, aDeployment('web', 2));
-    api.create(pod, aPod('web-1', 'default', 'Running'));
+  const cluster = await startTestCluster(t, {
+    seed: (api) => {
+      api.create(deployment, aDeployment('web', 2));
+      api.create(pod, aPod('web-1', 'default', 'Running'));
+    },
   });
   const url = `${cluster.exporter.url}/metrics`;
   const plain = await rawGet(url, { 'accept-encoding': 'identity' });
@@ -287,7 +298,7 @@ test('/metrics is gzipped when the client accepts it, and concurrent scrapes all
 });
 
 test("/metrics/self serves only the exporter's own metrics", async (t) => {
-  const cluster = await startTestCluster(t, (api) => api.create(pod, aPod('web-1', 'default', 'Running')));
+  const cluster = await startTestCluster(t, { seed: (api) => api.create(pod, aPod('web-1', 'default', 'Running')) });
   const text = await cluster.text('/metrics/self');
   t.deepEqual(expositionProblems(text), []);
   t.true(text.includes('kube_api_exporter_cache_objects{kind="pod"} 1'));
@@ -295,17 +306,13 @@ test("/metrics/self serves only the exporter's own metrics", async (t) => {
 });
 
 test('an API server lost after sync: unready while away, last series still served, relisted after its restart', async (t) => {
-  const cluster = await startTestCluster(
-    t,
-    (api) => {
+  const cluster = await startTestCluster(t, {
+    seed: (api) => {
       api.create(pod, aPod('stays', 'default', 'Running'));
       api.create(pod, aPod('goes', 'default', 'Running'));
     },
-    undefined,
-    {},
-    undefined,
-    { unreadyAfterMs: 0 },
-  );
+    config: { http: { unreadyAfterMs: 0 } },
+  });
   const port = Number(new URL(cluster.apiUrl).port);
   await cluster.api.stop();
   await eventually(async () => (await cluster.get('/readyz')).status === 503, 'unready while the API server is away');

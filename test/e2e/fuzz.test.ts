@@ -80,20 +80,17 @@ test.serial('the fuzzed objects reached every limit', (t) => {
 test('hostile objects through the API server, the informers and HTTP: the exporter keeps serving valid output', async (t) => {
   const withPromtool = haveTools(t, PROMTOOL);
   const random = seededRandom(66);
-  const cluster = await startTestCluster(
-    t,
-    (api) => {
+  const cluster = await startTestCluster(t, {
+    seed: (api) => {
       for (let index = 0; index < 300; index++) {
         const kind = random.pick(DEFAULT_KINDS);
         const object = hostileObject(kind, random, hostileName(random, index), 500);
         if (!api.get(kind, object.metadata.namespace, object.metadata.name)) api.create(kind, object);
       }
     },
-    [],
-    {},
-    undefined,
-    { limits: LIMITS },
-  );
+    excludeNamespaces: [],
+    config: { limits: LIMITS },
+  });
   await eventually(
     async () => (await cluster.text('/metrics')).includes('kube_api_exporter_flatten_dropped_total{kind='),
     'drops counted',

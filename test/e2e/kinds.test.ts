@@ -24,9 +24,8 @@ const clusterWidget: KindSpec = {
 };
 
 test('--kinds watches table kinds and custom resources, flattened by the same rules; others stay unwatched', async (t) => {
-  const cluster = await startTestCluster(
-    t,
-    (api) => {
+  const cluster = await startTestCluster(t, {
+    seed: (api) => {
       api.create(kind('daemonset'), {
         metadata: { name: 'agent', namespace: 'kube-system' },
         status: { numberReady: 3, desiredNumberScheduled: 4 },
@@ -44,14 +43,16 @@ test('--kinds watches table kinds and custom resources, flattened by the same ru
       });
       api.create(clusterWidget, { metadata: { name: 'w' }, spec: { size: '1Gi', parts: [{ name: 'a', weight: 5 }] } });
     },
-    [],
-    {
-      kinds: parseKindList(
-        'daemonsets,statefulset,namespace,stable.example.com/v1/crontabs,example.com/v1alpha1/clusterwidgets',
-      ),
+    excludeNamespaces: [],
+    config: {
+      scope: {
+        kinds: parseKindList(
+          'daemonsets,statefulset,namespace,stable.example.com/v1/crontabs,example.com/v1alpha1/clusterwidgets',
+        ),
+      },
     },
-    [...KINDS, crontab, clusterWidget],
-  );
+    served: [...KINDS, crontab, clusterWidget],
+  });
   const values = seriesValues(await cluster.text('/metrics'));
   t.is(values.get('k8s_daemonset_status_numberReady{name="agent",namespace="kube-system"}'), 3);
   t.is(values.get('k8s_statefulset_spec_replicas{name="db",namespace="data"}'), 3);
@@ -116,7 +117,10 @@ test('--kinds watches table kinds and custom resources, flattened by the same ru
 
 test('a --kinds resource the API server does not serve stops start-up with a clear error', async (t) => {
   await t.throwsAsync(
-    startTestCluster(t, () => {}, [], { kinds: parseKindList('stable.example.com/v1/crontabs') }),
+    startTestCluster(t, {
+      excludeNamespaces: [],
+      config: { scope: { kinds: parseKindList('stable.example.com/v1/crontabs') } },
+    }),
     {
       message: /GET \/apis\/stable.example.com\/v1: HTTP 404/,
     },

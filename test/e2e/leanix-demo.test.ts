@@ -4,7 +4,7 @@ import { seedDemoCluster, startDemoLife } from '../../src/demo/cluster.js';
 import { eventually, startTestCluster } from '../support/harness/cluster.js';
 
 test('the demo populates /leanix.json, /leanix/v2.json (with a rollout in the history) and /leanix/ldif.json', async (t) => {
-  const cluster = await startTestCluster(t, seedDemoCluster);
+  const cluster = await startTestCluster(t, { seed: seedDemoCluster });
   const stop = startDemoLife(cluster.api, { intervalMs: 100 });
   t.teardown(stop);
   const v2 = async () => (await cluster.get('/leanix/v2.json')).json() as Promise<any>;

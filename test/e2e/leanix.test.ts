@@ -14,7 +14,7 @@ const rollouts = async (cluster: TestCluster) =>
   (await json(cluster, '/leanix/v2.json')).deploymentHistory.rollouts as any[];
 
 test('a rollout and a failed rollout are recorded with their images, requests and outcome', async (t) => {
-  const cluster = await startTestCluster(t, (api) => api.create(deployment, helloworldDeployment()));
+  const cluster = await startTestCluster(t, { seed: (api) => api.create(deployment, helloworldDeployment()) });
   t.deepEqual(await rollouts(cluster), [], 'history starts when the exporter starts');
 
   cluster.api.update(deployment, 'default', 'helloworld', (object) => {
@@ -75,7 +75,7 @@ test('a rollout and a failed rollout are recorded with their images, requests an
 });
 
 test('every LeanIX endpoint: ETag and If-None-Match → 304 until a change; ?since= by change count', async (t) => {
-  const cluster = await startTestCluster(t, (api) => api.create(deployment, helloworldDeployment()));
+  const cluster = await startTestCluster(t, { seed: (api) => api.create(deployment, helloworldDeployment()) });
   const index = await cluster.text('/');
   for (const path of ENDPOINTS) t.true(index.includes(`href="${path.slice(1)}"`), `index links ${path}`);
   for (const path of ENDPOINTS) {
@@ -137,8 +137,12 @@ function seedNamespaces(api: TestCluster['api']) {
 }
 
 test('include and exclude flags apply to every view; annotations, env values and secrets never appear', async (t) => {
-  const cluster = await startTestCluster(t, seedNamespaces, ['kube-system'], {
-    leanixIncludeNamespaces: new Set(['shop', 'kube-system']),
+  const cluster = await startTestCluster(t, {
+    seed: seedNamespaces,
+    excludeNamespaces: ['kube-system'],
+    config: {
+      leanix: { includeNamespaces: new Set(['shop', 'kube-system']) },
+    },
   });
   const v1 = await json(cluster, '/leanix.json');
   const v2 = await json(cluster, '/leanix/v2.json');

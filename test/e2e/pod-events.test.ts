@@ -19,10 +19,12 @@ const aPod = (name: string, phase: string) => ({
 const summary = (messages: readonly EventMessage[]) => messages.map((m) => `${m.event} ${m.metadata.podName}`);
 
 test('a relist after a watch gap emits what was missed, deletes included, and nothing twice', async (t) => {
-  const cluster = await startTestCluster(t, (api) => {
-    api.create(pod, aPod('stays', 'Running'));
-    api.create(pod, aPod('leaving', 'Running'));
-    api.create(pod, aPod('goes', 'Running'));
+  const cluster = await startTestCluster(t, {
+    seed: (api) => {
+      api.create(pod, aPod('stays', 'Running'));
+      api.create(pod, aPod('leaving', 'Running'));
+      api.create(pod, aPod('goes', 'Running'));
+    },
   });
   const { events } = cluster.exporter;
   // The initial list (served sorted by name) reports every pod as it is.

@@ -7,6 +7,7 @@ import { kubeConfigForServer } from '../../src/kube/kubeconfig.js';
 import { parseKindSelectors, parseLabelSelectors } from '../../src/kube/scope.js';
 import { silentLogger } from '../../src/util/log.js';
 import { seriesValues } from '../support/assertions/exposition.js';
+import { testConfig } from '../support/builders/config.js';
 import { eventually, FAST_BACKOFF, startReadyExporter } from '../support/harness/cluster.js';
 import { startRecordingProxy } from '../support/servers/recording-proxy.js';
 
@@ -44,10 +45,15 @@ function podKey(series: string): string {
 test('excluded namespaces and per-kind selectors are applied by the API server, on list and on watch', async (t) => {
   const { api, apiUrl } = await startApi(t);
   const proxy = await startRecordingProxy(t, apiUrl);
-  const exporter = await startReadyExporter(t, proxy.url, {
-    namespacesExclude: ['kube-system'],
-    labelSelectors: parseLabelSelectors('pod=app=web'),
-    fieldSelectors: parseKindSelectors('pod=status.phase=Running'),
+  const exporter = await startReadyExporter(t, {
+    apiUrl: proxy.url,
+    config: {
+      scope: {
+        namespacesExclude: ['kube-system'],
+        labelSelectors: parseLabelSelectors('pod=app=web'),
+        fieldSelectors: parseKindSelectors('pod=status.phase=Running'),
+      },
+    },
   });
   const metrics = async () => (await fetch(`${exporter.url}/metrics`)).text();
   t.deepEqual([...podNames(await metrics())].sort(), ['other/web-other', 'shop/web-1']);
@@ -89,7 +95,10 @@ test('excluded namespaces and per-kind selectors are applied by the API server, 
 test('--namespaces watches only those namespaces, one list+watch each; nodes stay whole', async (t) => {
   const { api, apiUrl } = await startApi(t);
   const proxy = await startRecordingProxy(t, apiUrl);
-  const exporter = await startReadyExporter(t, proxy.url, { namespaces: ['shop', 'other'] });
+  const exporter = await startReadyExporter(t, {
+    apiUrl: proxy.url,
+    config: { scope: { namespaces: ['shop', 'other'] } },
+  });
   const metrics = async () => (await fetch(`${exporter.url}/metrics`)).text();
   t.deepEqual([...podNames(await metrics())].sort(), ['other/web-other', 'shop/db-1', 'shop/web-1', 'shop/web-2']);
   t.true(seriesValues(await metrics()).has('k8s_node_status_capacity_cpu{name="node-1"}'));
@@ -110,16 +119,17 @@ test('--namespaces watches only those namespaces, one list+watch each; nodes sta
 
 test('a field selector the API server rejects shows on /readyz; a selector for an unwatched kind is a usage error', async (t) => {
   const { apiUrl } = await startApi(t);
-  await t.throwsAsync(startReadyExporter(t, apiUrl, { labelSelectors: parseLabelSelectors('job=app=x') }), {
-    message: /--label-selector names job, which is not watched/,
-  });
-  const exporter = await startExporter({
-    config: {
-      port: 0,
-      host: '127.0.0.1',
-      leanixExcludeNamespaces: new Set(),
-      fieldSelectors: parseKindSelectors('pod=spec.replicas=1'),
+  await t.throwsAsync(
+    startReadyExporter(t, { apiUrl, config: { scope: { labelSelectors: parseLabelSelectors('job=app=x') } } }),
+    {
+      message: /--label-selector names job, which is not watched/,
     },
+  );
+  const exporter = await startExporter({
+    config: testConfig({
+      leanix: { excludeNamespaces: new Set() },
+      scope: { fieldSelectors: parseKindSelectors('pod=spec.replicas=1') },
+    }),
     kubeConfig: kubeConfigForServer(apiUrl),
     log: silentLogger,
     backoff: FAST_BACKOFF,

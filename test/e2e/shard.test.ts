@@ -1,12 +1,12 @@
 /** End to end: n exporters sharding one cluster export every object exactly once, statically and from a StatefulSet. */
 import test, { type ExecutionContext } from 'ava';
-import type { Config } from '../../src/config/exporter.js';
 import { SimulatedApiServer } from '../../src/demo/simulated-apiserver.js';
 import { type RunningExporter, startExporter } from '../../src/exporter.js';
 import { kindByMetricName } from '../../src/kinds/table.js';
 import { kubeConfigForServer } from '../../src/kube/kubeconfig.js';
 import { silentLogger } from '../../src/util/log.js';
 import { seriesValues } from '../support/assertions/exposition.js';
+import { type ConfigOverrides, testConfig } from '../support/builders/config.js';
 import { eventually, startReadyExporter } from '../support/harness/cluster.js';
 
 const [deployment, pod, node, service, statefulset] = ['deployment', 'pod', 'node', 'service', 'statefulset'].map(
@@ -66,8 +66,10 @@ async function compareShards(single: RunningExporter, shards: readonly RunningEx
 test('--shard i --total-shards 3: the union of three shards equals the single replica, with no overlap', async (t) => {
   const cluster = await startSeededApi(t);
   const { apiUrl } = cluster;
-  const singleReplica = await startReadyExporter(t, apiUrl);
-  const shards = await Promise.all([0, 1, 2].map((shard) => startReadyExporter(t, apiUrl, { shard, totalShards: 3 })));
+  const singleReplica = await startReadyExporter(t, { apiUrl });
+  const shards = await Promise.all(
+    [0, 1, 2].map((shard) => startReadyExporter(t, { apiUrl, config: { sharding: { shard, totalShards: 3 } } })),
+  );
   const result = await compareShards(singleReplica, shards);
   t.log(
     `single replica: ${result.expected} object series; shards: ${result.sizes.join(' + ')} = ${result.union}; overlap ${result.overlap}`,
@@ -108,16 +110,18 @@ test('--shard i --total-shards 3: the union of three shards equals the single re
 test('auto-sharding from a StatefulSet: shards follow its replicas when it scales', async (t) => {
   const { api, apiUrl } = await startSeededApi(t);
   api.create(statefulset, { metadata: { name: 'kae', namespace: 'monitoring' }, spec: { replicas: 2 } });
-  const single = await startReadyExporter(t, apiUrl);
-  const member = (ordinal: number): Partial<Config> => ({ pod: `kae-${ordinal}`, podNamespace: 'monitoring' });
-  const shards = await Promise.all([0, 1].map((ordinal) => startReadyExporter(t, apiUrl, member(ordinal))));
+  const single = await startReadyExporter(t, { apiUrl });
+  const member = (ordinal: number): ConfigOverrides => ({
+    sharding: { pod: `kae-${ordinal}`, podNamespace: 'monitoring' },
+  });
+  const shards = await Promise.all([0, 1].map((ordinal) => startReadyExporter(t, { apiUrl, config: member(ordinal) })));
   let result = await compareShards(single, shards);
   t.deepEqual([result.missing.length, result.extra.length, result.overlap], [0, 0, 0], 'two replicas');
 
   api.update(statefulset, 'monitoring', 'kae', (object) => {
     object.spec.replicas = 3;
   });
-  shards.push(await startReadyExporter(t, apiUrl, member(2)));
+  shards.push(await startReadyExporter(t, { apiUrl, config: member(2) }));
   await eventually(
     async () => {
       result = await compareShards(single, shards);
@@ -134,13 +138,10 @@ test('auto-sharding from a StatefulSet: shards follow its replicas when it scale
 test('auto-sharding waits, not ready, until its StatefulSet exists', async (t) => {
   const { api, apiUrl } = await startSeededApi(t);
   const exporter = await startExporter({
-    config: {
-      port: 0,
-      host: '127.0.0.1',
-      leanixExcludeNamespaces: new Set(),
-      pod: 'kae-1',
-      podNamespace: 'monitoring',
-    },
+    config: testConfig({
+      leanix: { excludeNamespaces: new Set() },
+      sharding: { pod: 'kae-1', podNamespace: 'monitoring' },
+    }),
     kubeConfig: kubeConfigForServer(apiUrl),
     log: silentLogger,
   });
@@ -161,10 +162,12 @@ test('auto-sharding waits, not ready, until its StatefulSet exists', async (t) =
 test('auto-sharding: a stalled StatefulSet watch is noticed within --watch-idle-timeout, and a scale made meanwhile arrives', async (t) => {
   const { api, apiUrl } = await startSeededApi(t);
   api.create(statefulset, { metadata: { name: 'kae', namespace: 'monitoring' }, spec: { replicas: 2 } });
-  const shard = await startReadyExporter(t, apiUrl, {
-    pod: 'kae-0',
-    podNamespace: 'monitoring',
-    watchIdleTimeoutSeconds: 1,
+  const shard = await startReadyExporter(t, {
+    apiUrl,
+    config: {
+      sharding: { pod: 'kae-0', podNamespace: 'monitoring' },
+      watch: { idleTimeoutMs: 1000 },
+    },
   });
   const totalShards = async () =>
     seriesValues(await (await fetch(`${shard.url}/metrics`)).text(), 'kube_api_exporter_total_shards').get(

@@ -12,11 +12,11 @@ const aPod = (name: string, restartCount = 0) => ({
 const restarts = (name: string) =>
   `k8s_pod_status_containerStatuses_restartCount{name="${name}",namespace="default",container="app"}`;
 /** Stalls are noticed after 2 s of silence; bookmarks every 200 ms keep healthy watches from looking stalled. */
-const FAST_WATCH = { watchTimeouts: { timeoutSeconds: 60, idleTimeoutMs: 2000 }, api: { bookmarkIntervalMs: 200 } };
+const FAST_WATCH = { config: { watch: { timeoutSeconds: 60, idleTimeoutMs: 2000 } }, api: { bookmarkIntervalMs: 200 } };
 
 /** Starts a cluster and waits until the pod watch is open, so that a fault hits it rather than a list. */
 async function watching(t: ExecutionContext, seed: (api: SimulatedApiServer) => void): Promise<TestCluster> {
-  const cluster = await startTestCluster(t, seed, [], {}, undefined, FAST_WATCH);
+  const cluster = await startTestCluster(t, { seed, excludeNamespaces: [], ...FAST_WATCH });
   await eventually(() => cluster.api.openWatches(pod) === 1, 'pod watch open');
   return cluster;
 }
@@ -137,8 +137,12 @@ test('after a restart that reset resourceVersions, a listed object with the reso
 });
 
 test('a watch the server ends at its timeoutSeconds resumes without a relist', async (t) => {
-  const cluster = await startTestCluster(t, (api) => api.create(pod, aPod('a')), [], {}, undefined, {
-    watchTimeouts: { timeoutSeconds: 1, idleTimeoutMs: 30_000 },
+  const cluster = await startTestCluster(t, {
+    seed: (api) => api.create(pod, aPod('a')),
+    excludeNamespaces: [],
+    config: {
+      watch: { timeoutSeconds: 1, idleTimeoutMs: 30_000 },
+    },
   });
   const listsAfterSync = cluster.api.listsCount(pod);
   const restartsOf = async () =>

@@ -46,9 +46,11 @@ test('GET /events streams live messages as SSE frames: id, and data with time, e
 });
 
 test('Last-Event-ID replays the kept messages after it, then goes on live; a bad id is a 400', async (t) => {
-  const cluster = await startTestCluster(t, (api) => {
-    api.create(pod, aPod('a'));
-    api.create(pod, aPod('b'));
+  const cluster = await startTestCluster(t, {
+    seed: (api) => {
+      api.create(pod, aPod('a'));
+      api.create(pod, aPod('b'));
+    },
   });
   const fromHeader = await openEventStream(t, `${cluster.exporter.url}/events`, { 'Last-Event-ID': '2' });
   const fromQuery = await openEventStream(t, `${cluster.exporter.url}/events?lastEventId=3`);

@@ -37,7 +37,7 @@ test('a pod created, running, shutting down and deleted gives exactly these mess
   if (!haveTools(t, REDIS_SERVER)) return;
   const redis = await startTestRedis(t);
   const messages = await subscribe(redis, EVENTS_CHANNEL);
-  const cluster = await startTestCluster(t, () => {}, undefined, { redisUrl: redis.url });
+  const cluster = await startTestCluster(t, { config: { events: { redisUrl: redis.url } } });
   const started = Date.now() / 1000;
 
   cluster.api.create(pod, aPod('web-1'));
@@ -99,7 +99,7 @@ test('Redis killed mid-stream: events are buffered, then delivered in order once
   if (!haveTools(t, REDIS_SERVER)) return;
   const redis = await startTestRedis(t);
   const messages = await subscribe(redis, EVENTS_CHANNEL);
-  const cluster = await startTestCluster(t, () => {}, undefined, { redisUrl: redis.url });
+  const cluster = await startTestCluster(t, { config: { events: { redisUrl: redis.url } } });
   cluster.api.create(pod, aPod('before'));
   await eventually(() => messages.length === 2, 'published before the outage');
 

@@ -83,8 +83,10 @@ test('request limits: oversized headers get 431', async (t) => {
 });
 
 test('concurrent scrapes while objects change: every response whole and valid', async (t) => {
-  const cluster = await startTestCluster(t, (api) => {
-    for (let index = 0; index < 200; index++) api.create(pod, aPod(`p${index}`, 0));
+  const cluster = await startTestCluster(t, {
+    seed: (api) => {
+      for (let index = 0; index < 200; index++) api.create(pod, aPod(`p${index}`, 0));
+    },
   });
   let changes = 0;
   const churn = setInterval(() => {
@@ -109,7 +111,7 @@ test('concurrent scrapes while objects change: every response whole and valid', 
 });
 
 test('bearer token guard: every data endpoint needs the token; the index and health stay open', async (t) => {
-  const cluster = await startTestCluster(t, () => {}, [], {}, undefined, { auth: { bearerToken: 's3cret-token' } });
+  const cluster = await startTestCluster(t, { excludeNamespaces: [], auth: { bearerToken: 's3cret-token' } });
   const base = cluster.exporter.url;
   for (const path of [
     '/metrics',
@@ -203,7 +205,11 @@ test('TLS with a self-signed certificate: HTTPS served, plain HTTP refused, basi
     authTokenFile: undefined,
     basicAuthFile: join(dir, 'basic'),
   });
-  const cluster = await startTestCluster(t, (api) => api.create(pod, aPod('tls-pod', 1)), [], {}, undefined, security);
+  const cluster = await startTestCluster(t, {
+    seed: (api) => api.create(pod, aPod('tls-pod', 1)),
+    excludeNamespaces: [],
+    ...security,
+  });
   const base = cluster.exporter.url;
   t.regex(base, /^https:\/\/127\.0\.0\.1:\d+$/);
   await eventually(async () => (await send(`${base}/readyz`, { ca: pems.cert })).status === 200, 'ready over HTTPS');

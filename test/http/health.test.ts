@@ -50,8 +50,9 @@ for (const [title, states, notReady] of readinessCases) {
 }
 
 test('per-kind self-metrics: restarts, errors by reason, time since the last event, last list', async (t) => {
-  const cluster = await startTestCluster(t, () => {}, [], {}, undefined, {
-    watchTimeouts: { timeoutSeconds: 60, idleTimeoutMs: 1000 },
+  const cluster = await startTestCluster(t, {
+    excludeNamespaces: [],
+    config: { watch: { timeoutSeconds: 60, idleTimeoutMs: 1000 } },
   });
   const metrics = () => cluster.text('/metrics/self');
   cluster.api.stallWatches();
@@ -69,7 +70,7 @@ test('per-kind self-metrics: restarts, errors by reason, time since the last eve
 });
 
 test('/readyz turns 503 naming the kinds that cannot watch for longer than the limit, and recovers', async (t) => {
-  const cluster = await startTestCluster(t, () => {}, [], {}, undefined, { unreadyAfterMs: 1000 });
+  const cluster = await startTestCluster(t, { excludeNamespaces: [], config: { http: { unreadyAfterMs: 1000 } } });
   const port = Number(new URL(cluster.apiUrl).port);
   await cluster.api.stop();
   await eventually(async () => (await cluster.get('/readyz')).status === 503, 'unready', 20_000);

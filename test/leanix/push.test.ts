@@ -87,16 +87,10 @@ test('a 4xx other than 408/429 is not retried; the next change pushes again', as
 test('through the exporter: the LDIF is pushed on change, a burst of 50 pods makes one push, a slow receiver never delays the views', async (t) => {
   const receiver = await startReceiver(t);
   receiver.statuses.push(503);
-  const cluster = await startTestCluster(
-    t,
-    (api) => api.create(pod, { metadata: { name: 'first', namespace: 'default' }, status: { phase: 'Running' } }),
-    undefined,
-    {
-      leanixPushUrl: receiver.url,
-      leanixPushDebounceMs: 1000,
-      leanixConnectorId: 'test-cluster',
-    },
-  );
+  const cluster = await startTestCluster(t, {
+    seed: (api) => api.create(pod, { metadata: { name: 'first', namespace: 'default' }, status: { phase: 'Running' } }),
+    config: { leanix: { pushUrl: receiver.url, pushDebounceMs: 1000, connectorId: 'test-cluster' } },
+  });
   await eventually(() => receiver.requests.length === 2, 'initial inventory pushed after one 503');
   const initial = JSON.parse(receiver.requests[1].body);
   t.is(initial.connectorId, 'test-cluster');

@@ -115,7 +115,7 @@ test('the info family renders under its own HELP as valid exposition', (t) => {
 const infoLines = (text: string) => text.split('\n').filter((line) => line.startsWith('k8s_pod_container_info{'));
 
 test('end to end: the info series follow a container restart and the pod delete', async (t) => {
-  const cluster = await startTestCluster(t, (api) => api.create(pod, aPod(OLD_ID)));
+  const cluster = await startTestCluster(t, { seed: (api) => api.create(pod, aPod(OLD_ID)) });
   let lines = infoLines(await cluster.text('/metrics'));
   t.is(lines.length, 2);
   t.true(lines.some((line) => line.includes(`container_id="${OLD_ID}"`)));

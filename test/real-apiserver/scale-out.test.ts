@@ -5,13 +5,13 @@
  */
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
-import type { Config } from '../../src/config/exporter.js';
 import { type RunningExporter, startExporter } from '../../src/exporter.js';
 import { parseKindList } from '../../src/kinds/selection.js';
 import { loadKubeConfig } from '../../src/kube/kubeconfig.js';
 import { parseKindSelectors, parseLabelSelectors } from '../../src/kube/scope.js';
 import { silentLogger } from '../../src/util/log.js';
 import { seriesValues } from '../support/assertions/exposition.js';
+import { type ConfigOverrides, testConfig } from '../support/builders/config.js';
 import { webPod } from '../support/builders/pod-objects.js';
 import { eventually, FAST_BACKOFF } from '../support/harness/cluster.js';
 import { K8S_DIR } from '../support/harness/manifests.js';
@@ -25,9 +25,9 @@ test.after.always(async () => {
 });
 
 /** The exporter as the manifests' ServiceAccount, with these flags, once ready. */
-async function startAsServiceAccount(cluster: InstalledCluster, config: Partial<Config>): Promise<RunningExporter> {
+async function startAsServiceAccount(cluster: InstalledCluster, config: ConfigOverrides): Promise<RunningExporter> {
   const exporter = await startExporter({
-    config: { ...config, port: 0, host: '127.0.0.1', leanixExcludeNamespaces: new Set() },
+    config: testConfig(config, { leanix: { excludeNamespaces: new Set() } }),
     kubeConfig: loadKubeConfig(cluster.exporterKubeconfig, {}),
     log: silentLogger,
     backoff: FAST_BACKOFF,
@@ -75,9 +75,11 @@ test.serial('namespace exclusion and per-kind selectors are sent to and applied 
   const cluster = await setUp(t);
   if (!cluster) return;
   const exporter = await startAsServiceAccount(cluster, {
-    namespacesExclude: ['kube-system'],
-    labelSelectors: parseLabelSelectors('pod=app in (web)'),
-    fieldSelectors: parseKindSelectors('pod=metadata.name!=web-2'),
+    scope: {
+      namespacesExclude: ['kube-system'],
+      labelSelectors: parseLabelSelectors('pod=app in (web)'),
+      fieldSelectors: parseKindSelectors('pod=metadata.name!=web-2'),
+    },
   });
   t.deepEqual(podNames(await metrics(exporter)), ['other/web-3', 'shop/web-1']);
   const lists = exporterRequests(cluster.plane, 'list', '/api/v1/pods');
@@ -97,7 +99,7 @@ test.serial('namespace exclusion and per-kind selectors are sent to and applied 
 test.serial('--namespaces watches each namespace on its own path', async (t) => {
   const cluster = await setUp(t);
   if (!cluster) return;
-  const exporter = await startAsServiceAccount(cluster, { namespaces: ['other'] });
+  const exporter = await startAsServiceAccount(cluster, { scope: { namespaces: ['other'] } });
   t.deepEqual(podNames(await metrics(exporter)), ['other/web-3']);
   t.true(exporterRequests(cluster.plane, 'list', '/api/v1/namespaces/other/pods').length > 0);
   t.true(exporterRequests(cluster.plane, 'list', '/apis/apps/v1/namespaces/other/deployments').length > 0);
@@ -108,7 +110,9 @@ test.serial('three shards export every object of the real cluster exactly once',
   if (!cluster) return;
   const single = await metrics(await startAsServiceAccount(cluster, {}));
   const shards = await Promise.all(
-    [0, 1, 2].map(async (shard) => metrics(await startAsServiceAccount(cluster, { shard, totalShards: 3 }))),
+    [0, 1, 2].map(async (shard) =>
+      metrics(await startAsServiceAccount(cluster, { sharding: { shard, totalShards: 3 } })),
+    ),
   );
   const union = new Map<string, number>();
   let overlap = 0;
@@ -138,9 +142,8 @@ test.serial('k8s/sharded and k8s/extra-kinds grant what auto-sharding and --kind
   ]);
   await cluster.plane.kubectl(['create', '-f', join(K8S_DIR, 'sharded'), '-f', join(K8S_DIR, 'extra-kinds')]);
   const exporter = await startAsServiceAccount(cluster, {
-    pod: 'kube-api-exporter-1',
-    podNamespace: 'kube-api-exporter',
-    kinds: parseKindList('statefulset,daemonset'),
+    sharding: { pod: 'kube-api-exporter-1', podNamespace: 'kube-api-exporter' },
+    scope: { kinds: parseKindList('statefulset,daemonset') },
   });
   const total = async () => (await metrics(exporter, 'kube_api_exporter_')).get('kube_api_exporter_total_shards');
   t.is(await total(), 3);

@@ -13,6 +13,7 @@ import { readAccountSecret } from '../../src/report/volunteer.js';
 import { UsageError } from '../../src/util/errors.js';
 import { silentLogger } from '../../src/util/log.js';
 import { seriesValues } from '../support/assertions/exposition.js';
+import { testConfig } from '../support/builders/config.js';
 import { apiNode, NODE_SECRETS_RE } from '../support/builders/nodes.js';
 import { eventually } from '../support/harness/cluster.js';
 import { NAMESPACE_KIND, startVolunteerCluster } from '../support/harness/volunteer.js';
@@ -99,7 +100,7 @@ test('an API server that never answers does not hold up the start: /report.json 
   silent.on('connection', (socket) => t.teardown(() => socket.destroy()));
   const started = Date.now();
   const exporter = await startExporter({
-    config: { port: 0, host: '127.0.0.1', leanixExcludeNamespaces: new Set() },
+    config: testConfig({ leanix: { excludeNamespaces: new Set() } }),
     kubeConfig: kubeConfigForServer(`http://127.0.0.1:${(silent.address() as AddressInfo).port}`),
     log: silentLogger,
   });
@@ -112,7 +113,7 @@ test('an API server that never answers does not hold up the start: /report.json 
 });
 
 test('tectonic /report.json never shows the accountSecret', async (t) => {
-  const volunteer = { reportFormat: 'tectonic' as const, reportAccountId: 'acct-7', reportAccountSecret: 'hunter2' };
+  const volunteer = { format: 'tectonic' as const, accountId: 'acct-7', accountSecret: 'hunter2' };
   const { exporter } = await startVolunteerCluster(t, volunteer, seedNodes(true));
   await eventually(
     async () => (await (await fetch(`${exporter.url}/report.json`)).json()).payload.kubernetesNodes.length === 2,
@@ -129,11 +130,7 @@ test('tectonic /report.json never shows the accountSecret', async (t) => {
 
 test('reports are POSTed; failures are retried with backoff and counted', async (t) => {
   const collector = await fakeCollector(t, 3);
-  const { exporter } = await startVolunteerCluster(
-    t,
-    { reportUrl: collector.url, reportIntervalMs: 3_600_000 },
-    seedNodes(true),
-  );
+  const { exporter } = await startVolunteerCluster(t, { url: collector.url, intervalMs: 3_600_000 }, seedNodes(true));
   await eventually(() => collector.received.length === 1, 'report accepted after 3 failures');
   const report = collector.received[0] as any;
   t.is(report.payload.nodes.length, 2);
@@ -147,10 +144,10 @@ test('reports are POSTed; failures are retried with backoff and counted', async 
 test('tectonic reports carry the accountSecret when sent', async (t) => {
   const collector = await fakeCollector(t, 0);
   const volunteer = {
-    reportUrl: collector.url,
-    reportFormat: 'tectonic' as const,
-    reportAccountId: 'acct-7',
-    reportAccountSecret: 'hunter2',
+    url: collector.url,
+    format: 'tectonic' as const,
+    accountId: 'acct-7',
+    accountSecret: 'hunter2',
   };
   await startVolunteerCluster(t, volunteer, seedNodes(true));
   await eventually(() => collector.received.length === 1, 'report received');
@@ -162,7 +159,7 @@ test('tectonic reports carry the accountSecret when sent', async (t) => {
 
 test('the report interval: a report per interval', async (t) => {
   const collector = await fakeCollector(t, 0);
-  await startVolunteerCluster(t, { reportUrl: collector.url, reportIntervalMs: 200 }, seedNodes(true));
+  await startVolunteerCluster(t, { url: collector.url, intervalMs: 200 }, seedNodes(true));
   await eventually(() => collector.received.length >= 3, 'three reports');
   t.pass();
 });
@@ -170,7 +167,7 @@ test('the report interval: a report per interval', async (t) => {
 const config = (argv: string[]) => {
   const parsed = parseConfig(argv, {});
   if (parsed.action !== 'run') throw new Error('expected run');
-  return parsed.config;
+  return parsed.config.report;
 };
 
 test('the accountSecret comes from the environment or a file, never a flag', (t) => {
@@ -207,7 +204,7 @@ test('a collector that never answers does not hold up the watches', async (t) =>
       }),
   );
   const url = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/api/v1`;
-  const { api, exporter } = await startVolunteerCluster(t, { reportUrl: url }, seedNodes(true));
+  const { api, exporter } = await startVolunteerCluster(t, { url }, seedNodes(true));
   const connections = () => new Promise<number>((resolve) => hanging.getConnections((_, count) => resolve(count)));
   await eventually(async () => (await connections()) > 0, 'report POST pending');
   api.create(nodeKind, apiNode(3, 'v1.33.0', 'Debian GNU/Linux 13 (trixie)'));

@@ -1,12 +1,12 @@
 /** A simulated API server and an exporter watching it, for end-to-end tests. */
 
 import type { ExecutionContext } from 'ava';
-import type { Config } from '../../../src/config/exporter.js';
 import { SimulatedApiServer, type SimulatedApiServerOptions } from '../../../src/demo/simulated-apiserver.js';
 import { type ExporterOptions, type RunningExporter, startExporter } from '../../../src/exporter.js';
 import type { KindSpec } from '../../../src/kinds/table.js';
 import { kubeConfigForServer } from '../../../src/kube/kubeconfig.js';
 import { silentLogger } from '../../../src/util/log.js';
+import { type ConfigOverrides, testConfig } from '../builders/config.js';
 
 export const FAST_BACKOFF = { initialMs: 50, maxMs: 500 };
 
@@ -18,37 +18,43 @@ export interface TestCluster {
   text(path: string): Promise<string>;
 }
 
+/** How a test's exporter differs from one started with no flags (beside listening on a free port of 127.0.0.1). */
+export interface TestExporterOptions extends Pick<ExporterOptions, 'tls' | 'auth'> {
+  /** Flags, by group: `{ watch: { timeoutSeconds: 5 } }`. */
+  readonly config?: ConfigOverrides;
+  /** --leanix-exclude-namespaces, over `config`; else its default (kube-system, kube-public). */
+  readonly excludeNamespaces?: readonly string[];
+}
+
+export interface TestClusterOptions extends TestExporterOptions {
+  /** Creates the objects the API server holds before the exporter starts. */
+  readonly seed?: (api: SimulatedApiServer) => void;
+  /** Kinds the simulated API server serves; default all of the KINDS table. */
+  readonly served?: readonly KindSpec[];
+  readonly api?: SimulatedApiServerOptions;
+}
+
 export async function startTestCluster(
   t: ExecutionContext,
-  seed: (api: SimulatedApiServer) => void = () => {},
-  excludeNamespaces: readonly string[] = ['kube-system', 'kube-public'],
-  config: Partial<Config> = {},
-  /** Kinds the simulated API server serves; default all of the KINDS table. */
-  served?: readonly KindSpec[],
-  { api: apiOptions, ...exporterOptions }: TestExporterOptions & { api?: SimulatedApiServerOptions } = {},
+  { seed, served, api: apiOptions, ...exporterOptions }: TestClusterOptions = {},
 ): Promise<TestCluster> {
   const api = new SimulatedApiServer({ ...apiOptions, kinds: served });
   const apiUrl = await api.start();
   t.teardown(() => api.stop());
-  seed(api);
-  const exporter = await startReadyExporter(t, apiUrl, config, excludeNamespaces, exporterOptions);
+  seed?.(api);
+  const exporter = await startReadyExporter(t, { apiUrl, ...exporterOptions });
   const get = (path: string) => fetch(`${exporter.url}${path}`);
   return { api, apiUrl, exporter, get, text: async (path) => (await get(path)).text() };
 }
 
-/** Exporter options tests may set beyond the flags. */
-export type TestExporterOptions = Pick<ExporterOptions, 'watchTimeouts' | 'limits' | 'unreadyAfterMs' | 'tls' | 'auth'>;
-
 /** An exporter watching `apiUrl`, stopped at teardown, once every kind has synced. */
 export async function startReadyExporter(
   t: ExecutionContext,
-  apiUrl: string,
-  config: Partial<Config> = {},
-  excludeNamespaces: readonly string[] = ['kube-system', 'kube-public'],
-  options: TestExporterOptions = {},
+  { apiUrl, config = {}, excludeNamespaces, ...options }: TestExporterOptions & { readonly apiUrl: string },
 ): Promise<RunningExporter> {
+  const exclusions = excludeNamespaces && { leanix: { excludeNamespaces: new Set(excludeNamespaces) } };
   const exporter = await startExporter({
-    config: { ...config, port: 0, host: '127.0.0.1', leanixExcludeNamespaces: new Set(excludeNamespaces) },
+    config: testConfig(config, exclusions ?? {}),
     kubeConfig: kubeConfigForServer(apiUrl),
     log: silentLogger,
     backoff: FAST_BACKOFF,

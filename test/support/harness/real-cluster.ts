@@ -7,6 +7,7 @@ import type { ExecutionContext } from 'ava';
 import { type RunningExporter, startExporter } from '../../../src/exporter.js';
 import { loadKubeConfig } from '../../../src/kube/kubeconfig.js';
 import { silentLogger } from '../../../src/util/log.js';
+import { testConfig } from '../builders/config.js';
 import { type ControlPlane, kubeApiServerBinary, startControlPlane } from '../servers/kube-apiserver.js';
 import { eventually, FAST_BACKOFF } from './cluster.js';
 import { K8S_DIR, loadManifests, objectOfKind } from './manifests.js';
@@ -80,14 +81,16 @@ export async function startExporterAsServiceAccount(
   kubeconfig = cluster.exporterKubeconfig,
 ): Promise<RunningExporter> {
   const exporter = await startExporter({
-    config: { port: 0, host: '127.0.0.1', leanixExcludeNamespaces: new Set(['kube-system', 'kube-public']) },
+    // Watches end after 5 s (as the server's --min-request-timeout 5 would choose), each after a bookmark; a kind is
+    // unready as soon as it fails.
+    config: testConfig({
+      leanix: { excludeNamespaces: new Set(['kube-system', 'kube-public']) },
+      watch: { timeoutSeconds: 5, idleTimeoutMs: 60_000 },
+      http: { unreadyAfterMs: 0 },
+    }),
     kubeConfig: loadKubeConfig(kubeconfig, {}),
     log: silentLogger,
     backoff: FAST_BACKOFF,
-    // Watches end after 5 s (as the server's --min-request-timeout 5 would choose), each after a bookmark; a kind is
-    // unready as soon as it fails.
-    watchTimeouts: { timeoutSeconds: 5, idleTimeoutMs: 60_000 },
-    unreadyAfterMs: 0,
   });
   try {
     await eventually(async () => (await fetch(`${exporter.url}/readyz`)).status === 200, 'exporter ready', 30_000);

@@ -11,6 +11,7 @@ import { DEFAULT_KINDS, KINDS, type KindSpec } from '../../../src/kinds/table.js
 import { kubeConfigForServer } from '../../../src/kube/kubeconfig.js';
 import { renderLeanix } from '../../../src/leanix/v1.js';
 import { createLogger, silentLogger } from '../../../src/util/log.js';
+import { testConfig } from '../builders/config.js';
 import { eventually, FAST_BACKOFF } from './cluster.js';
 import { type Random, seededRandom } from './random.js';
 
@@ -45,11 +46,13 @@ export async function runScenario(seed: number, options: ScenarioOptions): Promi
   const api = new SimulatedApiServer({ bookmarkIntervalMs: 500 });
   const apiUrl = await api.start();
   const exporter = await startExporter({
-    config: { port: 0, host: '127.0.0.1', leanixExcludeNamespaces: EXCLUDED_NAMESPACES },
+    config: testConfig({
+      leanix: { excludeNamespaces: EXCLUDED_NAMESPACES },
+      watch: { timeoutSeconds: random.int(1, 5), idleTimeoutMs: 1000 },
+    }),
     kubeConfig: kubeConfigForServer(apiUrl),
     log: trace ? createLogger('debug', (line) => trace(line.trimEnd())) : silentLogger,
     backoff: FAST_BACKOFF,
-    watchTimeouts: { timeoutSeconds: random.int(1, 5), idleTimeoutMs: 1000 },
   });
   let operations = 0;
   exporter.cache.onChange((change) =>

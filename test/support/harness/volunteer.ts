@@ -5,8 +5,9 @@ import { SimulatedApiServer } from '../../../src/demo/simulated-apiserver.js';
 import { type RunningExporter, startExporter } from '../../../src/exporter.js';
 import { NAMESPACE } from '../../../src/kinds/table.js';
 import { kubeConfigForServer } from '../../../src/kube/kubeconfig.js';
-import type { VolunteerConfig } from '../../../src/report/volunteer.js';
+import type { ReportConfig } from '../../../src/report/volunteer.js';
 import { silentLogger } from '../../../src/util/log.js';
+import { testConfig } from '../builders/config.js';
 import { eventually, FAST_BACKOFF } from './cluster.js';
 
 export const NAMESPACE_KIND = NAMESPACE;
@@ -15,7 +16,8 @@ export const FAST_REPORT_BACKOFF = { initialMs: 50, maxMs: 400 };
 
 export async function startVolunteerCluster(
   t: ExecutionContext,
-  volunteer: Partial<VolunteerConfig>,
+  /** The report flags, and the tectonic accountSecret as readAccountSecret would give it. */
+  { accountSecret, ...report }: Partial<ReportConfig> & { readonly accountSecret?: string },
   seed: (api: SimulatedApiServer) => void,
 ): Promise<{ api: SimulatedApiServer; exporter: RunningExporter }> {
   const api = new SimulatedApiServer();
@@ -23,11 +25,11 @@ export async function startVolunteerCluster(
   t.teardown(() => api.stop());
   seed(api);
   const exporter = await startExporter({
-    config: { port: 0, host: '127.0.0.1', leanixExcludeNamespaces: new Set(), ...volunteer },
+    config: testConfig({ leanix: { excludeNamespaces: new Set() }, report }),
     kubeConfig: kubeConfigForServer(apiUrl),
     log: silentLogger,
     backoff: FAST_BACKOFF,
-    reportAccountSecret: volunteer.reportAccountSecret,
+    reportAccountSecret: accountSecret,
     reportBackoff: FAST_REPORT_BACKOFF,
   });
   t.teardown(() => exporter.stop());
