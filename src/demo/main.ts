@@ -34,7 +34,7 @@ async function demo(): Promise<void> {
       `  LeanIX:       ${exporter.url}/leanix.json`,
       `  LeanIX v2:    ${exporter.url}/leanix/v2.json  (services, deployments, pods, nodes, totals, deployment history)`,
       `  LeanIX LDIF:  ${exporter.url}/leanix/ldif.json`,
-      `  report:       ${exporter.url}/report.json  (anonymous cluster report; sent nowhere without --report-url)`,
+      `  report:       ${exporter.url}/report.json  (anonymous cluster report; ${reportDestination(config.report.url)})`,
       `  pod events:   ${exporter.url}/events   (curl -N; with --redis-url also on Redis)`,
       `  readiness:    ${exporter.url}/readyz`,
       `The cluster changes every ${LIFE_INTERVAL_MS / 1000} s (rollouts, restarts, replaced pods). Ctrl+C stops.`,
@@ -55,3 +55,7 @@ demo().catch((error: Error) => {
   process.stderr.write(`kube-api-exporter demo: ${error.message}\n`);
   process.exit(error instanceof UsageError ? 2 : 1);
 });
+
+function reportDestination(url: string | undefined): string {
+  return url === undefined ? 'sent nowhere without --report-url' : `POSTed to ${url}`;
+}
