@@ -7,6 +7,11 @@ import { COLLECTOR_FLAGS, collectorHelpText, parseCollectorConfig } from '../../
 import { UsageError } from '../../src/util/errors.js';
 import { eventually } from '../support/harness/cluster.js';
 import { postJson } from '../support/harness/collector.js';
+import { portOpen } from '../support/harness/process.js';
+import { haveTools } from '../support/harness/tools.js';
+import { freshDatabase, POSTGRES, stopSharedPostgres } from '../support/servers/postgres.js';
+
+test.after.always(stopSharedPostgres);
 
 const runMain = (...args: string[]) =>
   spawnSync(process.execPath, ['--import=tsx', 'src/main.ts', ...args], { encoding: 'utf8' });
@@ -15,7 +20,7 @@ const runMain = (...args: string[]) =>
 async function startCli(
   t: ExecutionContext,
   args: string[],
-): Promise<{ url: string; child: ChildProcess; stopped: () => Promise<number | null> }> {
+): Promise<{ url: string; child: ChildProcess; output: () => string; stopped: () => Promise<number | null> }> {
   const child = spawn(
     process.execPath,
     ['--import=tsx', 'src/main.ts', 'collector', '--host', '127.0.0.1', '--port', '0', ...args],
@@ -46,6 +51,7 @@ async function startCli(
   return {
     url: url!,
     child,
+    output: () => output,
     stopped: () => {
       child.kill('SIGTERM');
       return exited;
@@ -140,4 +146,58 @@ test('the command: `collector --help`, and bad collector flags exit 2 with one l
   t.is(bad.status, 2);
   t.regex(bad.stderr, /^kube-api-exporter: invalid --port "x"/);
   t.is(bad.stderr.trim().split('\n').length, 1);
+});
+
+test('SIGTERM with 50 reports in flight: every one answered or refused, each 204 stored, the rest not, exit 0', async (t) => {
+  if (!haveTools(t, POSTGRES)) return;
+  const db = await freshDatabase();
+  const collector = await startCli(t, ['--db-url', db.url]);
+  // Warm up: the pool's connections to the database are open before the burst.
+  t.is((await postJson(`${collector.url}/api/v1`, report('warm-up'))).status, 204);
+  const outcomes = Array.from({ length: 50 }, (_, index) =>
+    postJson(`${collector.url}/api/v1`, report(`in-flight-${index}`)).then(
+      (response) => String(response.status),
+      (error: Error) => `no response (${(error.cause as NodeJS.ErrnoException | undefined)?.code ?? error.message})`,
+    ),
+  );
+  await new Promise((resolve) => setTimeout(resolve, 15));
+  const signalledAt = Date.now();
+  const code = await collector.stopped();
+  const stopMs = Date.now() - signalledAt;
+  const results = await Promise.all(outcomes);
+  const counts: Record<string, number> = {};
+  for (const result of results) counts[result] = (counts[result] ?? 0) + 1;
+  t.log(
+    `outcomes of 50 POSTs with SIGTERM 15 ms later: ${JSON.stringify(counts)}, exit code ${code} after ${stopMs} ms`,
+  );
+  t.is(code, 0, 'exits 0 once the database is closed');
+  const stored = (await db.query(`SELECT cluster_id FROM reports WHERE cluster_id <> 'warm-up'`)).map(
+    (row) => row.cluster_id,
+  );
+  const acknowledged = results.flatMap((result, index) => (result === '204' ? [`in-flight-${index}`] : []));
+  t.deepEqual(stored.sort(), acknowledged.sort(), 'stored exactly the reports answered 204');
+  for (const result of results)
+    t.true(
+      result === '204' || result === '503' || /^no response \((ECONNREFUSED|ECONNRESET|UND_ERR_SOCKET)\)$/.test(result),
+      result,
+    );
+  t.true((counts['204'] ?? 0) >= 1, 'requests already received are finished, not dropped');
+});
+
+test('SIGUSR1 leaves the inspector closed and the collector running; SIGHUP stops it like SIGTERM, exit 0', async (t) => {
+  if (!haveTools(t, POSTGRES)) return;
+  const db = await freshDatabase();
+  const collector = await startCli(t, ['--db-url', db.url]);
+  if (await portOpen(9229)) return t.fail('127.0.0.1:9229 is already in use: cannot tell whether SIGUSR1 opens it');
+  collector.child.kill('SIGUSR1');
+  await eventually(() => collector.output().includes('SIGUSR1 ignored'), 'SIGUSR1 logged');
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  t.false(await portOpen(9229), 'no inspector on 127.0.0.1:9229');
+  t.is(collector.child.exitCode, null, 'still running');
+  t.is((await postJson(`${collector.url}/api/v1`, report('after-usr1'))).status, 204);
+  const exited = new Promise<number | null>((resolve) => collector.child.once('exit', resolve));
+  collector.child.kill('SIGHUP');
+  t.is(await exited, 0);
+  t.regex(collector.output(), /"msg":"shutting down","signal":"SIGHUP"/);
+  t.regex(collector.output(), /"msg":"stopped"/);
 });
