@@ -96,16 +96,25 @@ export class RecordStore {
     );
   }
 
+  /**
+   * Tolerates any row (one stored before validation was strict, or written by hand): a format's node list that is
+   * not a list counts as no nodes, an element that is not an object as no node, a nodeInfo that is not an object
+   * as unknown versions. One such row never fails the summary.
+   */
   async summary(days: number, now: Date): Promise<Summary> {
     const since = new Date(now.getTime() - days * 86_400_000);
     const { rows } = await this.pool.query<{ dimension: string; value: string | null; count: string }>(
       `WITH recent AS (
          SELECT * FROM reports WHERE received_at >= $1
        ), latest AS (
-         SELECT DISTINCT ON (cluster_id) COALESCE(payload->'nodes', payload->'kubernetesNodes') AS nodes
+         SELECT DISTINCT ON (cluster_id)
+           CASE format WHEN 'tectonic' THEN payload->'kubernetesNodes' ELSE payload->'nodes' END AS nodes
          FROM recent ORDER BY cluster_id, received_at DESC, id DESC
        ), node_info AS (
-         SELECT node->'status'->'nodeInfo' AS info FROM latest, jsonb_array_elements(latest.nodes) AS node
+         SELECT node->'status'->'nodeInfo' AS info
+         FROM latest,
+           jsonb_array_elements(CASE jsonb_typeof(latest.nodes) WHEN 'array' THEN latest.nodes ELSE '[]' END) AS node
+         WHERE jsonb_typeof(node) = 'object'
        )
        SELECT 'clusters' AS dimension, NULL AS value, count(*) FROM latest
        UNION ALL SELECT 'reports', NULL, count(*) FROM recent

@@ -343,3 +343,47 @@ test('migrations run once: a second collector on the same database starts and se
   t.like(await (await fetch(`${second.url}/api/v1/summary`)).json(), { clusters: 1 });
   t.deepEqual(await db.query('SELECT version FROM collector_migrations'), [{ version: 1 }]);
 });
+
+test('a report carrying members the summary does not expect is refused (400); the summary stays 200', async (t) => {
+  const db = await database(t);
+  if (!db) return;
+  const collector = await startTestCollector(t, { dbUrl: db.url });
+  t.is((await postJson(`${collector.url}/api/v1`, spartakus('good', ['v1.32.0']))).status, 204);
+  const poisoned = { ...tectonic('poison', ['v1.32.0']), payload: { ...tectonic('poison', []).payload, nodes: 'x' } };
+  const response = await postJson(`${collector.url}/api/v1/stats`, poisoned);
+  t.is(response.status, 400);
+  t.is((await response.json()).error, 'body/payload must NOT have additional properties (nodes)');
+  const summary = await fetch(`${collector.url}/api/v1/summary`);
+  t.is(summary.status, 200);
+  t.like(await summary.json(), { clusters: 1, nodes: 1 });
+});
+
+test('the summary tolerates any stored row: one malformed row never makes it 503, and counts as no nodes', async (t) => {
+  const db = await database(t);
+  if (!db) return;
+  const collector = await startTestCollector(t, { dbUrl: db.url });
+  t.is((await postJson(`${collector.url}/api/v1`, spartakus('good', ['v1.32.0', 'v1.31.0']))).status, 204);
+  t.is((await postJson(`${collector.url}/api/v1/stats`, tectonic('good-tectonic', ['v1.30.0']))).status, 204);
+  // Rows as an older, laxer collector (or a hand-written INSERT) may have stored them.
+  const bad: ReadonlyArray<readonly [string, string, unknown]> = [
+    ['tectonic', 'nodes-beside', { clusterID: 'x', kubernetesNodes: [], nodes: 'x' }],
+    ['tectonic', 'tectonic-nodes-string', { clusterID: 'x', kubernetesNodes: 'x' }],
+    ['tectonic', 'tectonic-nodes-object', { clusterID: 'x', kubernetesNodes: { a: 1 } }],
+    ['spartakus', 'nodes-string', { clusterID: 'x', nodes: 'x' }],
+    ['spartakus', 'nodes-missing', { clusterID: 'x' }],
+    ['spartakus', 'elements-not-objects', { clusterID: 'x', nodes: ['x', 1, null, [], true] }],
+    ['spartakus', 'odd-nodeinfo', { clusterID: 'x', nodes: [{ status: 'x' }, { status: { nodeInfo: ['x'] } }] }],
+    ['spartakus', 'odd-versions', { clusterID: 'x', nodes: [{ status: { nodeInfo: { kubeletVersion: 1.3 } } }] }],
+  ];
+  for (const [format, clusterId, payload] of bad)
+    await db.query(
+      `INSERT INTO reports (format, cluster_id, received_at, received_from, metadata, payload)
+       VALUES ($1, $2, now(), '192.0.2.1', '{}', $3)`,
+      [format, clusterId, JSON.stringify(payload)],
+    );
+  const response = await fetch(`${collector.url}/api/v1/summary`);
+  t.is(response.status, 200);
+  const summary = await response.json();
+  t.like(summary, { clusters: 2 + bad.length, reports: 2 + bad.length, nodes: 3 + 2 + 1 });
+  t.deepEqual(summary.kubeletVersions, { 'v1.32.0': 1, 'v1.31.0': 1, 'v1.30.0': 1, '1.3': 1, unknown: 2 });
+});
