@@ -79,11 +79,17 @@ export class RecordStore {
     }
   }
 
-  /** Resolves once the row is committed. */
-  async insert(record: ReceivedRecord): Promise<void> {
-    await this.pool.query(
+  /**
+   * Stores the report unless its cluster already has `perDay` reports in the 24 hours before it; resolves once the
+   * row is committed, with false when the cap refused it. Count and insert are one statement, not one transaction:
+   * reports of one cluster sent at the same instant can pass the cap by as many as are concurrent (5 at most, the
+   * pool's size).
+   */
+  async insert(record: ReceivedRecord, perDay: number): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
       `INSERT INTO reports (format, cluster_id, account_id, received_at, received_from, metadata, payload)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+       SELECT $1, $2, $3, $4, $5, $6, $7
+       WHERE (SELECT count(*) FROM reports WHERE cluster_id = $2 AND received_at > $4::timestamptz - interval '1 day') < $8`,
       [
         record.format,
         record.clusterId,
@@ -92,8 +98,10 @@ export class RecordStore {
         record.receivedFrom,
         record.metadata,
         record.payload,
+        perDay,
       ],
     );
+    return rowCount === 1;
   }
 
   /**

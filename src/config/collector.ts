@@ -11,6 +11,10 @@ export interface CollectorConfig {
   readonly dbDir: string;
   readonly trustProxy: boolean;
   readonly maxBodyBytes: number;
+  readonly reportAuthTokenFile: string | undefined;
+  readonly summaryAuthTokenFile: string | undefined;
+  readonly reportsPerClientMinute: number;
+  readonly reportsPerClusterDay: number;
   readonly logLevel: LogLevel;
 }
 
@@ -65,6 +69,42 @@ export const COLLECTOR_FLAGS = [
     default: '1048576',
     valueName: 'N',
     description: 'largest report accepted; larger ones get 413',
+    parse: parsePositiveInteger,
+  }),
+  flagSpec({
+    flag: 'report-auth-token-file',
+    key: 'reportAuthTokenFile',
+    env: 'KUBE_API_EXPORTER_COLLECTOR_REPORT_AUTH_TOKEN_FILE',
+    default: undefined,
+    valueName: 'FILE',
+    description: 'file holding a bearer token that POSTed reports must carry; unset: anyone may report',
+    parse: (text) => text,
+  }),
+  flagSpec({
+    flag: 'summary-auth-token-file',
+    key: 'summaryAuthTokenFile',
+    env: 'KUBE_API_EXPORTER_COLLECTOR_SUMMARY_AUTH_TOKEN_FILE',
+    default: undefined,
+    valueName: 'FILE',
+    description: 'file holding a bearer token that GET /api/v1/summary must carry; unset: anyone may read it',
+    parse: (text) => text,
+  }),
+  flagSpec({
+    flag: 'reports-per-client-minute',
+    key: 'reportsPerClientMinute',
+    env: 'KUBE_API_EXPORTER_COLLECTOR_REPORTS_PER_CLIENT_MINUTE',
+    default: '10',
+    valueName: 'N',
+    description: 'reports accepted per client address and minute (bursts of N); more get 429',
+    parse: parsePositiveInteger,
+  }),
+  flagSpec({
+    flag: 'reports-per-cluster-day',
+    key: 'reportsPerClusterDay',
+    env: 'KUBE_API_EXPORTER_COLLECTOR_REPORTS_PER_CLUSTER_DAY',
+    default: '100',
+    valueName: 'N',
+    description: 'reports stored per cluster ID in any 24 hours; more get 429',
     parse: parsePositiveInteger,
   }),
   exporterFlag('logLevel', 'KUBE_API_EXPORTER_COLLECTOR_LOG_LEVEL'),

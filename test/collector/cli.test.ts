@@ -96,8 +96,24 @@ test('collector flags: defaults, environment, switches', (t) => {
     dbDir: 'collector-db',
     trustProxy: false,
     maxBodyBytes: 1_048_576,
+    reportAuthTokenFile: undefined,
+    summaryAuthTokenFile: undefined,
+    reportsPerClientMinute: 10,
+    reportsPerClusterDay: 100,
     logLevel: 'info',
   });
+  t.like(
+    run(['--report-auth-token-file', '/run/secrets/report', '--reports-per-cluster-day', '24'], {
+      KUBE_API_EXPORTER_COLLECTOR_SUMMARY_AUTH_TOKEN_FILE: '/run/secrets/summary',
+      KUBE_API_EXPORTER_COLLECTOR_REPORTS_PER_CLIENT_MINUTE: '2',
+    }),
+    {
+      reportAuthTokenFile: '/run/secrets/report',
+      summaryAuthTokenFile: '/run/secrets/summary',
+      reportsPerClientMinute: 2,
+      reportsPerClusterDay: 24,
+    },
+  );
   t.true(run(['--trust-proxy']).trustProxy);
   t.true(run([], { KUBE_API_EXPORTER_COLLECTOR_TRUST_PROXY: 'true' }).trustProxy);
   t.is(run([], { KUBE_API_EXPORTER_COLLECTOR_DB_URL: 'postgres://u@h/db' }).dbUrl, 'postgres://u@h/db');
@@ -126,6 +142,17 @@ const BAD_FLAGS: ReadonlyArray<readonly [string[], Record<string, string>, RegEx
     /invalid \$KUBE_API_EXPORTER_COLLECTOR_TRUST_PROXY "maybe": expected true or false/,
   ],
   [['--report-url', 'http://x'], {}, /Unknown option '--report-url'/],
+  [
+    ['--reports-per-client-minute', '0'],
+    {},
+    /invalid --reports-per-client-minute "0": expected a whole number above 0/,
+  ],
+  [
+    [],
+    { KUBE_API_EXPORTER_COLLECTOR_REPORTS_PER_CLUSTER_DAY: 'many' },
+    /invalid \$KUBE_API_EXPORTER_COLLECTOR_REPORTS_PER_CLUSTER_DAY "many": expected a whole number/,
+  ],
+  [['--report-auth-token-file'], {}, /--report-auth-token-file/],
 ];
 
 for (const [argv, env, message] of BAD_FLAGS) {
@@ -146,12 +173,18 @@ test('the command: `collector --help`, and bad collector flags exit 2 with one l
   t.is(bad.status, 2);
   t.regex(bad.stderr, /^kube-api-exporter: invalid --port "x"/);
   t.is(bad.stderr.trim().split('\n').length, 1);
+  const noToken = runMain('collector', '--report-auth-token-file', '/nonexistent/token');
+  t.is(noToken.status, 2, 'an unreadable token file is a usage error');
+  t.is(
+    noToken.stderr,
+    'kube-api-exporter: cannot read --report-auth-token-file /nonexistent/token: ENOENT (see --help)\n',
+  );
 });
 
 test('SIGTERM with 50 reports in flight: every one answered or refused, each 204 stored, the rest not, exit 0', async (t) => {
   if (!haveTools(t, POSTGRES)) return;
   const db = await freshDatabase();
-  const collector = await startCli(t, ['--db-url', db.url]);
+  const collector = await startCli(t, ['--db-url', db.url, '--reports-per-client-minute', '1000']);
   // Warm up: the pool's connections to the database are open before the burst.
   t.is((await postJson(`${collector.url}/api/v1`, report('warm-up'))).status, 204);
   const outcomes = Array.from({ length: 50 }, (_, index) =>
