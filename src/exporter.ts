@@ -49,6 +49,8 @@ export interface ExporterOptions {
   readonly auth?: HttpAuth;
   /** The tectonic accountSecret for reports (src/volunteer.ts readAccountSecret); never a flag. */
   readonly reportAccountSecret?: string;
+  /** The collector's bearer token for reports (--report-auth-token-file, read by main). */
+  readonly reportAuthToken?: string;
   readonly reportBackoff?: Backoff;
 }
 
@@ -63,7 +65,17 @@ export interface RunningExporter {
 }
 
 export async function startExporter(options: ExporterOptions): Promise<RunningExporter> {
-  const { config: given, kubeConfig, log, backoff, tls, auth, reportAccountSecret, reportBackoff } = options;
+  const {
+    config: given,
+    kubeConfig,
+    log,
+    backoff,
+    tls,
+    auth,
+    reportAccountSecret,
+    reportAuthToken,
+    reportBackoff,
+  } = options;
   const config: Config = { ...defaultConfig(), ...given };
   const watchTimeouts = options.watchTimeouts ?? {
     timeoutSeconds: config.watchTimeoutSeconds,
@@ -153,7 +165,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     sharding,
   );
   const volunteer = createVolunteer({
-    config: { ...config, reportAccountSecret },
+    config: { ...config, reportAccountSecret, reportAuthToken },
     kubeConfig,
     cache,
     nodesSynced: () => watcher.states().some(([kind, state]) => kind.metricName === 'node' && state.synced),

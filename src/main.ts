@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { collectorHelpText, parseCollectorConfig } from './config/collector.js';
 import { helpText, parseConfig } from './config/exporter.js';
 import { startExporter } from './exporter.js';
-import { loadHttpSecurity } from './http/security.js';
+import { loadBearerToken, loadHttpSecurity } from './http/security.js';
 import { loadKubeConfig } from './kube/kubeconfig.js';
 import { readAccountSecret } from './report/volunteer.js';
 import { UsageError } from './util/errors.js';
@@ -37,7 +37,11 @@ async function main(argv: readonly string[]): Promise<void> {
   const reportAccountSecret = readAccountSecret(config, process.env);
   const kubeConfig = loadKubeConfig(config.kubeconfig, process.env);
   const { tls, auth } = loadHttpSecurity(config);
-  const exporter = await startExporter({ config, kubeConfig, log, reportAccountSecret, tls, auth });
+  const reportAuthToken =
+    config.reportAuthTokenFile === undefined
+      ? undefined
+      : loadBearerToken('report-auth-token-file', config.reportAuthTokenFile).bearerToken;
+  const exporter = await startExporter({ config, kubeConfig, log, reportAccountSecret, reportAuthToken, tls, auth });
   handleSignals(log, () => exporter.stop(SHUTDOWN_GRACE_MS));
 }
 

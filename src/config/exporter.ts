@@ -39,6 +39,7 @@ export interface Config {
   readonly reportFormat: ReportFormat;
   readonly reportAccountId: string | undefined;
   readonly reportAccountSecretFile: string | undefined;
+  readonly reportAuthTokenFile: string | undefined;
   readonly redisUrl: string | undefined;
   readonly kinds: readonly KindReference[];
   readonly namespaces: readonly string[];
@@ -306,6 +307,16 @@ export const FLAGS = [
     default: undefined,
     valueName: 'FILE',
     description: 'file holding the accountSecret of tectonic reports (or set $KUBE_API_EXPORTER_REPORT_ACCOUNT_SECRET)',
+    parse: parseNonEmpty,
+  }),
+  flagSpec({
+    flag: 'report-auth-token-file',
+    key: 'reportAuthTokenFile',
+    env: 'KUBE_API_EXPORTER_REPORT_AUTH_TOKEN_FILE',
+    default: undefined,
+    valueName: 'FILE',
+    description:
+      'file holding the bearer token the collector asks for (its --report-auth-token-file); unset: none sent',
     parse: parseNonEmpty,
   }),
   flagSpec({

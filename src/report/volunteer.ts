@@ -26,6 +26,8 @@ export interface VolunteerConfig {
   readonly reportAccountId: string | undefined;
   /** tectonic only; read by readAccountSecret, never from a flag value. */
   readonly reportAccountSecret?: string;
+  /** The bearer token the collector asks for (--report-auth-token-file, read by main); none: no Authorization. */
+  readonly reportAuthToken?: string;
 }
 
 /**
@@ -98,6 +100,7 @@ export function createVolunteer({
   const reporter = config.reportUrl
     ? new Reporter({
         url: config.reportUrl,
+        authToken: config.reportAuthToken,
         intervalMs: config.reportIntervalMs,
         build: () => build(identity!, config.reportAccountSecret ?? ''),
         ready: () => identity !== undefined && nodesSynced(),

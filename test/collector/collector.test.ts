@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { COLLECTOR_FLAGS } from '../../src/config/collector.js';
+import { parseConfig } from '../../src/config/exporter.js';
 import type { SimulatedApiServer } from '../../src/demo/simulated-apiserver.js';
 import { NODE } from '../../src/kinds/table.js';
 import { seriesValues } from '../support/assertions/exposition.js';
@@ -566,4 +567,38 @@ test('filling: 8 senders of 20 reports of 0.9 MB each store what the default lim
   t.is((statuses['429'] ?? 0) + (statuses.cut ?? 0), 160 - count);
   // Each sender: a burst of perClient, then one more per 60/perClient s.
   t.true(count <= 8 * (perClient + Math.ceil((seconds * perClient) / 60)), `${count} stored`);
+});
+
+test("the exporter's --report-auth-token-file: its reports carry the collector's token and are stored; without it, 401", async (t) => {
+  const db = await database(t);
+  if (!db) return;
+  const files = tokenFiles(t, { report: 'report-secret' });
+  const collector = await startTestCollector(t, { dbUrl: db.url, reportAuthTokenFile: files.report });
+  const parsed = parseConfig(['--report-auth-token-file', files.report], {});
+  t.is(parsed.action === 'run' ? parsed.config.reportAuthTokenFile : undefined, files.report);
+  const reportUrl = `${collector.url}/api/v1`;
+  const { exporter: withToken } = await startVolunteerCluster(
+    t,
+    { reportUrl, reportIntervalMs: 3_600_000, clusterId: 'with-token', reportAuthToken: 'report-secret' },
+    seedCluster([['v1.32.0', 'Debian']]),
+  );
+  const { exporter: without } = await startVolunteerCluster(
+    t,
+    { reportUrl, reportIntervalMs: 3_600_000, clusterId: 'without' },
+    seedCluster([['v1.32.0', 'Debian']]),
+  );
+  const reports = async (url: string) =>
+    seriesValues(await (await fetch(`${url}/metrics`)).text(), 'kube_api_exporter_reports');
+  await eventually(
+    async () => (await reports(withToken.url)).get('kube_api_exporter_reports_sent_total') === 1,
+    'sent',
+  );
+  await eventually(
+    async () => ((await reports(without.url)).get('kube_api_exporter_reports_failed_total') ?? 0) >= 1,
+    'refused',
+  );
+  t.deepEqual(
+    (await db.query('SELECT cluster_id FROM reports')).map((row) => row.cluster_id),
+    ['with-token'],
+  );
 });

@@ -28,6 +28,7 @@ export async function startVolunteerCluster(
     log: silentLogger,
     backoff: FAST_BACKOFF,
     reportAccountSecret: volunteer.reportAccountSecret,
+    reportAuthToken: volunteer.reportAuthToken,
     reportBackoff: FAST_REPORT_BACKOFF,
   });
   t.teardown(() => exporter.stop());
