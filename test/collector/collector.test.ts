@@ -592,10 +592,12 @@ test("the exporter's --report-auth-token-file: its reports carry the collector's
   await eventually(
     async () => (await reports(withToken.url)).get('kube_api_exporter_reports_sent_total') === 1,
     'sent',
+    20_000,
   );
   await eventually(
     async () => ((await reports(without.url)).get('kube_api_exporter_reports_failed_total') ?? 0) >= 1,
     'refused',
+    20_000,
   );
   t.deepEqual(
     (await db.query('SELECT cluster_id FROM reports')).map((row) => row.cluster_id),
