@@ -63,25 +63,28 @@ const report = (clusterID: string) => ({
   payload: { clusterID, nodes: [{ status: { nodeInfo: { kubeletVersion: 'v1.32.0', osImage: 'Debian' } } }] },
 });
 
-test('without --db-url the collector runs an embedded PostgreSQL that keeps its data across restarts', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'collector-embedded-'));
-  // As root, the server runs as the `postgres` user, which must be able to reach the data directory.
-  chmodSync(dir, 0o755);
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const dbDir = join(dir, 'db');
+test.serial(
+  'without --db-url the collector runs an embedded PostgreSQL that keeps its data across restarts',
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'collector-embedded-'));
+    // As root, the server runs as the `postgres` user, which must be able to reach the data directory.
+    chmodSync(dir, 0o755);
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const dbDir = join(dir, 'db');
 
-  const first = await startCli(t, ['--db-dir', dbDir]);
-  t.is((await postJson(`${first.url}/api/v1`, report('embedded-1'))).status, 204);
-  t.like(await (await fetch(`${first.url}/api/v1/summary`)).json(), { clusters: 1, nodes: 1 });
-  t.is(await first.stopped(), 0);
-  if (process.getuid?.() === 0)
-    t.not(statSync(dbDir).uid, 0, 'the data directory belongs to the unprivileged server user');
+    const first = await startCli(t, ['--db-dir', dbDir]);
+    t.is((await postJson(`${first.url}/api/v1`, report('embedded-1'))).status, 204);
+    t.like(await (await fetch(`${first.url}/api/v1/summary`)).json(), { clusters: 1, nodes: 1 });
+    t.is(await first.stopped(), 0);
+    if (process.getuid?.() === 0)
+      t.not(statSync(dbDir).uid, 0, 'the data directory belongs to the unprivileged server user');
 
-  const second = await startCli(t, ['--db-dir', dbDir]);
-  t.is((await postJson(`${second.url}/api/v1`, report('embedded-2'))).status, 204);
-  t.like(await (await fetch(`${second.url}/api/v1/summary`)).json(), { clusters: 2, reports: 2 });
-  t.is(await second.stopped(), 0);
-});
+    const second = await startCli(t, ['--db-dir', dbDir]);
+    t.is((await postJson(`${second.url}/api/v1`, report('embedded-2'))).status, 204);
+    t.like(await (await fetch(`${second.url}/api/v1/summary`)).json(), { clusters: 2, reports: 2 });
+    t.is(await second.stopped(), 0);
+  },
+);
 
 test('collector flags: defaults, environment, switches', (t) => {
   const run = (argv: string[], env: Record<string, string> = {}) => {
@@ -181,56 +184,64 @@ test('the command: `collector --help`, and bad collector flags exit 2 with one l
   );
 });
 
-test('SIGTERM with 50 reports in flight: every one answered or refused, each 204 stored, the rest not, exit 0', async (t) => {
-  if (!haveTools(t, POSTGRES)) return;
-  const db = await freshDatabase();
-  const collector = await startCli(t, ['--db-url', db.url, '--reports-per-client-minute', '1000']);
-  // Warm up: the pool's connections to the database are open before the burst.
-  t.is((await postJson(`${collector.url}/api/v1`, report('warm-up'))).status, 204);
-  const outcomes = Array.from({ length: 50 }, (_, index) =>
-    postJson(`${collector.url}/api/v1`, report(`in-flight-${index}`)).then(
-      (response) => String(response.status),
-      (error: Error) => `no response (${(error.cause as NodeJS.ErrnoException | undefined)?.code ?? error.message})`,
-    ),
-  );
-  await new Promise((resolve) => setTimeout(resolve, 15));
-  const signalledAt = Date.now();
-  const code = await collector.stopped();
-  const stopMs = Date.now() - signalledAt;
-  const results = await Promise.all(outcomes);
-  const counts: Record<string, number> = {};
-  for (const result of results) counts[result] = (counts[result] ?? 0) + 1;
-  t.log(
-    `outcomes of 50 POSTs with SIGTERM 15 ms later: ${JSON.stringify(counts)}, exit code ${code} after ${stopMs} ms`,
-  );
-  t.is(code, 0, 'exits 0 once the database is closed');
-  const stored = (await db.query(`SELECT cluster_id FROM reports WHERE cluster_id <> 'warm-up'`)).map(
-    (row) => row.cluster_id,
-  );
-  const acknowledged = results.flatMap((result, index) => (result === '204' ? [`in-flight-${index}`] : []));
-  t.deepEqual(stored.sort(), acknowledged.sort(), 'stored exactly the reports answered 204');
-  for (const result of results)
-    t.true(
-      result === '204' || result === '503' || /^no response \((ECONNREFUSED|ECONNRESET|UND_ERR_SOCKET)\)$/.test(result),
-      result,
+test.serial(
+  'SIGTERM with 50 reports in flight: every one answered or refused, each 204 stored, the rest not, exit 0',
+  async (t) => {
+    if (!haveTools(t, POSTGRES)) return;
+    const db = await freshDatabase();
+    const collector = await startCli(t, ['--db-url', db.url, '--reports-per-client-minute', '1000']);
+    // Warm up: the pool's connections to the database are open before the burst.
+    t.is((await postJson(`${collector.url}/api/v1`, report('warm-up'))).status, 204);
+    const outcomes = Array.from({ length: 50 }, (_, index) =>
+      postJson(`${collector.url}/api/v1`, report(`in-flight-${index}`)).then(
+        (response) => String(response.status),
+        (error: Error) => `no response (${(error.cause as NodeJS.ErrnoException | undefined)?.code ?? error.message})`,
+      ),
     );
-  t.true((counts['204'] ?? 0) >= 1, 'requests already received are finished, not dropped');
-});
+    await new Promise((resolve) => setTimeout(resolve, 15));
+    const signalledAt = Date.now();
+    const code = await collector.stopped();
+    const stopMs = Date.now() - signalledAt;
+    const results = await Promise.all(outcomes);
+    const counts: Record<string, number> = {};
+    for (const result of results) counts[result] = (counts[result] ?? 0) + 1;
+    t.log(
+      `outcomes of 50 POSTs with SIGTERM 15 ms later: ${JSON.stringify(counts)}, exit code ${code} after ${stopMs} ms`,
+    );
+    t.is(code, 0, 'exits 0 once the database is closed');
+    const stored = (await db.query(`SELECT cluster_id FROM reports WHERE cluster_id <> 'warm-up'`)).map(
+      (row) => row.cluster_id,
+    );
+    const acknowledged = results.flatMap((result, index) => (result === '204' ? [`in-flight-${index}`] : []));
+    t.deepEqual(stored.sort(), acknowledged.sort(), 'stored exactly the reports answered 204');
+    for (const result of results)
+      t.true(
+        result === '204' ||
+          result === '503' ||
+          /^no response \((ECONNREFUSED|ECONNRESET|UND_ERR_SOCKET)\)$/.test(result),
+        result,
+      );
+    t.true((counts['204'] ?? 0) >= 1, 'requests already received are finished, not dropped');
+  },
+);
 
-test('SIGUSR1 leaves the inspector closed and the collector running; SIGHUP stops it like SIGTERM, exit 0', async (t) => {
-  if (!haveTools(t, POSTGRES)) return;
-  const db = await freshDatabase();
-  const collector = await startCli(t, ['--db-url', db.url]);
-  if (await portOpen(9229)) return t.fail('127.0.0.1:9229 is already in use: cannot tell whether SIGUSR1 opens it');
-  collector.child.kill('SIGUSR1');
-  await eventually(() => collector.output().includes('SIGUSR1 ignored'), 'SIGUSR1 logged');
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  t.false(await portOpen(9229), 'no inspector on 127.0.0.1:9229');
-  t.is(collector.child.exitCode, null, 'still running');
-  t.is((await postJson(`${collector.url}/api/v1`, report('after-usr1'))).status, 204);
-  const exited = new Promise<number | null>((resolve) => collector.child.once('exit', resolve));
-  collector.child.kill('SIGHUP');
-  t.is(await exited, 0);
-  t.regex(collector.output(), /"msg":"shutting down","signal":"SIGHUP"/);
-  t.regex(collector.output(), /"msg":"stopped"/);
-});
+test.serial(
+  'SIGUSR1 leaves the inspector closed and the collector running; SIGHUP stops it like SIGTERM, exit 0',
+  async (t) => {
+    if (!haveTools(t, POSTGRES)) return;
+    const db = await freshDatabase();
+    const collector = await startCli(t, ['--db-url', db.url]);
+    if (await portOpen(9229)) return t.fail('127.0.0.1:9229 is already in use: cannot tell whether SIGUSR1 opens it');
+    collector.child.kill('SIGUSR1');
+    await eventually(() => collector.output().includes('SIGUSR1 ignored'), 'SIGUSR1 logged');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    t.false(await portOpen(9229), 'no inspector on 127.0.0.1:9229');
+    t.is(collector.child.exitCode, null, 'still running');
+    t.is((await postJson(`${collector.url}/api/v1`, report('after-usr1'))).status, 204);
+    const exited = new Promise<number | null>((resolve) => collector.child.once('exit', resolve));
+    collector.child.kill('SIGHUP');
+    t.is(await exited, 0);
+    t.regex(collector.output(), /"msg":"shutting down","signal":"SIGHUP"/);
+    t.regex(collector.output(), /"msg":"stopped"/);
+  },
+);
