@@ -19,4 +19,5 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 USER 1000:1000
 EXPOSE 8080
-ENTRYPOINT ["node", "dist/main.js"]
+# --disable-sigusr1 (Node >= 22.14): SIGUSR1 cannot open the inspector, whatever the code does.
+ENTRYPOINT ["node", "--disable-sigusr1", "dist/main.js"]

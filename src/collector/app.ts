@@ -1,28 +1,41 @@
 /**
  * The collector's HTTP face (koa): POST /api/v1 (spartakus) and /api/v1/stats (tectonic) validate and store one
- * report each, answering 204 only once the row is committed; GET /api/v1/summary, /healthz and /metrics.
+ * report each, answering 204 only once the row is committed; GET /api/v1/summary, /healthz and /metrics. A report
+ * goes through, in order: the bearer token (when configured, 401), the sender's rate limit (429, before its body is
+ * read), size and schema (413, 400), its cluster's daily cap (429, counted in the same statement as the insert).
  */
 
 import Router from '@koa/router';
 import Koa, { type Context } from 'koa';
 import getRawBody from 'raw-body';
 import { clientAddress } from '../http/client-address.js';
+import { authorized, type HttpAuth, requireAuth } from '../http/guard.js';
 import { METRICS_CONTENT_TYPE } from '../metrics/exposition.js';
 import type { ReportFormat } from '../report/report.js';
 import type { Logger } from '../util/log.js';
 import type { CollectorMetrics, RejectReason } from './metrics.js';
+import { RateLimiter } from './rate-limit.js';
 import { validateRecord } from './record-schema.js';
 import type { RecordStore } from './record-store.js';
 
 const DEFAULT_SUMMARY_DAYS = 30;
 const MAX_SUMMARY_DAYS = 3650;
 const RETRY_AFTER_SECONDS = 30;
+/** Retry-After for a cluster over its daily cap: no use retrying sooner than an hour. */
+const CAPPED_RETRY_AFTER_SECONDS = 3600;
+const NO_PATHS_OPEN: ReadonlySet<string> = new Set();
 
 export interface CollectorAppOptions {
   readonly store: Pick<RecordStore, 'insert' | 'summary'>;
   readonly metrics: CollectorMetrics;
   readonly trustProxy: boolean;
   readonly maxBodyBytes: number;
+  /** Credentials POSTed reports must carry; none: anyone may report. */
+  readonly reportAuth?: HttpAuth;
+  /** Credentials GET /api/v1/summary must carry; none: anyone may read it. */
+  readonly summaryAuth?: HttpAuth;
+  readonly reportsPerClientMinute: number;
+  readonly reportsPerClusterDay: number;
   readonly log: Logger;
 }
 
@@ -38,8 +51,9 @@ const INDEX_PAGE = `<!doctype html>
 `;
 
 export function createCollectorApp(options: CollectorAppOptions): Koa {
-  const { store, metrics, log } = options;
+  const { store, metrics, log, reportAuth } = options;
   const router = new Router();
+  const limiter = new RateLimiter(options.reportsPerClientMinute);
 
   const receive = (format: ReportFormat) => async (ctx: Context) => {
     const reject = (status: number, reason: RejectReason, message: string) => {
@@ -48,6 +62,20 @@ export function createCollectorApp(options: CollectorAppOptions): Koa {
       ctx.status = status;
       ctx.body = { error: message };
     };
+    if (reportAuth && !authorized(reportAuth, ctx.get('Authorization'))) {
+      ctx.set('WWW-Authenticate', 'Bearer realm="kube-api-exporter collector"');
+      return reject(401, 'unauthorized', 'a report needs the bearer token of --report-auth-token-file');
+    }
+    const receivedFrom = clientAddress(ctx.req.headers, ctx.req.socket.remoteAddress, options.trustProxy);
+    const waitMs = limiter.take(receivedFrom, Date.now());
+    if (waitMs > 0) {
+      ctx.set('Retry-After', String(Math.ceil(waitMs / 1000)));
+      return reject(
+        429,
+        'rate_limited',
+        `more than ${options.reportsPerClientMinute} reports a minute from ${receivedFrom}`,
+      );
+    }
     let text: string;
     try {
       text = await getRawBody(ctx.req, {
@@ -69,15 +97,15 @@ export function createCollectorApp(options: CollectorAppOptions): Koa {
     const validation = validateRecord(format, body);
     if (!validation.ok) return reject(400, 'invalid', validation.message);
     const receivedAt = new Date();
-    const receivedFrom = clientAddress(ctx.req.headers, ctx.req.socket.remoteAddress, options.trustProxy);
     const { record } = validation;
     const metadata = {
       ...record.metadata,
       received_at: String(Math.floor(receivedAt.getTime() / 1000)),
       received_from: receivedFrom,
     };
+    let stored: boolean;
     try {
-      await store.insert({ ...record, metadata, receivedAt, receivedFrom });
+      stored = await store.insert({ ...record, metadata, receivedAt, receivedFrom }, options.reportsPerClusterDay);
     } catch (error) {
       metrics.storeFailures.inc({ format });
       log.error('cannot store report', { format, clusterID: record.clusterId, error: (error as Error).message });
@@ -85,6 +113,14 @@ export function createCollectorApp(options: CollectorAppOptions): Koa {
       ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
       ctx.body = { error: 'the database is unavailable; the report was not stored, retry later' };
       return;
+    }
+    if (!stored) {
+      ctx.set('Retry-After', String(CAPPED_RETRY_AFTER_SECONDS));
+      return reject(
+        429,
+        'cluster_cap',
+        `cluster ${record.clusterId} sent ${options.reportsPerClusterDay} reports in the last 24 hours; not stored`,
+      );
     }
     metrics.accepted.inc({ format });
     log.debug('report stored', { format, clusterID: record.clusterId, receivedFrom });
@@ -97,7 +133,7 @@ export function createCollectorApp(options: CollectorAppOptions): Koa {
   });
   router.post('/api/v1', receive('spartakus'));
   router.post('/api/v1/stats', receive('tectonic'));
-  router.get('/api/v1/summary', async (ctx) => {
+  router.get('/api/v1/summary', requireAuth(options.summaryAuth, NO_PATHS_OPEN), async (ctx) => {
     const daysText = typeof ctx.query.days === 'string' ? ctx.query.days : String(DEFAULT_SUMMARY_DAYS);
     const days = Number(daysText);
     if (!/^\d+$/.test(daysText) || days < 1 || days > MAX_SUMMARY_DAYS) {

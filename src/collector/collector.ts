@@ -2,7 +2,9 @@
 
 import type { AddressInfo } from 'node:net';
 import type { CollectorConfig } from '../config/collector.js';
+import type { HttpAuth } from '../http/guard.js';
 import { closeGracefully, listen, urlHost } from '../http/listen.js';
+import { loadBearerToken } from '../http/security.js';
 import type { Logger } from '../util/log.js';
 import { createCollectorApp } from './app.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './embedded-db.js';
@@ -10,7 +12,19 @@ import { CollectorMetrics } from './metrics.js';
 import { RecordStore } from './record-store.js';
 
 export interface CollectorOptions {
-  readonly config: Pick<CollectorConfig, 'port' | 'host' | 'dbUrl' | 'dbDir' | 'trustProxy' | 'maxBodyBytes'>;
+  readonly config: Pick<
+    CollectorConfig,
+    | 'port'
+    | 'host'
+    | 'dbUrl'
+    | 'dbDir'
+    | 'trustProxy'
+    | 'maxBodyBytes'
+    | 'reportAuthTokenFile'
+    | 'summaryAuthTokenFile'
+    | 'reportsPerClientMinute'
+    | 'reportsPerClusterDay'
+  >;
   readonly log: Logger;
 }
 
@@ -24,6 +38,9 @@ export interface RunningCollector {
 }
 
 export async function startCollector({ config, log }: CollectorOptions): Promise<RunningCollector> {
+  // Read first: a bad token file is a usage error, before any database starts.
+  const reportAuth = tokenFrom('report-auth-token-file', config.reportAuthTokenFile);
+  const summaryAuth = tokenFrom('summary-auth-token-file', config.summaryAuthTokenFile);
   const embedded: EmbeddedDatabase | undefined = config.dbUrl
     ? undefined
     : await startEmbeddedPostgres(config.dbDir, log);
@@ -44,6 +61,10 @@ export async function startCollector({ config, log }: CollectorOptions): Promise
     metrics: new CollectorMetrics(),
     trustProxy: config.trustProxy,
     maxBodyBytes: config.maxBodyBytes,
+    reportAuth,
+    summaryAuth,
+    reportsPerClientMinute: config.reportsPerClientMinute,
+    reportsPerClusterDay: config.reportsPerClusterDay,
     log,
   });
   // A port in use must not leave the database running behind the error.
@@ -52,7 +73,12 @@ export async function startCollector({ config, log }: CollectorOptions): Promise
     throw error;
   });
   const url = `http://${urlHost(config.host)}:${(server.address() as AddressInfo).port}`;
-  log.info('collector listening', { url, database: embedded ? `embedded in ${config.dbDir}` : 'from --db-url' });
+  log.info('collector listening', {
+    url,
+    database: embedded ? `embedded in ${config.dbDir}` : 'from --db-url',
+    reportsNeedToken: reportAuth !== undefined,
+    summaryNeedsToken: summaryAuth !== undefined,
+  });
   return {
     url,
     dbUrl,
@@ -61,4 +87,8 @@ export async function startCollector({ config, log }: CollectorOptions): Promise
       await release();
     },
   };
+}
+
+function tokenFrom(flag: string, file: string | undefined): HttpAuth | undefined {
+  return file === undefined ? undefined : loadBearerToken(flag, file);
 }

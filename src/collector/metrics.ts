@@ -4,7 +4,7 @@ import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
 
 const COLLECTOR_PREFIX = 'kube_api_exporter_collector_';
 
-export type RejectReason = 'too_large' | 'invalid_json' | 'invalid';
+export type RejectReason = 'too_large' | 'invalid_json' | 'invalid' | 'unauthorized' | 'rate_limited' | 'cluster_cap';
 
 export class CollectorMetrics {
   readonly registry = new Registry();
@@ -23,7 +23,7 @@ export class CollectorMetrics {
     });
     this.rejected = new Counter({
       name: `${COLLECTOR_PREFIX}records_rejected_total`,
-      help: 'Reports refused as bad input (400, 413), per format and reason.',
+      help: 'Reports refused (400, 401, 413, 429), per format and reason.',
       labelNames: ['format', 'reason'],
       registers,
     });

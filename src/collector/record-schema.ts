@@ -3,19 +3,25 @@
  * tectonic-stats envelopes on /api/v1/stats (see src/report.ts for what the volunteer sends). Pure.
  */
 
-import { Ajv, type ValidateFunction } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { ReportFormat } from '../report/report.js';
 
 const shortString = { type: 'string', maxLength: 1024 } as const;
 const unixSeconds = { type: 'string', pattern: '^[0-9]{1,12}$' } as const;
 const clusterID = { type: 'string', minLength: 1, maxLength: 256, pattern: '\\S' } as const;
-const stringMap = { type: 'object', additionalProperties: shortString } as const;
+const stringMap = { type: 'object', maxProperties: 64, additionalProperties: shortString } as const;
 
+/**
+ * Strict: every object has only the members named here (metadata, capacity and nodeInfo excepted, which are maps of
+ * strings). A member the summary does not expect (a tectonic payload with `"nodes": "x"`) is refused, not stored.
+ */
 const node = {
   type: 'object',
+  additionalProperties: false,
   properties: {
     status: {
       type: 'object',
+      additionalProperties: false,
       properties: { capacity: stringMap, nodeInfo: stringMap },
     },
   },
@@ -27,6 +33,7 @@ const nodes = { type: 'array', maxItems: 100_000, items: node } as const;
 const metadata = (stamp: string) =>
   ({
     type: 'object',
+    maxProperties: 64,
     properties: { [stamp]: unixSeconds },
     additionalProperties: shortString,
   }) as const;
@@ -34,14 +41,21 @@ const metadata = (stamp: string) =>
 const SCHEMAS: Readonly<Record<ReportFormat, object>> = {
   spartakus: {
     type: 'object',
+    additionalProperties: false,
     required: ['payload'],
     properties: {
       metadata: metadata('timestamp'),
-      payload: { type: 'object', required: ['clusterID', 'nodes'], properties: { clusterID, nodes } },
+      payload: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['clusterID', 'nodes'],
+        properties: { clusterID, nodes },
+      },
     },
   },
   tectonic: {
     type: 'object',
+    additionalProperties: false,
     required: ['accountID', 'accountSecret', 'payload'],
     properties: {
       accountID: { type: 'string', minLength: 1, maxLength: 256 },
@@ -49,6 +63,7 @@ const SCHEMAS: Readonly<Record<ReportFormat, object>> = {
       metadata: metadata('generated_at'),
       payload: {
         type: 'object',
+        additionalProperties: false,
         required: ['clusterID', 'kubernetesNodes'],
         properties: { clusterID, kubernetesNodes: nodes },
       },
@@ -76,8 +91,7 @@ export type Validation =
 
 export function validateRecord(format: ReportFormat, body: unknown): Validation {
   const validate = validators[format];
-  if (!validate(body))
-    return { ok: false, message: ajv.errorsText(validate.errors, { dataVar: 'body', separator: '; ' }) };
+  if (!validate(body)) return { ok: false, message: (validate.errors ?? []).map(describe).join('; ') };
   const valid = body as {
     accountID?: string;
     metadata?: Record<string, string>;
@@ -93,4 +107,10 @@ export function validateRecord(format: ReportFormat, body: unknown): Validation 
       payload: valid.payload,
     },
   };
+}
+
+/** ajv's wording (`body/payload/nodes must be array`), and the name of a member that is not allowed. */
+function describe(error: ErrorObject): string {
+  const member = error.keyword === 'additionalProperties' ? ` (${error.params.additionalProperty})` : '';
+  return `body${error.instancePath} ${error.message}${member}`;
 }

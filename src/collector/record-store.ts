@@ -79,11 +79,17 @@ export class RecordStore {
     }
   }
 
-  /** Resolves once the row is committed. */
-  async insert(record: ReceivedRecord): Promise<void> {
-    await this.pool.query(
+  /**
+   * Stores the report unless its cluster already has `perDay` reports in the 24 hours before it; resolves once the
+   * row is committed, with false when the cap refused it. Count and insert are one statement, not one transaction:
+   * reports of one cluster sent at the same instant can pass the cap by as many as are concurrent (5 at most, the
+   * pool's size).
+   */
+  async insert(record: ReceivedRecord, perDay: number): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
       `INSERT INTO reports (format, cluster_id, account_id, received_at, received_from, metadata, payload)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+       SELECT $1, $2, $3, $4, $5, $6, $7
+       WHERE (SELECT count(*) FROM reports WHERE cluster_id = $2 AND received_at > $4::timestamptz - interval '1 day') < $8`,
       [
         record.format,
         record.clusterId,
@@ -92,20 +98,31 @@ export class RecordStore {
         record.receivedFrom,
         record.metadata,
         record.payload,
+        perDay,
       ],
     );
+    return rowCount === 1;
   }
 
+  /**
+   * Tolerates any row (one stored before validation was strict, or written by hand): a format's node list that is
+   * not a list counts as no nodes, an element that is not an object as no node, a nodeInfo that is not an object
+   * as unknown versions. One such row never fails the summary.
+   */
   async summary(days: number, now: Date): Promise<Summary> {
     const since = new Date(now.getTime() - days * 86_400_000);
     const { rows } = await this.pool.query<{ dimension: string; value: string | null; count: string }>(
       `WITH recent AS (
          SELECT * FROM reports WHERE received_at >= $1
        ), latest AS (
-         SELECT DISTINCT ON (cluster_id) COALESCE(payload->'nodes', payload->'kubernetesNodes') AS nodes
+         SELECT DISTINCT ON (cluster_id)
+           CASE format WHEN 'tectonic' THEN payload->'kubernetesNodes' ELSE payload->'nodes' END AS nodes
          FROM recent ORDER BY cluster_id, received_at DESC, id DESC
        ), node_info AS (
-         SELECT node->'status'->'nodeInfo' AS info FROM latest, jsonb_array_elements(latest.nodes) AS node
+         SELECT node->'status'->'nodeInfo' AS info
+         FROM latest,
+           jsonb_array_elements(CASE jsonb_typeof(latest.nodes) WHEN 'array' THEN latest.nodes ELSE '[]' END) AS node
+         WHERE jsonb_typeof(node) = 'object'
        )
        SELECT 'clusters' AS dimension, NULL AS value, count(*) FROM latest
        UNION ALL SELECT 'reports', NULL, count(*) FROM recent

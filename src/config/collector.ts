@@ -12,6 +12,10 @@ export interface CollectorConfig {
   readonly dbDir: string;
   readonly trustProxy: boolean;
   readonly maxBodyBytes: number;
+  readonly reportAuthTokenFile: string | undefined;
+  readonly summaryAuthTokenFile: string | undefined;
+  readonly reportsPerClientMinute: number;
+  readonly reportsPerClusterDay: number;
   readonly logLevel: LogLevel;
 }
 
@@ -31,6 +35,10 @@ export const COLLECTOR_FLAGS = [
   flag('db-dir',         'dbDir',        'DIR', 'collector-db', parseText,                               'data directory of the embedded PostgreSQL server (without --db-url); created on first start'),
   flag('trust-proxy',    'trustProxy',   '',    'false',        parseBoolean,                            'take received_from from X-Forwarded-For / X-Real-IP (only behind a proxy that sets them)'),
   flag('max-body-bytes', 'maxBodyBytes', 'N',   '1048576',      parsePositiveInteger,                    'largest report accepted; larger ones get 413'),
+  flag('report-auth-token-file',    'reportAuthTokenFile',    'FILE', undefined, parseText,            'file holding a bearer token that POSTed reports must carry; unset: anyone may report'),
+  flag('summary-auth-token-file',   'summaryAuthTokenFile',   'FILE', undefined, parseText,            'file holding a bearer token that GET /api/v1/summary must carry; unset: anyone may read it'),
+  flag('reports-per-client-minute', 'reportsPerClientMinute', 'N',    '10',      parsePositiveInteger, 'reports accepted per client address and minute (bursts of N); more get 429'),
+  flag('reports-per-cluster-day',   'reportsPerClusterDay',   'N',    '100',     parsePositiveInteger, 'reports stored per cluster ID in any 24 hours; more get 429'),
   shared.logLevel('logLevel'),
 ];
 

@@ -38,6 +38,11 @@ export function loadHttpSecurity(config: HttpSecurityFiles): HttpSecurity {
   return { tls, auth };
 }
 
+/** A bearer token from the file a flag names (`--report-auth-token-file`, say), as for --auth-token-file. */
+export function loadBearerToken(flag: string, path: string): HttpAuth {
+  return { bearerToken: secretLine(flag, path) };
+}
+
 function readFlagFile(flag: string, path: string): Buffer {
   try {
     return readFileSync(path);

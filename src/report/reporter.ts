@@ -15,6 +15,8 @@ const POST_TIMEOUT_MS = 30_000;
 
 export interface ReporterOptions {
   readonly url: string;
+  /** Sent as `Authorization: Bearer <token>` (the collector's --report-auth-token-file). */
+  readonly authToken?: string;
   readonly intervalMs: number;
   /** The report to send now. */
   readonly build: () => Report;
@@ -67,7 +69,9 @@ export class Reporter {
   }
 
   private async post(report: Report): Promise<void> {
-    const answer = await postJson(this.options.url, JSON.stringify(report), this.stopping.signal, POST_TIMEOUT_MS);
+    const { url, authToken } = this.options;
+    const headers: Record<string, string> = authToken === undefined ? {} : { authorization: `Bearer ${authToken}` };
+    const answer = await postJson(url, JSON.stringify(report), this.stopping.signal, POST_TIMEOUT_MS, headers);
     if (!answer.ok) throw new Error(`HTTP ${answer.status} ${answer.text.split('\n')[0].slice(0, 200)}`.trim());
   }
 }

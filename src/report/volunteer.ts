@@ -28,6 +28,8 @@ export interface ReportConfig {
   readonly accountId: string | undefined;
   /** tectonic only: the file holding the accountSecret (read by readAccountSecret). */
   readonly accountSecretFile: string | undefined;
+  /** The file holding the bearer token the collector asks for (--report-auth-token-file, read by main). */
+  readonly authTokenFile: string | undefined;
 }
 
 /**
@@ -60,6 +62,8 @@ export interface VolunteerOptions {
   readonly config: ReportConfig;
   /** The tectonic accountSecret, from readAccountSecret; never a flag. */
   readonly accountSecret?: string;
+  /** The bearer token the collector asks for (--report-auth-token-file); none: no Authorization header. */
+  readonly authToken?: string;
   readonly kubeConfig: KubeConfig;
   readonly cache: ClusterCache;
   /** Whether the nodes have been listed into the cache. */
@@ -85,6 +89,7 @@ export interface Volunteer {
 export function createVolunteer({
   config,
   accountSecret,
+  authToken,
   kubeConfig,
   cache,
   nodesSynced,
@@ -103,6 +108,7 @@ export function createVolunteer({
   const reporter = config.url
     ? new Reporter({
         url: config.url,
+        authToken,
         intervalMs: config.intervalMs,
         build: () => build(identity!, accountSecret ?? ''),
         ready: () => identity !== undefined && nodesSynced(),

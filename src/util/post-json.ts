@@ -10,10 +10,16 @@ export interface PostAnswer {
  * POSTs the JSON text and resolves once the answer's body is read, whatever its status; rejects on a network error,
  * after `timeoutMs`, or when `stop` aborts.
  */
-export async function postJson(url: string, body: string, stop: AbortSignal, timeoutMs: number): Promise<PostAnswer> {
+export async function postJson(
+  url: string,
+  body: string,
+  stop: AbortSignal,
+  timeoutMs: number,
+  headers: Readonly<Record<string, string>> = {},
+): Promise<PostAnswer> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { ...headers, 'content-type': 'application/json' },
     body,
     signal: AbortSignal.any([stop, AbortSignal.timeout(timeoutMs)]),
   });

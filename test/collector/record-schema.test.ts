@@ -97,6 +97,45 @@ const invalid: ReadonlyArray<readonly [string, 'spartakus' | 'tectonic', unknown
     { payload: { clusterID: 'c', kubernetesNodes: [] } },
     "body must have required property 'accountID'; body must have required property 'accountSecret'",
   ],
+  [
+    'a tectonic payload that also carries nodes (it once made every summary 503)',
+    'tectonic',
+    { ...TECTONIC_SEED, payload: { ...TECTONIC_SEED.payload, nodes: 'x' } },
+    'body/payload must NOT have additional properties (nodes)',
+  ],
+  [
+    'a spartakus payload that also carries kubernetesNodes',
+    'spartakus',
+    { payload: { ...SPARTAKUS_SEED.payload, kubernetesNodes: {} } },
+    'body/payload must NOT have additional properties (kubernetesNodes)',
+  ],
+  [
+    'an unknown member beside the payload',
+    'spartakus',
+    { ...SPARTAKUS_SEED, extra: 1 },
+    'body must NOT have additional properties (extra)',
+  ],
+  [
+    'a node with more than status',
+    'spartakus',
+    { payload: { clusterID: 'c', nodes: [{ ...SEED_NODE, metadata: { name: 'n' } }] } },
+    'body/payload/nodes/0 must NOT have additional properties (metadata)',
+  ],
+  [
+    'a node status with more than capacity and nodeInfo',
+    'tectonic',
+    { ...TECTONIC_SEED, payload: { clusterID: 'c', kubernetesNodes: [{ status: { addresses: [] } }] } },
+    'body/payload/kubernetesNodes/0/status must NOT have additional properties (addresses)',
+  ],
+  [
+    'metadata with more than 64 entries',
+    'spartakus',
+    {
+      metadata: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, 'v'])),
+      payload: SPARTAKUS_SEED.payload,
+    },
+    'body/metadata must NOT have more than 64 properties',
+  ],
 ];
 
 for (const [name, format, body, message] of invalid) {

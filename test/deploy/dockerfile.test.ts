@@ -90,13 +90,16 @@ test('the runtime stage has production dependencies and the compiled output only
   t.is(podSecurity.runAsUser, uid, 'k8s/ runs the image as its own user');
 });
 
-test('the entrypoint is the command package.json and the README run, and EXPOSE is the --port default', (t) => {
+test('the entrypoint is the command package.json and the README run, with --disable-sigusr1, and EXPOSE is the --port default', (t) => {
   const [entrypoint] = argsOf(runtime, 'ENTRYPOINT');
   const command: string[] = JSON.parse(entrypoint);
-  t.deepEqual(command, ['node', packageJson.bin['kube-api-exporter']]);
-  t.true(packageJson.scripts.start.endsWith(`&& ${command.join(' ')}`));
-  t.true(readme.includes(`\`${command.join(' ')}\``), 'README documents the command');
-  t.true(command[1].startsWith(`${buildConfig.compilerOptions.outDir}/`));
+  const main = packageJson.bin['kube-api-exporter'];
+  // The image's Node has --disable-sigusr1 (22.14 and later); npm start may run on Node 20, which rejects it.
+  t.deepEqual(command, ['node', '--disable-sigusr1', main]);
+  t.true(packageJson.scripts.start.endsWith(`&& node ${main}`));
+  t.true(readme.includes(`\`node ${main}\``), 'README documents the command');
+  t.true(readme.includes(`\`${command.join(' ')}\``), 'README documents the image command');
+  t.true(main.startsWith(`${buildConfig.compilerOptions.outDir}/`));
   const portFlag = FLAGS.find((spec) => spec.flag === 'port')!;
   t.deepEqual(argsOf(runtime, 'EXPOSE'), [portFlag.default]);
 });

@@ -1,7 +1,7 @@
 /** Child processes the tests start: a free port for them, and a stop that cannot hang. */
 
 import type { ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -19,4 +19,16 @@ export async function stopChild(child: ChildProcess, signal: NodeJS.Signals, kil
   const killer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
   await exited;
   clearTimeout(killer);
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:port. */
+export function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }

@@ -16,8 +16,12 @@ export const FAST_REPORT_BACKOFF = { initialMs: 50, maxMs: 400 };
 
 export async function startVolunteerCluster(
   t: ExecutionContext,
-  /** The report flags, and the tectonic accountSecret as readAccountSecret would give it. */
-  { accountSecret, ...report }: Partial<ReportConfig> & { readonly accountSecret?: string },
+  /** The report flags, the tectonic accountSecret as readAccountSecret would give it, and the collector's token. */
+  {
+    accountSecret,
+    authToken,
+    ...report
+  }: Partial<ReportConfig> & { readonly accountSecret?: string; readonly authToken?: string },
   seed: (api: SimulatedApiServer) => void,
 ): Promise<{ api: SimulatedApiServer; exporter: RunningExporter }> {
   const api = new SimulatedApiServer();
@@ -30,6 +34,7 @@ export async function startVolunteerCluster(
     log: silentLogger,
     backoff: FAST_BACKOFF,
     reportAccountSecret: accountSecret,
+    reportAuthToken: authToken,
     reportBackoff: FAST_REPORT_BACKOFF,
   });
   t.teardown(() => exporter.stop());
