@@ -16,6 +16,11 @@ import { webPod } from '../support/builders/pod-objects.js';
 import { eventually, FAST_BACKOFF } from '../support/harness/cluster.js';
 import { K8S_DIR } from '../support/harness/manifests.js';
 import { exporterRequests, type InstalledCluster, sharedCluster } from '../support/harness/real-cluster.js';
+import { testNeeding } from '../support/harness/tools.js';
+import { CONTROL_PLANE_TOOLS } from '../support/servers/kube-apiserver.js';
+
+/** Every test here needs the control plane, and they run in order on the one it shares. */
+const serialTest = testNeeding(...CONTROL_PLANE_TOOLS).serial;
 
 const shared = sharedCluster();
 const exporters: RunningExporter[] = [];
@@ -51,10 +56,9 @@ function podNames(values: Map<string, number>): string[] {
 
 let seeded: Promise<void> | undefined;
 
-async function setUp(t: ExecutionContext): Promise<InstalledCluster | undefined> {
+async function setUp(t: ExecutionContext): Promise<InstalledCluster> {
   t.timeout(180_000);
-  const cluster = await shared.get(t);
-  if (!cluster) return undefined;
+  const cluster = await shared.get();
   seeded ??= (async () => {
     await cluster.plane.kubectl(['create', 'namespace', 'shop']);
     await cluster.plane.kubectl(['create', 'namespace', 'other']);
@@ -71,9 +75,8 @@ async function setUp(t: ExecutionContext): Promise<InstalledCluster | undefined>
   return cluster;
 }
 
-test.serial('namespace exclusion and per-kind selectors are sent to and applied by kube-apiserver', async (t) => {
+serialTest('namespace exclusion and per-kind selectors are sent to and applied by kube-apiserver', async (t) => {
   const cluster = await setUp(t);
-  if (!cluster) return;
   const exporter = await startAsServiceAccount(cluster, {
     namespacesExclude: ['kube-system'],
     labelSelectors: parseLabelSelectors('pod=app in (web)'),
@@ -94,18 +97,16 @@ test.serial('namespace exclusion and per-kind selectors are sent to and applied 
   );
 });
 
-test.serial('--namespaces watches each namespace on its own path', async (t) => {
+serialTest('--namespaces watches each namespace on its own path', async (t) => {
   const cluster = await setUp(t);
-  if (!cluster) return;
   const exporter = await startAsServiceAccount(cluster, { namespaces: ['other'] });
   t.deepEqual(podNames(await metrics(exporter)), ['other/web-3']);
   t.true(exporterRequests(cluster.plane, 'list', '/api/v1/namespaces/other/pods').length > 0);
   t.true(exporterRequests(cluster.plane, 'list', '/apis/apps/v1/namespaces/other/deployments').length > 0);
 });
 
-test.serial('three shards export every object of the real cluster exactly once', async (t) => {
+serialTest('three shards export every object of the real cluster exactly once', async (t) => {
   const cluster = await setUp(t);
-  if (!cluster) return;
   const single = await metrics(await startAsServiceAccount(cluster, {}));
   const shards = await Promise.all(
     [0, 1, 2].map(async (shard) => metrics(await startAsServiceAccount(cluster, { shard, totalShards: 3 }))),
@@ -125,9 +126,8 @@ test.serial('three shards export every object of the real cluster exactly once',
   t.deepEqual([...union.keys()].sort(), [...single.keys()].sort());
 });
 
-test.serial('k8s/sharded and k8s/extra-kinds grant what auto-sharding and --kinds need', async (t) => {
+serialTest('k8s/sharded and k8s/extra-kinds grant what auto-sharding and --kinds need', async (t) => {
   const cluster = await setUp(t);
-  if (!cluster) return;
   // As README "Sharding" says: k8s/sharded instead of the Deployment and its Service.
   await cluster.plane.kubectl([
     'delete',
