@@ -4,6 +4,7 @@ import type { EventMessage } from '../../src/events/event-log.js';
 import { EVENTS_CHANNEL, RedisSink } from '../../src/events/redis-sink.js';
 import { POD } from '../../src/kinds/table.js';
 import { createLogger } from '../../src/util/log.js';
+import { scheduledPod } from '../support/builders/objects.js';
 import { eventually, FAST_BACKOFF, startTestCluster, type TestCluster } from '../support/harness/cluster.js';
 import { REDIS_SERVER, testNeeding } from '../support/harness/tools.js';
 import { hasSubscriber, startTestRedis, subscribe } from '../support/servers/redis.js';
@@ -13,11 +14,8 @@ const test = testNeeding(REDIS_SERVER);
 
 const pod = POD;
 
-const aPod = (name: string) => ({
-  metadata: { name, namespace: 'shop' },
-  spec: { nodeName: 'node-1', containers: [{ name: 'app', image: 'web:1' }] },
-  status: { phase: 'Pending', hostIP: '10.0.0.11', qosClass: 'BestEffort' },
-});
+const aPod = (name: string) =>
+  scheduledPod(name, { status: { phase: 'Pending', hostIP: '10.0.0.11', qosClass: 'BestEffort' } });
 
 const MESSAGE = /^(\d+\.\d{3}) (pod\/[a-z]+) (\{.*\})$/;
 

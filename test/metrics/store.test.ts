@@ -3,13 +3,14 @@ import { parseLabels, renderLabels } from '../../src/metrics/exposition.js';
 import { flatten } from '../../src/metrics/flatten.js';
 import { MetricsStore } from '../../src/metrics/store.js';
 import { expositionProblems, promtoolProblems } from '../support/assertions/exposition.js';
+import { type Overrides, restartingPod } from '../support/builders/objects.js';
 import { optionalTools, PROMTOOL } from '../support/harness/tools.js';
 
-const pod = (name: string, restarts: number, extra: object = {}) =>
+const pod = (name: string, restarts: number, extra: Overrides = {}) =>
   flatten(
     'k8s_pod',
     { name, namespace: 'ns' },
-    { status: { containerStatuses: [{ name: 'app', restartCount: restarts }] }, ...extra },
+    restartingPod(name, restarts, { metadata: { namespace: 'ns' }, ...extra }),
   );
 
 test('each family is contiguous under one HELP and one TYPE, families sorted', (t) => {

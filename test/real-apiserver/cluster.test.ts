@@ -12,7 +12,7 @@ import { DEFAULT_KINDS } from '../../src/kinds/table.js';
 import { sanitizeName } from '../../src/metrics/flatten.js';
 import { parseQuantity } from '../../src/objects/quantity.js';
 import { seriesValues } from '../support/assertions/exposition.js';
-import { runningStatus, webPod } from '../support/builders/pod-objects.js';
+import { node as nodeObject, runningStatus, webPod } from '../support/builders/objects.js';
 import { eventually } from '../support/harness/cluster.js';
 import { loadManifests } from '../support/harness/manifests.js';
 import {
@@ -162,11 +162,7 @@ serialTest('nodes, pods and services created with kubectl: series match kubectl 
   await plane.kubectl(['create', 'namespace', 'shop']);
   await plane.kubectl(
     ['create', '-f', '-'],
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Node',
-      metadata: { name: 'worker-1', labels: { 'kubernetes.io/os': 'linux' } },
-    }),
+    JSON.stringify(nodeObject('worker-1', { metadata: { labels: { 'kubernetes.io/os': 'linux' } } })),
   );
   await patchStatus(cluster, 'node/worker-1', undefined, {
     capacity: { cpu: '4', memory: '16393236Ki', pods: '110', 'ephemeral-storage': '102Gi', 'hugepages-2Mi': '0' },

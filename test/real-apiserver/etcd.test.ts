@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import test, { type ExecutionContext } from 'ava';
 import _ from 'lodash';
 import { seriesValues } from '../support/assertions/exposition.js';
-import { runningStatus, webPod } from '../support/builders/pod-objects.js';
+import { runningStatus, webPod } from '../support/builders/objects.js';
 import { eventually } from '../support/harness/cluster.js';
 import { stopChild } from '../support/harness/process.js';
 import { exporterRequests, sharedCluster, startExporterAsServiceAccount } from '../support/harness/real-cluster.js';

@@ -12,7 +12,7 @@ import { loadKubeConfig } from '../../src/kube/kubeconfig.js';
 import { parseKindSelectors, parseLabelSelectors } from '../../src/kube/scope.js';
 import { silentLogger } from '../../src/util/log.js';
 import { seriesValues } from '../support/assertions/exposition.js';
-import { webPod } from '../support/builders/pod-objects.js';
+import { merged, webPod } from '../support/builders/objects.js';
 import { eventually, FAST_BACKOFF } from '../support/harness/cluster.js';
 import { K8S_DIR } from '../support/harness/manifests.js';
 import { exporterRequests, type InstalledCluster, sharedCluster } from '../support/harness/real-cluster.js';
@@ -68,7 +68,7 @@ async function setUp(t: ExecutionContext): Promise<InstalledCluster> {
       ['db-1', 'shop', 'db'],
       ['web-3', 'other', 'web'],
       ['web-sys', 'kube-system', 'web'],
-    ].map(([name, namespace, app]) => ({ ...webPod(name, namespace), metadata: { name, namespace, labels: { app } } }));
+    ].map(([name, namespace, app]) => merged(webPod(name, namespace), { metadata: { labels: { app } } }));
     await cluster.plane.kubectl(['create', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: pods }));
   })();
   await seeded;
