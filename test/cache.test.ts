@@ -1,16 +1,13 @@
 import test from 'ava';
 import { type CacheChange, ClusterCache, InvalidObjectError } from '../src/cache.js';
 import { NODE, POD } from '../src/kinds/table.js';
+import { restartingPod } from './support/builders/objects.js';
 
 const pod = POD;
 const node = NODE;
 
-function podObject(name: string, restartCount: number) {
-  return {
-    metadata: { name, namespace: 'default', annotations: { secret: 'never kept' } },
-    status: { containerStatuses: [{ name: 'app', restartCount }] },
-  };
-}
+const podObject = (name: string, restartCount: number) =>
+  restartingPod(name, restartCount, { metadata: { annotations: { secret: 'never kept' } } });
 
 function recordChanges(cache: ClusterCache): string[] {
   const seen: string[] = [];

@@ -8,8 +8,10 @@ import { UsageError } from '../../src/util/errors.js';
 import { eventually } from '../support/harness/cluster.js';
 import { postJson } from '../support/harness/collector.js';
 import { portOpen } from '../support/harness/process.js';
-import { haveTools } from '../support/harness/tools.js';
+import { testNeeding } from '../support/harness/tools.js';
 import { freshDatabase, POSTGRES, stopSharedPostgres } from '../support/servers/postgres.js';
+
+const testWithPostgres = testNeeding(POSTGRES);
 
 test.after.always(stopSharedPostgres);
 
@@ -184,10 +186,9 @@ test('the command: `collector --help`, and bad collector flags exit 2 with one l
   );
 });
 
-test.serial(
+testWithPostgres.serial(
   'SIGTERM with 50 reports in flight: every one answered or refused, each 204 stored, the rest not, exit 0',
   async (t) => {
-    if (!haveTools(t, POSTGRES)) return;
     const db = await freshDatabase();
     const collector = await startCli(t, ['--db-url', db.url, '--reports-per-client-minute', '1000']);
     // Warm up: the pool's connections to the database are open before the burst.
@@ -225,10 +226,9 @@ test.serial(
   },
 );
 
-test.serial(
+testWithPostgres.serial(
   'SIGUSR1 leaves the inspector closed and the collector running; SIGHUP stops it like SIGTERM, exit 0',
   async (t) => {
-    if (!haveTools(t, POSTGRES)) return;
     const db = await freshDatabase();
     const collector = await startCli(t, ['--db-url', db.url]);
     if (await portOpen(9229)) return t.fail('127.0.0.1:9229 is already in use: cannot tell whether SIGUSR1 opens it');

@@ -2,10 +2,11 @@
 import test from 'ava';
 import { SimulatedApiServer } from '../../src/demo/simulated-apiserver.js';
 import { KINDS } from '../../src/kinds/table.js';
+import { pod as podObject } from '../support/builders/objects.js';
 import { eventually } from '../support/harness/cluster.js';
 
 const pod = KINDS.find((kind) => kind.metricName === 'pod')!;
-const aPod = (name: string) => ({ metadata: { name, namespace: 'default' }, status: { phase: 'Running' } });
+const aPod = (name: string) => podObject(name, { status: { phase: 'Running' } });
 
 async function started(t: { teardown(fn: () => unknown): void }) {
   const api = new SimulatedApiServer();

@@ -13,7 +13,9 @@ import {
   RULES_FILE,
   type Selector,
 } from '../support/harness/rules.js';
-import { haveTools, PROMTOOL } from '../support/harness/tools.js';
+import { PROMTOOL, testNeeding } from '../support/harness/tools.js';
+
+const testWithPromtool = testNeeding(PROMTOOL);
 
 const rules = loadRuleGroups().flatMap((group) => group.rules);
 const ruleTests = parse(readFileSync(RULE_TESTS_FILE, 'utf8'));
@@ -44,15 +46,13 @@ function renderedSeriesMatching(selector: Selector): Sample[] {
   );
 }
 
-test('promtool check rules accepts the rule file', (t) => {
-  if (!haveTools(t, PROMTOOL)) return;
+testWithPromtool('promtool check rules accepts the rule file', (t) => {
   const result = spawnSync('promtool', ['check', 'rules', RULES_FILE], { encoding: 'utf8' });
   t.is(result.status, 0, result.stdout + result.stderr);
   t.regex(result.stdout, new RegExp(`SUCCESS: ${rules.length} rules found`));
 });
 
-test('promtool test rules passes the unit tests', (t) => {
-  if (!haveTools(t, PROMTOOL)) return;
+testWithPromtool('promtool test rules passes the unit tests', (t) => {
   const result = spawnSync('promtool', ['test', 'rules', RULE_TESTS_FILE], {
     encoding: 'utf8',
     cwd: dirname(RULE_TESTS_FILE),

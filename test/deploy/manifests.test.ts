@@ -8,8 +8,10 @@ import { parseConfig } from '../../src/config/exporter.js';
 import { DEFAULT_KINDS, KINDS, type KindSpec } from '../../src/kinds/table.js';
 import { apiFieldProblems } from '../support/assertions/api-fields.js';
 import { type ApiObject, K8S_DIR, loadManifests, objectOfKind } from '../support/harness/manifests.js';
-import { haveTools, KUBECTL } from '../support/harness/tools.js';
+import { KUBECTL, testNeeding } from '../support/harness/tools.js';
 import { type DiscoveredResource, startDiscoveryServer } from '../support/servers/discovery.js';
+
+const testWithKubectl = testNeeding(KUBECTL);
 
 const manifests = loadManifests();
 const deployment = objectOfKind(manifests, 'Deployment');
@@ -181,8 +183,7 @@ function kubectlName(object: ApiObject): string {
   return `${object.kind.toLowerCase()}${group}/${object.metadata.name}`;
 }
 
-test('`kubectl create --dry-run=client -f k8s` creates every object, in file order', async (t) => {
-  if (!haveTools(t, KUBECTL)) return;
+testWithKubectl('`kubectl create --dry-run=client -f k8s` creates every object, in file order', async (t) => {
   const discovery = await startDiscoveryServer(CURRENT_API);
   const cacheDir = mkdtempSync(join(tmpdir(), 'kubectl-cache-'));
   t.teardown(async () => {

@@ -6,14 +6,14 @@
 
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import test, { type ExecutionContext } from 'ava';
+import type { ExecutionContext } from 'ava';
 import { seedDemoCluster } from '../../src/demo/cluster.js';
 import { DEPLOYMENT } from '../../src/kinds/table.js';
 import { promtoolProblems } from '../support/assertions/exposition.js';
 import { eventually, startTestCluster } from '../support/harness/cluster.js';
 import { loadManifests, objectOfKind } from '../support/harness/manifests.js';
 import { loadRuleGroups, type RuleGroup } from '../support/harness/rules.js';
-import { ALERTMANAGER, haveTools, PROMETHEUS, PROMTOOL } from '../support/harness/tools.js';
+import { ALERTMANAGER, PROMETHEUS, PROMTOOL, testNeeding } from '../support/harness/tools.js';
 import {
   prometheusApi,
   type RunningServer,
@@ -21,6 +21,9 @@ import {
   startAlertmanager,
   startPrometheus,
 } from '../support/servers/prometheus.js';
+
+/** The test here needs Prometheus, Alertmanager and promtool: without them, ava reports it skipped. */
+const test = testNeeding(PROMETHEUS, ALERTMANAGER, PROMTOOL);
 
 const deploymentKind = DEPLOYMENT;
 const NAMESPACE = 'shop';
@@ -101,7 +104,6 @@ async function checkoutAlerts(prometheus: RunningServer): Promise<PrometheusAler
 }
 
 test('a failing rollout fires the deployment alerts through Prometheus and Alertmanager to a webhook, and they resolve', async (t) => {
-  if (!haveTools(t, PROMETHEUS, ALERTMANAGER, PROMTOOL)) return;
   t.timeout(60_000);
   const cluster = await startTestCluster(t, {
     seed: (api) => {

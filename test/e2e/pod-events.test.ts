@@ -2,19 +2,19 @@
 import test from 'ava';
 import type { EventMessage } from '../../src/events/event-log.js';
 import { POD } from '../../src/kinds/table.js';
+import { scheduledPod } from '../support/builders/objects.js';
 import { eventually, startTestCluster } from '../support/harness/cluster.js';
 
 const pod = POD;
 
-const aPod = (name: string, phase: string) => ({
-  metadata: { name, namespace: 'shop' },
-  spec: { nodeName: 'node-1', containers: [{ name: 'app', image: 'web:1' }] },
-  status: {
-    phase,
-    containerStatuses:
-      phase === 'Running' ? [{ name: 'app', containerID: `containerd://${name}`, image: 'web:1' }] : [],
-  },
-});
+const aPod = (name: string, phase: string) =>
+  scheduledPod(name, {
+    status: {
+      phase,
+      containerStatuses:
+        phase === 'Running' ? [{ name: 'app', containerID: `containerd://${name}`, image: 'web:1' }] : [],
+    },
+  });
 
 const summary = (messages: readonly EventMessage[]) => messages.map((m) => `${m.event} ${m.metadata.podName}`);
 

@@ -8,16 +8,18 @@ import { parseKindSelectors, parseLabelSelectors } from '../../src/kube/scope.js
 import { silentLogger } from '../../src/util/log.js';
 import { seriesValues } from '../support/assertions/exposition.js';
 import { testConfig } from '../support/builders/config.js';
+import { deployment as deploymentObject, node as nodeObject, pod as podObject } from '../support/builders/objects.js';
 import { eventually, FAST_BACKOFF, startReadyExporter } from '../support/harness/cluster.js';
 import { startRecordingProxy } from '../support/servers/recording-proxy.js';
 
 const [pod, node, deployment] = ['pod', 'node', 'deployment'].map((name) => kindByMetricName(name)!);
 
-const aPod = (name: string, namespace: string, app: string, phase = 'Running') => ({
-  metadata: { name, namespace, labels: { app } },
-  spec: { containers: [{ name: 'c', image: 'i' }] },
-  status: { phase, containerStatuses: [{ name: 'c', restartCount: 7 }] },
-});
+const aPod = (name: string, namespace: string, app: string, phase = 'Running') =>
+  podObject(name, {
+    metadata: { namespace, labels: { app } },
+    spec: { containers: [{ name: 'c', image: 'i' }] },
+    status: { phase, containerStatuses: [{ name: 'c', restartCount: 7 }] },
+  });
 
 async function startApi(t: Parameters<typeof startReadyExporter>[0]) {
   const api = new SimulatedApiServer({ bookmarkIntervalMs: 100 });
@@ -28,9 +30,9 @@ async function startApi(t: Parameters<typeof startReadyExporter>[0]) {
   api.create(pod, aPod('db-1', 'shop', 'db'));
   api.create(pod, aPod('web-sys', 'kube-system', 'web'));
   api.create(pod, aPod('web-other', 'other', 'web'));
-  api.create(deployment, { metadata: { name: 'web', namespace: 'kube-system' }, spec: { replicas: 1 } });
-  api.create(deployment, { metadata: { name: 'web', namespace: 'shop' }, spec: { replicas: 2 } });
-  api.create(node, { metadata: { name: 'node-1' }, status: { capacity: { cpu: '2' } } });
+  api.create(deployment, deploymentObject('web', { metadata: { namespace: 'kube-system' }, spec: { replicas: 1 } }));
+  api.create(deployment, deploymentObject('web', { metadata: { namespace: 'shop' }, spec: { replicas: 2 } }));
+  api.create(node, nodeObject('node-1', { status: { capacity: { cpu: '2' } } }));
   return { api, apiUrl };
 }
 

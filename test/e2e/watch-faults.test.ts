@@ -2,13 +2,11 @@
 import test, { type ExecutionContext } from 'ava';
 import type { SimulatedApiServer } from '../../src/demo/simulated-apiserver.js';
 import { DEFAULT_KINDS, KINDS } from '../../src/kinds/table.js';
+import { restartingPod } from '../support/builders/objects.js';
 import { eventually, startTestCluster, type TestCluster } from '../support/harness/cluster.js';
 
 const pod = KINDS.find((kind) => kind.metricName === 'pod')!;
-const aPod = (name: string, restartCount = 0) => ({
-  metadata: { name, namespace: 'default' },
-  status: { phase: 'Running', containerStatuses: [{ name: 'app', restartCount }] },
-});
+const aPod = (name: string, restartCount = 0) => restartingPod(name, restartCount, { status: { phase: 'Running' } });
 const restarts = (name: string) =>
   `k8s_pod_status_containerStatuses_restartCount{name="${name}",namespace="default",container="app"}`;
 /** Stalls are noticed after 2 s of silence; bookmarks every 200 ms keep healthy watches from looking stalled. */

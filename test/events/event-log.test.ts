@@ -4,13 +4,14 @@ import { ClusterCache } from '../../src/cache.js';
 import { adapterMessage, type EventMessage, PodEventLog } from '../../src/events/event-log.js';
 import { NODE, POD } from '../../src/kinds/table.js';
 import { createLogger, silentLogger } from '../../src/util/log.js';
+import { pod as podObject } from '../support/builders/objects.js';
 
 const pod = POD;
 const node = NODE;
 
 function aPod(name: string, phase: string, containers = ['app']) {
-  return {
-    metadata: { name, namespace: 'shop', uid: `uid-${name}`, resourceVersion: '1' },
+  return podObject(name, {
+    metadata: { namespace: 'shop', uid: `uid-${name}`, resourceVersion: '1' },
     spec: { containers: containers.map((container) => ({ name: container, image: `${container}:1` })) },
     status: {
       phase,
@@ -19,7 +20,7 @@ function aPod(name: string, phase: string, containers = ['app']) {
         containerID: phase === 'Running' ? `c://${name}-${container}` : '',
       })),
     },
-  };
+  });
 }
 
 function setUp(capacity = 100) {

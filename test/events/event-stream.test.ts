@@ -9,16 +9,13 @@ import { PodEventLog } from '../../src/events/event-log.js';
 import { EventStream } from '../../src/events/event-stream.js';
 import { POD } from '../../src/kinds/table.js';
 import { silentLogger } from '../../src/util/log.js';
+import { scheduledPod } from '../support/builders/objects.js';
 import { eventually, startTestCluster } from '../support/harness/cluster.js';
 import { openEventStream, type SseFrame } from '../support/harness/sse.js';
 
 const pod = POD;
 
-const aPod = (name: string) => ({
-  metadata: { name, namespace: 'shop' },
-  spec: { nodeName: 'node-1', containers: [{ name: 'app', image: 'web:1' }] },
-  status: { phase: 'Pending', hostIP: '10.0.0.1' },
-});
+const aPod = (name: string) => scheduledPod(name, { status: { phase: 'Pending', hostIP: '10.0.0.1' } });
 
 const summary = (frames: readonly SseFrame[]) =>
   frames.map((frame) => `${frame.id} ${frame.data.event} ${frame.data.metadata.podName}`);

@@ -1,5 +1,6 @@
 import test from 'ava';
 import { containerMetadata, podEvents } from '../../src/events/pod-events.js';
+import { scheduledPod } from '../support/builders/objects.js';
 
 interface PodState {
   readonly uid?: string;
@@ -9,14 +10,8 @@ interface PodState {
 }
 
 function aPod({ uid = 'u1', phase = 'Pending', deleting = false, ids = [] }: PodState) {
-  return {
-    metadata: {
-      name: 'web-1',
-      namespace: 'shop',
-      uid,
-      ...(deleting ? { deletionTimestamp: '2024-01-01T00:01:00Z' } : {}),
-    },
-    spec: { nodeName: 'node-1', containers: [{ name: 'app', image: 'web:1' }] },
+  return scheduledPod('web-1', {
+    metadata: { uid, ...(deleting ? { deletionTimestamp: '2024-01-01T00:01:00Z' } : {}) },
     status: {
       phase,
       containerStatuses: ids.map((containerID, index) => ({
@@ -25,7 +20,7 @@ function aPod({ uid = 'u1', phase = 'Pending', deleting = false, ids = [] }: Pod
         image: 'web:1',
       })),
     },
-  };
+  });
 }
 
 const pending = aPod({});

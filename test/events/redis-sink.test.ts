@@ -1,21 +1,21 @@
 /** The Redis sink against a real redis-server, started by the test on a free port (Debian package redis-server). */
-import test from 'ava';
 import { Registry } from 'prom-client';
 import type { EventMessage } from '../../src/events/event-log.js';
 import { EVENTS_CHANNEL, RedisSink } from '../../src/events/redis-sink.js';
 import { POD } from '../../src/kinds/table.js';
 import { createLogger } from '../../src/util/log.js';
+import { scheduledPod } from '../support/builders/objects.js';
 import { eventually, FAST_BACKOFF, startTestCluster, type TestCluster } from '../support/harness/cluster.js';
-import { haveTools, REDIS_SERVER } from '../support/harness/tools.js';
+import { REDIS_SERVER, testNeeding } from '../support/harness/tools.js';
 import { hasSubscriber, startTestRedis, subscribe } from '../support/servers/redis.js';
+
+/** Every test here needs a redis-server: without one, ava reports them skipped (under CI they fail). */
+const test = testNeeding(REDIS_SERVER);
 
 const pod = POD;
 
-const aPod = (name: string) => ({
-  metadata: { name, namespace: 'shop' },
-  spec: { nodeName: 'node-1', containers: [{ name: 'app', image: 'web:1' }] },
-  status: { phase: 'Pending', hostIP: '10.0.0.11', qosClass: 'BestEffort' },
-});
+const aPod = (name: string) =>
+  scheduledPod(name, { status: { phase: 'Pending', hostIP: '10.0.0.11', qosClass: 'BestEffort' } });
 
 const MESSAGE = /^(\d+\.\d{3}) (pod\/[a-z]+) (\{.*\})$/;
 
@@ -34,7 +34,6 @@ async function selfMetric(cluster: TestCluster, name: string): Promise<number | 
 }
 
 test('a pod created, running, shutting down and deleted gives exactly these messages, in order', async (t) => {
-  if (!haveTools(t, REDIS_SERVER)) return;
   const redis = await startTestRedis(t);
   const messages = await subscribe(redis, EVENTS_CHANNEL);
   const cluster = await startTestCluster(t, { config: { events: { redisUrl: redis.url } } });
@@ -96,7 +95,6 @@ test('a pod created, running, shutting down and deleted gives exactly these mess
 });
 
 test('Redis killed mid-stream: events are buffered, then delivered in order once it is back', async (t) => {
-  if (!haveTools(t, REDIS_SERVER)) return;
   const redis = await startTestRedis(t);
   const messages = await subscribe(redis, EVENTS_CHANNEL);
   const cluster = await startTestCluster(t, { config: { events: { redisUrl: redis.url } } });
@@ -162,7 +160,6 @@ function message(id: number): EventMessage {
 }
 
 test('a full buffer while Redis is down drops the oldest, counts them and reports the gap when Redis is back', async (t) => {
-  if (!haveTools(t, REDIS_SERVER)) return;
   const redis = await startTestRedis(t, { started: false });
   const logLines: string[] = [];
   const registry = new Registry();
@@ -196,11 +193,15 @@ test('a full buffer while Redis is down drops the oldest, counts them and report
 });
 
 test('a burst (the first list of a large cluster) is delivered complete and in order', async (t) => {
-  if (!haveTools(t, REDIS_SERVER)) return;
   const redis = await startTestRedis(t);
   const messages = await subscribe(redis, EVENTS_CHANNEL);
   const registry = new Registry();
-  const sink = new RedisSink({ url: redis.url, registry, log: createLogger('error', () => {}), backoff: FAST_BACKOFF });
+  const sink = new RedisSink({
+    url: redis.url,
+    registry,
+    log: createLogger('error', () => {}),
+    backoff: FAST_BACKOFF,
+  });
   t.teardown(() => sink.stop());
   await eventually(
     async () => (await registry.getSingleMetric('kube_api_exporter_redis_up')!.get()).values[0]?.value === 1,

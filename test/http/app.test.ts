@@ -12,13 +12,10 @@ import { loadHttpSecurity } from '../../src/http/security.js';
 import { KINDS } from '../../src/kinds/table.js';
 import { UsageError } from '../../src/util/errors.js';
 import { expositionProblems } from '../support/assertions/exposition.js';
+import { restartingPod } from '../support/builders/objects.js';
 import { eventually, startTestCluster } from '../support/harness/cluster.js';
 
 const pod = KINDS.find((kind) => kind.metricName === 'pod')!;
-const aPod = (name: string, restartCount: number) => ({
-  metadata: { name, namespace: 'default' },
-  status: { containerStatuses: [{ name: 'app', restartCount }] },
-});
 
 interface Answer {
   readonly status: number;
@@ -85,7 +82,7 @@ test('request limits: oversized headers get 431', async (t) => {
 test('concurrent scrapes while objects change: every response whole and valid', async (t) => {
   const cluster = await startTestCluster(t, {
     seed: (api) => {
-      for (let index = 0; index < 200; index++) api.create(pod, aPod(`p${index}`, 0));
+      for (let index = 0; index < 200; index++) api.create(pod, restartingPod(`p${index}`, 0));
     },
   });
   let changes = 0;
@@ -206,7 +203,7 @@ test('TLS with a self-signed certificate: HTTPS served, plain HTTP refused, basi
     basicAuthFile: join(dir, 'basic'),
   });
   const cluster = await startTestCluster(t, {
-    seed: (api) => api.create(pod, aPod('tls-pod', 1)),
+    seed: (api) => api.create(pod, restartingPod('tls-pod', 1)),
     excludeNamespaces: [],
     ...security,
   });

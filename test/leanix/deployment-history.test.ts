@@ -2,6 +2,7 @@ import test from 'ava';
 import { ClusterCache } from '../../src/cache.js';
 import { DEPLOYMENT, POD } from '../../src/kinds/table.js';
 import { DeploymentHistory, rolloutOutcome } from '../../src/leanix/deployment-history.js';
+import { deployment as deploymentObject } from '../support/builders/objects.js';
 
 const deploymentKind = DEPLOYMENT;
 const podKind = POD;
@@ -12,8 +13,8 @@ function deployment(
   status: object,
   { name = 'web', namespace = 'shop', image = `web:${generation}`, created = '2026-01-01T00:00:00Z' } = {},
 ) {
-  return {
-    metadata: { name, namespace, uid: `uid-${namespace}-${name}`, generation, creationTimestamp: created },
+  return deploymentObject(name, {
+    metadata: { namespace, uid: `uid-${namespace}-${name}`, generation, creationTimestamp: created },
     spec: {
       replicas: 2,
       template: {
@@ -30,7 +31,7 @@ function deployment(
       },
     },
     status,
-  };
+  });
 }
 const done = (generation: number) => ({
   observedGeneration: generation,

@@ -12,7 +12,7 @@ import { DEFAULT_KINDS } from '../../src/kinds/table.js';
 import { sanitizeName } from '../../src/metrics/flatten.js';
 import { parseQuantity } from '../../src/objects/quantity.js';
 import { seriesValues } from '../support/assertions/exposition.js';
-import { runningStatus, webPod } from '../support/builders/pod-objects.js';
+import { node as nodeObject, runningStatus, webPod } from '../support/builders/objects.js';
 import { eventually } from '../support/harness/cluster.js';
 import { loadManifests } from '../support/harness/manifests.js';
 import {
@@ -23,9 +23,13 @@ import {
   startExporterAsServiceAccount,
 } from '../support/harness/real-cluster.js';
 import { loadRuleGroups } from '../support/harness/rules.js';
-import { haveTools, KUBECTL, PROMETHEUS } from '../support/harness/tools.js';
-import { runStatus } from '../support/servers/kube-apiserver.js';
+import { KUBECTL, PROMETHEUS, testNeeding } from '../support/harness/tools.js';
+import { CONTROL_PLANE_TOOLS, runStatus } from '../support/servers/kube-apiserver.js';
 import { prometheusApi, type RunningServer, startPrometheus } from '../support/servers/prometheus.js';
+
+/** Every test here needs the control plane, and they run in order on the one it shares. */
+const serialTest = testNeeding(...CONTROL_PLANE_TOOLS).serial;
+const serialTestWithPrometheus = testNeeding(...CONTROL_PLANE_TOOLS, PROMETHEUS).serial;
 
 const shared = sharedCluster();
 let exporter: Promise<RunningExporter> | undefined;
@@ -34,13 +38,10 @@ test.after.always(async () => {
   await shared.stop();
 });
 
-/** The control plane and the exporter watching it as its ServiceAccount, or undefined when the test cannot run. */
-async function setUp(
-  t: ExecutionContext,
-): Promise<{ cluster: InstalledCluster; exporter: RunningExporter } | undefined> {
+/** The control plane and the exporter watching it as its ServiceAccount. */
+async function setUp(t: ExecutionContext): Promise<{ cluster: InstalledCluster; exporter: RunningExporter }> {
   t.timeout(120_000);
-  const cluster = await shared.get(t);
-  if (!cluster) return undefined;
+  const cluster = await shared.get();
   exporter ??= startExporterAsServiceAccount(cluster);
   return { cluster, exporter: await exporter };
 }
@@ -72,12 +73,10 @@ async function patchStatus(
   ]);
 }
 
-test.serial(
+serialTest(
   'kubectl create -f k8s succeeds in one pass; its ServiceAccount syncs every kind and may do nothing else',
   async (t) => {
-    const ready = await setUp(t);
-    if (!ready) return;
-    const { cluster, exporter } = ready;
+    const { cluster, exporter } = await setUp(t);
     const created = cluster.createOutput.trim().split('\n');
     const manifests = loadManifests();
     t.is(created.length, manifests.length, cluster.createOutput);
@@ -157,19 +156,13 @@ test.serial(
   },
 );
 
-test.serial('nodes, pods and services created with kubectl: series match kubectl get -o json', async (t) => {
-  const ready = await setUp(t);
-  if (!ready) return;
-  const { cluster, exporter } = ready;
+serialTest('nodes, pods and services created with kubectl: series match kubectl get -o json', async (t) => {
+  const { cluster, exporter } = await setUp(t);
   const { plane } = cluster;
   await plane.kubectl(['create', 'namespace', 'shop']);
   await plane.kubectl(
     ['create', '-f', '-'],
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Node',
-      metadata: { name: 'worker-1', labels: { 'kubernetes.io/os': 'linux' } },
-    }),
+    JSON.stringify(nodeObject('worker-1', { metadata: { labels: { 'kubernetes.io/os': 'linux' } } })),
   );
   await patchStatus(cluster, 'node/worker-1', undefined, {
     capacity: { cpu: '4', memory: '16393236Ki', pods: '110', 'ephemeral-storage': '102Gi', 'hugepages-2Mi': '0' },
@@ -303,12 +296,10 @@ test.serial('nodes, pods and services created with kubectl: series match kubectl
   );
 });
 
-test.serial(
+serialTestWithPrometheus(
   'a rollout through the status subresource: /metrics follows, and the deployment alerts select exactly the failing deployment',
   async (t) => {
-    const ready = await setUp(t);
-    if (!ready || !haveTools(t, PROMETHEUS)) return;
-    const { cluster, exporter } = ready;
+    const { cluster, exporter } = await setUp(t);
     const { plane } = cluster;
     for (const name of ['checkout', 'web']) {
       await plane.kubectl(['-n', 'shop', 'create', 'deployment', name, `--image=shop/${name}:1.0`, '--replicas=3']);
@@ -405,12 +396,10 @@ test.serial(
   },
 );
 
-test.serial(
+serialTest(
   '/leanix.json of real pods matches their kubectl JSON status, timestamps as the server serves them',
   async (t) => {
-    const ready = await setUp(t);
-    if (!ready) return;
-    const { cluster, exporter } = ready;
+    const { cluster, exporter } = await setUp(t);
     const { plane } = cluster;
     for (const namespace of ['team-a', 'team-b']) await plane.kubectl(['create', 'namespace', namespace]);
     await plane.kubectl(
@@ -498,12 +487,10 @@ test.serial(
   },
 );
 
-test.serial(
+serialTest(
   'bookmarks are asked for and honoured: a quiet kind resumes its watch from the bookmark, not from its last change',
   async (t) => {
-    const ready = await setUp(t);
-    if (!ready) return;
-    const { cluster } = ready;
+    const { cluster } = await setUp(t);
     const { plane } = cluster;
     const lastNodeChange = Number((await kubectlJson(cluster, 'get', 'node', 'worker-1')).metadata.resourceVersion);
     // Writes to another kind move the cluster's resourceVersion past the last node change.
@@ -537,12 +524,10 @@ test.serial(
   },
 );
 
-test.serial(
+serialTest(
   'kube-apiserver killed: the exporter is unready while it is down, keeps serving what it has, and converges after a restart',
   async (t) => {
-    const ready = await setUp(t);
-    if (!ready) return;
-    const { cluster, exporter } = ready;
+    const { cluster, exporter } = await setUp(t);
     const { plane } = cluster;
     const web1 = labels(['name', 'web-1'], ['namespace', 'shop'], ['container', 'app']);
     await plane.killApiServer();

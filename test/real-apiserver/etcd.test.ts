@@ -11,12 +11,16 @@ import { fileURLToPath } from 'node:url';
 import test, { type ExecutionContext } from 'ava';
 import _ from 'lodash';
 import { seriesValues } from '../support/assertions/exposition.js';
-import { runningStatus, webPod } from '../support/builders/pod-objects.js';
+import { runningStatus, webPod } from '../support/builders/objects.js';
 import { eventually } from '../support/harness/cluster.js';
 import { stopChild } from '../support/harness/process.js';
 import { exporterRequests, sharedCluster, startExporterAsServiceAccount } from '../support/harness/real-cluster.js';
-import { run } from '../support/servers/kube-apiserver.js';
+import { testNeeding } from '../support/harness/tools.js';
+import { CONTROL_PLANE_TOOLS, run } from '../support/servers/kube-apiserver.js';
 import { startTcpProxy } from '../support/servers/tcp-proxy.js';
+
+/** Every test here needs the control plane, and they run in order on the one it shares. */
+const serialTest = testNeeding(...CONTROL_PLANE_TOOLS).serial;
 
 const shared = sharedCluster(['--watch-cache=false']);
 test.after.always(() => shared.stop());
@@ -36,12 +40,11 @@ const podsOf = (values: Map<string, number>, namespace: string) =>
     .map((series) => /name="([^"]+)"/.exec(series)![1])
     .sort();
 
-test.serial(
+serialTest(
   'etcd compaction while the watch is cut off: 410 Gone, a relist, no stale and no missing series',
   async (t) => {
     t.timeout(120_000);
-    const cluster = await shared.get(t);
-    if (!cluster) return;
+    const cluster = await shared.get();
     const { plane } = cluster;
     const proxy = await startTcpProxy('127.0.0.1', Number(new URL(plane.server).port));
     t.teardown(() => proxy.close());
@@ -129,12 +132,11 @@ test.serial(
   },
 );
 
-test.serial(
+serialTest(
   `size: ${SCALE_PODS} pods created through the API in parallel batches; initial sync time and exporter RSS`,
   async (t) => {
     t.timeout(600_000);
-    const cluster = await shared.get(t);
-    if (!cluster) return;
+    const cluster = await shared.get();
     const { plane } = cluster;
     const namespaces = _.range(SCALE_NAMESPACES).map((index) => `scale-${index}`);
     for (const namespace of namespaces)

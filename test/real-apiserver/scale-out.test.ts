@@ -12,10 +12,15 @@ import { parseKindSelectors, parseLabelSelectors } from '../../src/kube/scope.js
 import { silentLogger } from '../../src/util/log.js';
 import { seriesValues } from '../support/assertions/exposition.js';
 import { type ConfigOverrides, testConfig } from '../support/builders/config.js';
-import { webPod } from '../support/builders/pod-objects.js';
+import { merged, webPod } from '../support/builders/objects.js';
 import { eventually, FAST_BACKOFF } from '../support/harness/cluster.js';
 import { K8S_DIR } from '../support/harness/manifests.js';
 import { exporterRequests, type InstalledCluster, sharedCluster } from '../support/harness/real-cluster.js';
+import { testNeeding } from '../support/harness/tools.js';
+import { CONTROL_PLANE_TOOLS } from '../support/servers/kube-apiserver.js';
+
+/** Every test here needs the control plane, and they run in order on the one it shares. */
+const serialTest = testNeeding(...CONTROL_PLANE_TOOLS).serial;
 
 const shared = sharedCluster();
 const exporters: RunningExporter[] = [];
@@ -51,10 +56,9 @@ function podNames(values: Map<string, number>): string[] {
 
 let seeded: Promise<void> | undefined;
 
-async function setUp(t: ExecutionContext): Promise<InstalledCluster | undefined> {
+async function setUp(t: ExecutionContext): Promise<InstalledCluster> {
   t.timeout(180_000);
-  const cluster = await shared.get(t);
-  if (!cluster) return undefined;
+  const cluster = await shared.get();
   seeded ??= (async () => {
     await cluster.plane.kubectl(['create', 'namespace', 'shop']);
     await cluster.plane.kubectl(['create', 'namespace', 'other']);
@@ -64,16 +68,15 @@ async function setUp(t: ExecutionContext): Promise<InstalledCluster | undefined>
       ['db-1', 'shop', 'db'],
       ['web-3', 'other', 'web'],
       ['web-sys', 'kube-system', 'web'],
-    ].map(([name, namespace, app]) => ({ ...webPod(name, namespace), metadata: { name, namespace, labels: { app } } }));
+    ].map(([name, namespace, app]) => merged(webPod(name, namespace), { metadata: { labels: { app } } }));
     await cluster.plane.kubectl(['create', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: pods }));
   })();
   await seeded;
   return cluster;
 }
 
-test.serial('namespace exclusion and per-kind selectors are sent to and applied by kube-apiserver', async (t) => {
+serialTest('namespace exclusion and per-kind selectors are sent to and applied by kube-apiserver', async (t) => {
   const cluster = await setUp(t);
-  if (!cluster) return;
   const exporter = await startAsServiceAccount(cluster, {
     scope: {
       namespacesExclude: ['kube-system'],
@@ -96,18 +99,16 @@ test.serial('namespace exclusion and per-kind selectors are sent to and applied 
   );
 });
 
-test.serial('--namespaces watches each namespace on its own path', async (t) => {
+serialTest('--namespaces watches each namespace on its own path', async (t) => {
   const cluster = await setUp(t);
-  if (!cluster) return;
   const exporter = await startAsServiceAccount(cluster, { scope: { namespaces: ['other'] } });
   t.deepEqual(podNames(await metrics(exporter)), ['other/web-3']);
   t.true(exporterRequests(cluster.plane, 'list', '/api/v1/namespaces/other/pods').length > 0);
   t.true(exporterRequests(cluster.plane, 'list', '/apis/apps/v1/namespaces/other/deployments').length > 0);
 });
 
-test.serial('three shards export every object of the real cluster exactly once', async (t) => {
+serialTest('three shards export every object of the real cluster exactly once', async (t) => {
   const cluster = await setUp(t);
-  if (!cluster) return;
   const single = await metrics(await startAsServiceAccount(cluster, {}));
   const shards = await Promise.all(
     [0, 1, 2].map(async (shard) =>
@@ -129,9 +130,8 @@ test.serial('three shards export every object of the real cluster exactly once',
   t.deepEqual([...union.keys()].sort(), [...single.keys()].sort());
 });
 
-test.serial('k8s/sharded and k8s/extra-kinds grant what auto-sharding and --kinds need', async (t) => {
+serialTest('k8s/sharded and k8s/extra-kinds grant what auto-sharding and --kinds need', async (t) => {
   const cluster = await setUp(t);
-  if (!cluster) return;
   // As README "Sharding" says: k8s/sharded instead of the Deployment and its Service.
   await cluster.plane.kubectl([
     'delete',

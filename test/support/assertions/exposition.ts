@@ -2,7 +2,6 @@
 
 import { spawnSync } from 'node:child_process';
 import parse from 'parse-prometheus-text-format';
-import { PROMTOOL, toolAvailable } from '../harness/tools.js';
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const SAMPLE_LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})? (\S+)$/;
@@ -51,10 +50,6 @@ export function expositionProblems(text: string): string[] {
     problems.push(`parser: ${(error as Error).message}`);
   }
   return problems;
-}
-
-export function promtoolAvailable(): boolean {
-  return toolAvailable(PROMTOOL);
 }
 
 /**

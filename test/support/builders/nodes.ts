@@ -1,12 +1,13 @@
 /** Nodes as the API serves them, with everything a report must leave out: names, addresses, labels, machine IDs. */
 
+import { node } from './objects.js';
+
 export const NODE_SECRETS_RE =
   /worker-|10\.0\.|node-role|team-payments|machine-id-|system-uuid-|boot-id-|providerID|aws:/;
 
 export function apiNode(index: number, kubeletVersion: string, osImage: string) {
-  return {
+  return node(`worker-${index}.prod.example.com`, {
     metadata: {
-      name: `worker-${index}.prod.example.com`,
       labels: {
         'node-role.kubernetes.io/worker': '',
         team: 'team-payments',
@@ -35,5 +36,5 @@ export function apiNode(index: number, kubeletVersion: string, osImage: string) 
         architecture: 'amd64',
       },
     },
-  };
+  });
 }

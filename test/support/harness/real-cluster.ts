@@ -3,12 +3,11 @@
  * ServiceAccount those manifests create (`kubectl create token`) in a kubeconfig with the cluster's CA.
  */
 
-import type { ExecutionContext } from 'ava';
 import { type RunningExporter, startExporter } from '../../../src/exporter.js';
 import { loadKubeConfig } from '../../../src/kube/kubeconfig.js';
 import { silentLogger } from '../../../src/util/log.js';
 import { testConfig } from '../builders/config.js';
-import { type ControlPlane, kubeApiServerBinary, startControlPlane } from '../servers/kube-apiserver.js';
+import { type ControlPlane, KUBE_APISERVER, startControlPlane } from '../servers/kube-apiserver.js';
 import { eventually, FAST_BACKOFF } from './cluster.js';
 import { K8S_DIR, loadManifests, objectOfKind } from './manifests.js';
 
@@ -26,15 +25,13 @@ export interface InstalledCluster {
 
 /**
  * One control plane for a test file, started by the first test that asks and stopped by `stop()` (call it from
- * test.after.always). `get(t)` resolves to undefined when the test cannot run (see kubeApiServerBinary).
+ * test.after.always). Declare the tests that use it with `testNeeding(CONTROL_PLANE_TOOLS, ...)`.
  */
 export function sharedCluster(apiServerArgs: readonly string[] = []) {
   let started: Promise<InstalledCluster> | undefined;
   return {
-    async get(t: ExecutionContext): Promise<InstalledCluster | undefined> {
-      const binary = kubeApiServerBinary(t);
-      if (!binary) return undefined;
-      started ??= install(binary, apiServerArgs);
+    get(): Promise<InstalledCluster> {
+      started ??= install(KUBE_APISERVER.command, apiServerArgs);
       return started;
     },
     async stop(): Promise<void> {

@@ -13,11 +13,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { Agent, get as httpsGet, request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { ExecutionContext } from 'ava';
 import { stringify } from 'yaml';
 import { eventually } from '../harness/cluster.js';
 import { freePort, stopChild } from '../harness/process.js';
-import { haveTools, KUBECTL, type Tool } from '../harness/tools.js';
+import { KUBECTL, type Tool } from '../harness/tools.js';
 
 export const KUBE_APISERVER_ENV = 'KUBE_APISERVER_BIN';
 export const ETCD: Tool = { command: 'etcd', versionArgs: ['--version'], install: 'apt-get install etcd-server' };
@@ -29,20 +28,16 @@ const ADMIN_TOKEN = 'admin-token';
 const MIN_REQUEST_TIMEOUT_S = 5;
 const START_TIMEOUT_MS = 60_000;
 
-/**
- * The kube-apiserver binary ($KUBE_APISERVER_BIN, resolved against the working directory), or undefined when it or
- * a tool the control plane needs is missing: then, as for every tool (tools.ts' haveTools), the test passes with a
- * one-line note on how to enable it, except under CI, where it fails.
- */
-export function kubeApiServerBinary(t: ExecutionContext): string | undefined {
-  const configured = process.env[KUBE_APISERVER_ENV];
-  const kubeApiServer: Tool = {
-    command: configured ? resolve(configured) : 'kube-apiserver',
-    versionArgs: ['--version'],
-    install: `set ${KUBE_APISERVER_ENV} to a kube-apiserver binary, e.g. ../shared/k8s-test/kube-apiserver`,
-  };
-  return haveTools(t, kubeApiServer, ETCD, ETCDCTL, OPENSSL, KUBECTL) ? kubeApiServer.command : undefined;
-}
+const configuredBinary = process.env[KUBE_APISERVER_ENV];
+/** The kube-apiserver binary: $KUBE_APISERVER_BIN resolved against the working directory, else one on the PATH. */
+export const KUBE_APISERVER: Tool = {
+  command: configuredBinary ? resolve(configuredBinary) : 'kube-apiserver',
+  versionArgs: ['--version'],
+  install: `set ${KUBE_APISERVER_ENV} to a kube-apiserver binary, e.g. ../shared/k8s-test/kube-apiserver`,
+};
+
+/** What a control plane needs: tests against it are declared with these (tools.ts' testNeeding). */
+export const CONTROL_PLANE_TOOLS: readonly Tool[] = [KUBE_APISERVER, ETCD, ETCDCTL, OPENSSL, KUBECTL];
 
 /** The audit.k8s.io/v1 Event fields the tests read. */
 export interface AuditEvent {
