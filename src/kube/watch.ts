@@ -95,7 +95,15 @@ export class ClusterWatcher {
       state.lastEventAt = new Date();
       state.failingSince = undefined;
     };
-    const stream = new StreamWatch(kubeConfig, timeouts, received);
+    // Items no informer can hold (not an object with an object metadata), from a list or a watch: counted, skipped.
+    const skipped = (item: unknown) => {
+      selfMetrics.invalidObjects.inc({ kind: kind.metricName });
+      log.warn('skipped invalid object', {
+        kind: kind.metricName,
+        error: `not an object with an object metadata: ${shapeOf(item)}`,
+      });
+    };
+    const stream = new StreamWatch(kubeConfig, timeouts, received, skipped);
     const apply = (type: WatchEventType, object: KubernetesObject) => {
       try {
         if (!keeps(object as KubeObject)) return reduceToIdentity(object);
@@ -115,7 +123,13 @@ export class ClusterWatcher {
       }
     };
     const list = async () => {
-      const listed = await listCollection(kubeConfig, path, timeouts.idleTimeoutMs, { labelSelector, fieldSelector });
+      const listed = await listCollection(
+        kubeConfig,
+        path,
+        timeouts.idleTimeoutMs,
+        { labelSelector, fieldSelector },
+        skipped,
+      );
       received();
       state.lastListAt = state.lastEventAt;
       // ListWatch skips a listed object whose resourceVersion equals the one it holds. After resourceVersions were
@@ -197,6 +211,12 @@ function reduceToIdentity(object: KubernetesObject): void {
   for (const key of Object.keys(object))
     if (key !== 'apiVersion' && key !== 'kind') delete (object as Record<string, unknown>)[key];
   object.metadata = { name, namespace, uid, resourceVersion };
+}
+
+/** What a malformed item is, without printing it (it may be huge, or too deep to serialise). */
+function shapeOf(item: unknown): string {
+  const type = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'list' : typeof value);
+  return type(item) === 'object' ? `object with metadata ${type((item as KubeObject).metadata)}` : type(item);
 }
 
 function mergedState(states: readonly KindState[]): KindState {

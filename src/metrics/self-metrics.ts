@@ -66,7 +66,7 @@ export class SelfMetrics {
     });
     this.invalidObjects = new Counter({
       name: `${SELF_PREFIX}invalid_objects_total`,
-      help: 'Objects skipped because they could not be read (no name, no namespace), per kind.',
+      help: 'Objects skipped because they could not be read (not an object with an object metadata, no name, no namespace), per kind.',
       labelNames: ['kind'],
       registers,
     });
