@@ -46,10 +46,11 @@ export class ClusterCache {
   upsert(kind: KindSpec, object: KubeObject): void {
     const identity = identityOf(kind, object);
     const key = objectKey(kind, identity);
-    this.metrics.set(key, renderObject(kind, identity, object, this.options));
+    // Trimmed first: what is never kept is never rendered either (a container's message can look like a timestamp).
+    const trimmed = trimInPlace(object);
+    this.metrics.set(key, renderObject(kind, identity, trimmed, this.options));
     const objects = this.objectsOf(kind);
     const previous = objects.get(key);
-    const trimmed = trimInPlace(object);
     objects.set(key, trimmed);
     this.changedAt = new Date();
     this.changes += 1;
