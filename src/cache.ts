@@ -4,6 +4,7 @@
  */
 
 import type { KindSpec } from './kinds/table.js';
+import { isWellFormed } from './metrics/exposition.js';
 import type { ObjectIdentity } from './metrics/flatten.js';
 import { type RenderOptions, renderObject } from './metrics/render.js';
 import { MetricsStore } from './metrics/store.js';
@@ -108,10 +109,15 @@ function identityOf(kind: KindSpec, object: KubeObject): ObjectIdentity {
   if (typeof name !== 'string' || name === '') {
     throw new InvalidObjectError(`${kind.kind} without metadata.name`);
   }
+  // Two names differing only in lone surrogates would render as one (label values are written as UTF-8, which has
+  // no lone surrogates); the API server never names an object so.
+  if (!isWellFormed(name)) throw new InvalidObjectError(`${kind.kind} with a lone surrogate in metadata.name`);
   if (!kind.namespaced) return { name };
   if (typeof namespace !== 'string' || namespace === '') {
     throw new InvalidObjectError(`${kind.kind} ${name} without metadata.namespace`);
   }
+  if (!isWellFormed(namespace))
+    throw new InvalidObjectError(`${kind.kind} with a lone surrogate in metadata.namespace`);
   return { name, namespace };
 }
 

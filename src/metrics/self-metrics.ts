@@ -72,7 +72,7 @@ export class SelfMetrics {
     });
     this.flattenDropped = new Counter({
       name: `${SELF_PREFIX}flatten_dropped_total`,
-      help: 'What the flatten limits held back, per kind and reason: depth (fields not walked), series_limit and label_length (series not exported).',
+      help: 'What the flatten limits held back, per kind and reason: depth (fields not walked), series_limit, label_length and name_taken (series not exported).',
       labelNames: ['kind', 'reason'],
       registers,
     });
