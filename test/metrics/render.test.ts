@@ -9,6 +9,7 @@ import { escapeLabelValue, renderSample } from '../../src/metrics/exposition.js'
 import { type Dropped, type FlattenLimits, NO_LIMITS, noneDropped } from '../../src/metrics/flatten.js';
 import { renderObject } from '../../src/metrics/render.js';
 import { expositionProblems } from '../support/assertions/exposition.js';
+import { eventually, startTestCluster } from '../support/harness/cluster.js';
 
 const INFO = 'k8s_pod_container_info';
 
@@ -163,4 +164,32 @@ test('an object whose name or namespace has a lone surrogate is invalid: two suc
     instanceOf: InvalidObjectError,
   });
   t.is(cache.count(POD), 0);
+});
+
+test('end to end: what the render stage holds back shows in the self-metrics, the family stays the info series only', async (t) => {
+  const cluster = await startTestCluster(
+    t,
+    (api) => {
+      api.create(POD, aPod(3, { name: 'reserved', container: { info: 5 } }));
+      // Longer than the limit, which the generated uids (36 characters) are not.
+      api.create(POD, aPod(1, { name: 'p'.repeat(40) }));
+    },
+    [],
+    {},
+    undefined,
+    { limits: { ...NO_LIMITS, maxLabelValueLength: 36 } },
+  );
+  // Counted each time the object is rendered: at least once.
+  const dropped = (reason: string) =>
+    new RegExp(`^kube_api_exporter_flatten_dropped_total\\{kind="pod",reason="${reason}"\\} [1-9]\\d*$`, 'm');
+  await eventually(async () => dropped('name_taken').test(await cluster.text('/metrics')), 'name_taken counted');
+  const text = await cluster.text('/metrics');
+  t.regex(text, dropped('label_length'), 'the long pod name');
+  t.deepEqual(
+    text
+      .split('\n')
+      .filter((line) => line.startsWith(`${INFO}{`))
+      .map((line) => /pod="([^"]+)"/.exec(line)?.[1]),
+    ['reserved', 'reserved', 'reserved'],
+  );
 });
