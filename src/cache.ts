@@ -4,6 +4,7 @@
  */
 
 import type { KindSpec } from './kinds/table.js';
+import { isWellFormed } from './metrics/exposition.js';
 import type { ObjectIdentity } from './metrics/flatten.js';
 import { type RenderOptions, renderObject } from './metrics/render.js';
 import { MetricsStore } from './metrics/store.js';
@@ -46,10 +47,11 @@ export class ClusterCache {
   upsert(kind: KindSpec, object: KubeObject): void {
     const identity = identityOf(kind, object);
     const key = objectKey(kind, identity);
-    this.metrics.set(key, renderObject(kind, identity, object, this.options));
+    // Trimmed first: what is never kept is never rendered either (a container's message can look like a timestamp).
+    const trimmed = trimInPlace(object);
+    this.metrics.set(key, renderObject(kind, identity, trimmed, this.options));
     const objects = this.objectsOf(kind);
     const previous = objects.get(key);
-    const trimmed = trimInPlace(object);
     objects.set(key, trimmed);
     this.changedAt = new Date();
     this.changes += 1;
@@ -107,10 +109,15 @@ function identityOf(kind: KindSpec, object: KubeObject): ObjectIdentity {
   if (typeof name !== 'string' || name === '') {
     throw new InvalidObjectError(`${kind.kind} without metadata.name`);
   }
+  // Two names differing only in lone surrogates would render as one (label values are written as UTF-8, which has
+  // no lone surrogates); the API server never names an object so.
+  if (!isWellFormed(name)) throw new InvalidObjectError(`${kind.kind} with a lone surrogate in metadata.name`);
   if (!kind.namespaced) return { name };
   if (typeof namespace !== 'string' || namespace === '') {
     throw new InvalidObjectError(`${kind.kind} ${name} without metadata.namespace`);
   }
+  if (!isWellFormed(namespace))
+    throw new InvalidObjectError(`${kind.kind} with a lone surrogate in metadata.namespace`);
   return { name, namespace };
 }
 

@@ -173,7 +173,16 @@ const initAndAppPod = {
     initContainerStatuses: [
       {
         name: 'app',
-        state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: STARTED, finishedAt: STARTED } },
+        state: {
+          terminated: {
+            exitCode: 0,
+            reason: 'Completed',
+            // Written by the container (its termination message file): never served by the exporter.
+            message: 'demo termination message: 12 tables migrated',
+            startedAt: STARTED,
+            finishedAt: STARTED,
+          },
+        },
         lastState: {},
         ready: true,
         restartCount: 0,
@@ -222,6 +231,10 @@ function demoNode(name: string, unschedulable = false) {
         containerRuntimeVersion: 'containerd://1.7.24',
         architecture: 'amd64',
         operatingSystem: 'linux',
+        // Identify the machine: never served by the exporter.
+        machineID: `demo-machine-id-${name}`,
+        systemUUID: `demo-system-uuid-${name}`,
+        bootID: `demo-boot-id-${name}`,
       },
     },
   };

@@ -72,6 +72,13 @@ export interface Faults {
   delayMs?: number;
   /** Every object served carries an annotation of this many bytes (annotations are never exported). */
   inflateBytes?: number;
+  /**
+   * Items that are no object with an object `metadata` (null, a string, `{metadata: null}`, ...), served raw: at the
+   * end of every LIST's first page, and as the objects of ADDED events with `malformedEvents`.
+   */
+  malformedItems?: readonly unknown[];
+  /** The next N events are preceded by one ADDED event per `malformedItems` entry, carrying it as its object. */
+  malformedEvents?: number;
 }
 
 export type FaultName =
@@ -83,6 +90,7 @@ export type FaultName =
   | 'garbageLine'
   | 'delayedResponse'
   | 'inflatedObject'
+  | 'malformedItems'
   | 'restart';
 
 export interface SimulatedApiServerOptions {
@@ -123,6 +131,7 @@ export class SimulatedApiServer {
     garbageLine: 0,
     delayedResponse: 0,
     inflatedObject: 0,
+    malformedItems: 0,
     restart: 0,
   };
   private everStarted = false;
@@ -399,11 +408,13 @@ export class SimulatedApiServer {
     const page = limit > 0 ? items.slice(offset, offset + limit) : items;
     const next = limit > 0 && offset + limit < items.length ? String(offset + limit) : undefined;
     const metadata = { resourceVersion: this.issue(this.resourceVersion), ...(next ? { continue: next } : {}) };
+    const malformed = offset === 0 ? (this.faults.malformedItems ?? []) : [];
+    if (malformed.length > 0) this.count('malformedItems', kind);
     sendJson(response, 200, {
       kind: `${kind.kind}List`,
       apiVersion: apiVersionOf(kind),
       metadata,
-      items: page.map((object) => this.served(object, kind)),
+      items: [...page.map((object) => this.served(object, kind)), ...malformed],
     });
   }
 
@@ -491,6 +502,10 @@ export class SimulatedApiServer {
     }
     if (this.takeFault('garbageLines', 'garbageLine', kind))
       response.write('{"type":"MODIFIED","object":{"metadata":\u0000 not json\n');
+    if (this.takeFault('malformedEvents', 'malformedItems', kind)) {
+      for (const item of this.faults.malformedItems ?? [])
+        response.write(`${JSON.stringify({ type: 'ADDED', object: item })}\n`);
+    }
     if (this.takeFault('dropMidEvent', 'droppedMidEvent', kind)) {
       response.write(line.slice(0, Math.floor(line.length / 2)));
       this.watchers.delete(watcher);
@@ -506,7 +521,7 @@ export class SimulatedApiServer {
   }
 
   private takeFault(
-    fault: 'garbageLines' | 'dropMidEvent' | 'truncateEvents' | 'expireWatches',
+    fault: 'garbageLines' | 'dropMidEvent' | 'truncateEvents' | 'expireWatches' | 'malformedEvents',
     name: FaultName,
     kind: KindSpec,
   ): boolean {

@@ -40,6 +40,8 @@ export interface InformerOptions {
   readonly onFailure?: (error: unknown) => void;
   /** The first list was handed on and the watch is running. */
   readonly onSynced?: () => void;
+  /** An item no informer can hold (not an object with an object metadata), listed or watched: logged and skipped. */
+  readonly onInvalid?: () => void;
 }
 
 /**
@@ -69,13 +71,26 @@ export class Informer {
       state.lastEventAt = new Date();
       state.failingSince = undefined;
     };
-    this.stream = new StreamWatch(kubeConfig, timeouts, received);
+    const skipped = (item: unknown) => {
+      options.onInvalid?.();
+      options.log.warn('skipped invalid object', {
+        kind: options.name,
+        error: `not an object with an object metadata: ${shapeOf(item)}`,
+      });
+    };
+    this.stream = new StreamWatch(kubeConfig, timeouts, received, skipped);
     const handOn = (type: WatchEventType, object: KubernetesObject) => {
       if (keeps(object as KubeObject)) onObject(type, object);
       else reduceToIdentity(object);
     };
     const list = async () => {
-      const listed = await listCollection(kubeConfig, path, timeouts.idleTimeoutMs, { labelSelector, fieldSelector });
+      const listed = await listCollection(
+        kubeConfig,
+        path,
+        timeouts.idleTimeoutMs,
+        { labelSelector, fieldSelector },
+        skipped,
+      );
       received();
       state.lastListAt = state.lastEventAt;
       // ListWatch skips a listed object whose resourceVersion equals the one it holds. After resourceVersions were
@@ -184,4 +199,10 @@ function sameContent(a: KubernetesObject, b: KubernetesObject): boolean {
     // Too deep to compare (isEqual recurses): hand it on, as a different version.
     return false;
   }
+}
+
+/** What a malformed item is, without printing it (it may be huge, or too deep to serialise). */
+function shapeOf(item: unknown): string {
+  const type = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'list' : typeof value);
+  return type(item) === 'object' ? `object with metadata ${type((item as KubeObject).metadata)}` : type(item);
 }

@@ -7,6 +7,7 @@
 
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import fetch from 'node-fetch';
+import { isKubeObject } from '../objects/kube-object.js';
 import { trimInPlace } from '../objects/trim.js';
 import { ApiError, parseJson, responseError } from './api-error.js';
 
@@ -17,7 +18,6 @@ export interface Selectors {
   readonly fieldSelector?: string;
 }
 
-/** Lists the collection; each page must arrive within `pageTimeoutMs`. */
 /** The URL of an API path on the kubeconfig's current cluster, with the query parameters that have a value. */
 export function apiUrl(
   kubeConfig: KubeConfig,
@@ -32,11 +32,16 @@ export function apiUrl(
   return url;
 }
 
+/**
+ * Lists the collection; each page must arrive within `pageTimeoutMs`. Items that are not objects with an object
+ * `metadata` are left out of the list and handed to `onSkipped`: client-node's informer would throw on them.
+ */
 export async function listCollection(
   kubeConfig: KubeConfig,
   path: string,
   pageTimeoutMs: number,
   selectors: Selectors = {},
+  onSkipped: (item: unknown) => void = () => {},
 ): Promise<KubernetesListObject<KubernetesObject>> {
   const items: KubernetesObject[] = [];
   let resourceVersion: string | undefined;
@@ -44,9 +49,17 @@ export async function listCollection(
   do {
     const url = apiUrl(kubeConfig, path, { limit: PAGE_SIZE, ...selectors, continue: continueToken });
     const page = await getJson<ListPage>(kubeConfig, url, pageTimeoutMs);
-    // Trimmed on arrival (the cache would trim them anyway): a whole collection of untrimmed objects held until the
-    // last page arrives would set the heap's high-water mark, and V8 keeps that memory after the sync.
-    for (const item of page.items ?? []) items.push(trimInPlace(item));
+    const pageItems = page.items ?? [];
+    if (!Array.isArray(pageItems)) throw new ApiError(`GET ${url.pathname}: the list's items are not a list`, 'other');
+    for (const item of pageItems) {
+      if (!isKubeObject(item)) {
+        onSkipped(item);
+        continue;
+      }
+      // Trimmed on arrival (the cache would trim them anyway): a whole collection of untrimmed objects held until the
+      // last page arrives would set the heap's high-water mark, and V8 keeps that memory after the sync.
+      items.push(trimInPlace(item) as KubernetesObject);
+    }
     // Every page reports the snapshot of the first; the watch continues from it.
     resourceVersion ??= page.metadata?.resourceVersion;
     continueToken = page.metadata?.continue || undefined;
@@ -57,7 +70,7 @@ export async function listCollection(
 /** A list page as the API server sends it (client-node's V1ListMeta renames `continue`). */
 interface ListPage {
   readonly metadata?: { readonly resourceVersion?: string; readonly continue?: string };
-  readonly items?: KubernetesObject[];
+  readonly items?: unknown;
 }
 
 /** GET of one API path as JSON within `timeoutMs`; a non-2xx answer throws an ApiError carrying the Status message. */

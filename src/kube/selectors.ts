@@ -77,9 +77,12 @@ function labelRequirement(term: string): ObjectPredicate {
 }
 
 function fieldRequirement(term: string): ObjectPredicate {
-  const match = /^([A-Za-z.]+)\s*(==|=|!=)\s*([^=!]*)$/.exec(term);
+  // The value's leading blanks are trimmed after the match, not matched by `\s*` before `[^=!]*`: the two overlap, and
+  // backtracked quadratically over a long run of blanks followed by `!` or `=`.
+  const match = /^([A-Za-z.]+)\s*(==|=|!=)([^=!]*)$/.exec(term);
   if (!match) throw new SelectorError(`invalid field selector: ${term}`);
-  const [, field, operator, value] = match;
+  const [, field, operator, untrimmed] = match;
+  const value = untrimmed.trimStart();
   if (!SELECTABLE_FIELDS.has(field)) throw new SelectorError(`field label not supported: ${field}`);
   const read = (object: SelectableObject) => {
     const found = field

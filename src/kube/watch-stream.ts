@@ -14,6 +14,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { type KubeConfig, Watch } from '@kubernetes/client-node';
 import fetch from 'node-fetch';
+import { isKubeObject } from '../objects/kube-object.js';
 import { ApiError, isExpiredStatus, responseError } from './api-error.js';
 import { apiUrl } from './list.js';
 
@@ -38,6 +39,8 @@ export class StreamWatch extends Watch {
     private readonly timeouts: WatchTimeouts,
     /** Called for every line received: the watch is alive. */
     private readonly onActivity: () => void = () => {},
+    /** Called for an event whose object is not an object with an object `metadata`: skipped, the watch goes on. */
+    private readonly onSkipped: (object: unknown) => void = () => {},
   ) {
     super(config);
   }
@@ -113,7 +116,7 @@ export class StreamWatch extends Watch {
           if (finished) return;
           if (line.trim() === '') continue;
           this.onActivity();
-          const problem = readEvent(line, callback);
+          const problem = readEvent(line, callback, this.onSkipped);
           if (problem) finish(problem);
         }
       });
@@ -129,8 +132,12 @@ export class StreamWatch extends Watch {
   }
 }
 
-/** Hands one line to ListWatch; returns the error that must end the watch, if any. */
-function readEvent(line: string, callback: Callback): ApiError | undefined {
+/**
+ * Hands one line to ListWatch; returns the error that must end the watch, if any. A well-formed event whose object
+ * cannot be held (no object `metadata`: client-node's informer would throw on it) is skipped and the watch goes on:
+ * the line was read whole, so nothing after it is lost.
+ */
+function readEvent(line: string, callback: Callback, onSkipped: (object: unknown) => void): ApiError | undefined {
   let event: { type?: unknown; object?: { message?: unknown; code?: unknown; metadata?: unknown } | null };
   try {
     event = JSON.parse(line);
@@ -144,14 +151,10 @@ function readEvent(line: string, callback: Callback): ApiError | undefined {
     const code = typeof object?.code === 'number' ? object.code : undefined;
     return new ApiError(message, code ? `http_${code}` : 'other', code);
   }
-  if (
-    typeof event?.type !== 'string' ||
-    !OBJECT_EVENTS.has(event.type) ||
-    typeof object?.metadata !== 'object' ||
-    object.metadata === null
-  ) {
+  if (typeof event?.type !== 'string' || !OBJECT_EVENTS.has(event.type)) {
     return new ApiError(`malformed watch event: ${line.slice(0, 80)}`, 'malformed_event');
   }
-  callback(event.type, object, event);
+  if (!isKubeObject(object)) onSkipped(object);
+  else callback(event.type, object, event);
   return undefined;
 }

@@ -100,6 +100,7 @@ export class ClusterWatcher {
       onObject: apply,
       onRestart: () => selfMetrics.watchRestarts.inc(labels),
       onFailure: (error) => selfMetrics.watchErrors.inc({ ...labels, reason: errorReason(error) }),
+      onInvalid: () => selfMetrics.invalidObjects.inc(labels),
       onSynced: () => log.info('kind synced', { ...labels, objects: sink.count(kind) }),
     });
   }

@@ -51,12 +51,30 @@ export function parseLabels(labelText: string): Array<[name: string, value: stri
   ]);
 }
 
-const NEEDS_ESCAPE = /[\\"\n]/;
+/** A backslash, quote or line feed to escape, or a lone surrogate (`\p{Cs}` in a unicode regex matches only those). */
+const NEEDS_ESCAPE = /[\\"\n]|\p{Cs}/u;
+const LONE_SURROGATE = /\p{Cs}/u;
+const LONE_SURROGATES = /\p{Cs}/gu;
 
+/**
+ * A label value as exposition text: escaped, and well-formed. A lone surrogate (JSON may carry one, UTF-8 cannot)
+ * becomes U+FFFD, as the UTF-8 encoding would make it anyway; callers that need distinct values to stay distinct
+ * compare them through wellFormed (list keys) or reject them (object names).
+ */
 export function escapeLabelValue(value: string): string {
   // Most values need nothing: test first, since a replace with a callback costs even when nothing matches.
   if (!NEEDS_ESCAPE.test(value)) return value;
-  return value.replace(/[\\"\n]/g, (char) => (char === '\n' ? '\\n' : `\\${char}`));
+  return wellFormed(value).replace(/[\\"\n]/g, (char) => (char === '\n' ? '\\n' : `\\${char}`));
+}
+
+/** The text with every lone surrogate replaced by U+FFFD, as String.prototype.toWellFormed does. */
+export function wellFormed(text: string): string {
+  return isWellFormed(text) ? text : text.replace(LONE_SURROGATES, '\uFFFD');
+}
+
+/** Whether the text has no lone surrogate: UTF-8 can carry it as it is. */
+export function isWellFormed(text: string): boolean {
+  return !LONE_SURROGATE.test(text);
 }
 
 export function escapeHelp(text: string): string {

@@ -10,7 +10,7 @@
 
 import { parseQuantity } from '../objects/quantity.js';
 import { NEVER_KEPT_KEYS } from '../objects/trim.js';
-import { renderLabels, type Sample, withLabel } from './exposition.js';
+import { renderLabels, type Sample, wellFormed, withLabel } from './exposition.js';
 
 /** Bounds on what one object may add to /metrics (flags --max-depth, --max-series-per-object, --max-label-length). */
 export interface FlattenLimits {
@@ -28,14 +28,17 @@ export const NO_LIMITS: FlattenLimits = {
   maxLabelValueLength: Infinity,
 };
 
-export const DROP_REASONS = ['depth', 'series_limit', 'label_length'] as const;
+export const DROP_REASONS = ['depth', 'series_limit', 'label_length', 'name_taken'] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 
-/** What the limits held back: fields not walked (depth) and series not exported (the others). */
+/**
+ * What the limits held back: fields not walked (depth) and series not exported (the others; name_taken: the series'
+ * name and labels were another's, see emit and src/metrics/render.ts).
+ */
 export type Dropped = Record<DropReason, number>;
 
 export function noneDropped(): Dropped {
-  return { depth: 0, series_limit: 0, label_length: 0 };
+  return { depth: 0, series_limit: 0, label_length: 0, name_taken: 0 };
 }
 
 export interface ObjectIdentity {
@@ -156,7 +159,7 @@ export function flatten(
   const labels: [string, string][] = [['name', identity.name]];
   if (identity.namespace !== undefined) labels.push(['namespace', identity.namespace]);
   const walk: Walk = { limits, dropped, samples: [] };
-  if (labels.some(([, value]) => value.length > limits.maxLabelValueLength)) {
+  if (!identityFits(identity, limits)) {
     dropped.label_length += 1;
     return [];
   }
@@ -167,6 +170,14 @@ export function flatten(
   }
   visit(walk, rootField, 0, { names: labels.map(([name]) => name), text: renderLabels(labels) }, '', '', object);
   return walk.samples;
+}
+
+/** Whether the object's name and namespace fit the label length limit: an object whose identity does not exports nothing. */
+export function identityFits(identity: ObjectIdentity, limits: FlattenLimits): boolean {
+  return (
+    identity.name.length <= limits.maxLabelValueLength &&
+    (identity.namespace === undefined || identity.namespace.length <= limits.maxLabelValueLength)
+  );
 }
 
 /**
@@ -237,7 +248,8 @@ function visitList(
 /**
  * The natural key of every element, when one key names all of them uniquely within the label length limit;
  * otherwise undefined and the list is labelled by index. Deciding per list (not per element) keeps a named element
- * from colliding with an index.
+ * from colliding with an index. Keys are compared as they will be written, lone surrogates as U+FFFD: two keys that
+ * differ only there would render as one label value.
  */
 function elementKeys(items: readonly unknown[], maxLength: number): string[] | undefined {
   for (const key of NATURAL_KEYS) {
@@ -260,7 +272,7 @@ const SHORT_LIST = 16;
 function naturalKeyValue(item: unknown, key: string): string | undefined {
   if (item === null || typeof item !== 'object') return undefined;
   const value = (item as Record<string, unknown>)[key];
-  return typeof value === 'string' && value !== '' ? value : undefined;
+  return typeof value === 'string' && value !== '' ? wellFormed(value) : undefined;
 }
 
 /** The number a leaf stands for, if any, from its value, its key and the key of the map or list that holds it. */
@@ -354,7 +366,10 @@ function digitsAt(text: string, start: number, length: number): number {
 }
 
 function emit(walk: Walk, field: Field, labelText: string, value: number): void {
-  if (mayCollide(field) && isDuplicate(walk, field.metricName, labelText)) return;
+  if (mayCollide(field) && isDuplicate(walk, field.metricName, labelText)) {
+    walk.dropped.name_taken += 1;
+    return;
+  }
   if (walk.samples.length >= walk.limits.maxSeriesPerObject) {
     walk.dropped.series_limit += 1;
     return;

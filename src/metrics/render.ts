@@ -1,17 +1,20 @@
 /**
  * The render stage: one object → the samples the store keeps for it. The object's fields are flattened
  * (src/metrics/flatten.ts), the kind's extra families added (pods: k8s_pod_container_info), and the cardinality
- * filter applied (src/metrics/cardinality.ts).
+ * filter applied (src/metrics/cardinality.ts). The limits bound the object as a whole: its extra families count
+ * against --max-series-per-object with its fields, and an identity too long for a label exports nothing at all.
  */
 
 import type { KindSpec } from '../kinds/table.js';
-import { containerInfoSamples } from './container-info.js';
+import { CONTAINER_INFO_METRIC, containerInfoSamples } from './container-info.js';
 import type { Sample } from './exposition.js';
 import {
   DROP_REASONS,
+  type Dropped,
   type DropReason,
   type FlattenLimits,
   flatten,
+  identityFits,
   NO_LIMITS,
   noneDropped,
   type ObjectIdentity,
@@ -25,8 +28,21 @@ export interface RenderOptions {
   readonly filterSamples?: (kind: KindSpec, samples: readonly Sample[]) => readonly Sample[];
 }
 
+interface ExtraFamily {
+  /** The family's metric name: reserved, no field of the kind may export under it. */
+  readonly name: string;
+  readonly samples: (object: unknown, limits: FlattenLimits, dropped: Dropped) => Sample[];
+}
+
 /** Families beyond the flattened fields, per kind (by metric name), following the object's own. */
-const EXTRA_FAMILIES: Readonly<Record<string, (object: unknown) => Sample[]>> = { pod: containerInfoSamples };
+const EXTRA_FAMILIES: Readonly<Record<string, readonly ExtraFamily[]>> = {
+  pod: [{ name: CONTAINER_INFO_METRIC, samples: containerInfoSamples }],
+};
+
+/** Per kind, the extra families' names. */
+const RESERVED_NAMES: ReadonlyMap<string, ReadonlySet<string>> = new Map(
+  Object.entries(EXTRA_FAMILIES).map(([kind, families]) => [kind, new Set(families.map((family) => family.name))]),
+);
 
 export function renderObject(
   kind: KindSpec,
@@ -34,10 +50,34 @@ export function renderObject(
   object: unknown,
   options: RenderOptions,
 ): readonly Sample[] {
+  const limits = options.limits ?? NO_LIMITS;
   const dropped = noneDropped();
-  const samples = flatten(`k8s_${kind.metricName}`, identity, object, options.limits ?? NO_LIMITS, dropped);
-  const extra = EXTRA_FAMILIES[kind.metricName];
-  if (extra) samples.push(...extra(object));
+  const fits = identityFits(identity, limits);
+  if (!fits) dropped.label_length += 1;
+  const samples = fits ? renderWithin(kind, identity, object, limits, dropped) : [];
   for (const reason of DROP_REASONS) if (dropped[reason] > 0) options.onDropped?.(kind, reason, dropped[reason]);
   return options.filterSamples ? options.filterSamples(kind, samples) : samples;
+}
+
+function renderWithin(
+  kind: KindSpec,
+  identity: ObjectIdentity,
+  object: unknown,
+  limits: FlattenLimits,
+  dropped: Dropped,
+): Sample[] {
+  const flattened = flatten(`k8s_${kind.metricName}`, identity, object, limits, dropped);
+  const extras = EXTRA_FAMILIES[kind.metricName];
+  if (extras === undefined) return flattened;
+  // A field that would be named like an extra family (a pod's `container.info`) must not add series to it.
+  const reserved = RESERVED_NAMES.get(kind.metricName)!;
+  const samples = flattened.filter((sample) => !reserved.has(sample.name));
+  dropped.name_taken += flattened.length - samples.length;
+  for (const extra of extras) {
+    for (const sample of extra.samples(object, limits, dropped)) {
+      if (samples.length < limits.maxSeriesPerObject) samples.push(sample);
+      else dropped.series_limit += 1;
+    }
+  }
+  return samples;
 }

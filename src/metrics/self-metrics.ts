@@ -46,12 +46,12 @@ export const SELF_METRICS = {
   },
   kube_api_exporter_invalid_objects_total: {
     type: 'counter',
-    help: 'Objects skipped because they could not be read (no name, no namespace), per kind.',
+    help: 'Objects skipped because they could not be read (not an object with an object metadata, no name, no namespace), per kind.',
     labelNames: ['kind'],
   },
   kube_api_exporter_flatten_dropped_total: {
     type: 'counter',
-    help: 'What the flatten limits held back, per kind and reason: depth (fields not walked), series_limit and label_length (series not exported).',
+    help: 'What the flatten limits held back, per kind and reason: depth (fields not walked), series_limit, label_length and name_taken (series not exported).',
     labelNames: ['kind', 'reason'],
   },
   kube_api_exporter_series_dropped_total: {

@@ -30,7 +30,15 @@ const DECIMAL_SUFFIXES: Readonly<Record<string, number>> = {
 };
 
 // The exponent alternative comes before the single-letter suffixes so that `1E3` is 1000 while `1E` is one exa.
-const QUANTITY = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:(Ki|Mi|Gi|Ti|Pi|Ei)|[eE]([+-]?\d+)|([numkMGTPE]?))$/;
+// Linear: the digits before and after the point are two runs that cannot share a character (`\d+\.?\d*` could split
+// one run of digits in n ways, and backtracked quadratically over a long run of digits followed by another character).
+const QUANTITY = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:(Ki|Mi|Gi|Ti|Pi|Ei)|[eE]([+-]?\d+)|([numkMGTPE]?))$/;
+
+/**
+ * Longer strings are not quantities: read in no time whatever their length, and never remembered. A quantity's
+ * digits beyond the 17th do not change its float value, and one longer than this is no resource amount anyone set.
+ */
+export const MAX_QUANTITY_LENGTH = 64;
 
 /** Parsed quantities: the same few (`100m`, `64Mi`) recur in every pod. Emptied when full rather than evicting. */
 const parsed = new Map<string, number | undefined>();
@@ -38,6 +46,7 @@ const MAX_PARSED = 10_000;
 
 /** The quantity's value in base units, or undefined when the string is not a quantity. */
 export function parseQuantity(text: string): number | undefined {
+  if (text.length > MAX_QUANTITY_LENGTH) return undefined;
   if (parsed.has(text)) return parsed.get(text);
   if (parsed.size >= MAX_PARSED) parsed.clear();
   const value = parseUncached(text);

@@ -8,6 +8,15 @@ import { openEventStream } from '../support/harness/sse.js';
 
 const leanixSeed = JSON.parse(readFileSync(new URL('../fixtures/leanix-seed.json', import.meta.url), 'utf8'));
 
+/** The seed pod as this exporter serves it: container states without their `message` (README "/leanix.json"). */
+function withoutStateMessages(seedPod: any): any {
+  const pod = structuredClone(seedPod);
+  for (const status of pod.ContainerStatuses ?? [])
+    for (const states of [status.state, status.lastState])
+      for (const state of Object.values(states ?? {})) delete (state as any).message;
+  return pod;
+}
+
 const SEED_SERIES = [
   ['metadata_generation', 2],
   ['spec_replicas', 1],
@@ -39,7 +48,7 @@ test('the demo shows the seed helloworld series and the seed LeanIX pods', async
     for (const seedPod of seedNamespace.Pods) {
       t.deepEqual(
         ours.Pods.find((p: any) => p.Name === seedPod.Name),
-        seedPod,
+        withoutStateMessages(seedPod),
         seedPod.Name,
       );
     }

@@ -27,7 +27,15 @@ test('v2 lists services, deployments and pods per visible namespace; totals coun
   t.deepEqual(filtered.cluster, all.cluster);
   t.deepEqual(filtered.nodes, all.nodes);
   const rendered = JSON.stringify(all);
-  for (const secret of ['demo-secret-value', 'API_TOKEN', 'deployment.kubernetes.io/revision'])
+  for (const secret of [
+    'demo-secret-value',
+    'API_TOKEN',
+    'deployment.kubernetes.io/revision',
+    'demo termination message',
+    'demo-machine-id',
+    'demo-system-uuid',
+    'demo-boot-id',
+  ])
     t.false(rendered.includes(secret), secret);
 });
 

@@ -36,13 +36,13 @@ const PINNED: ReadonlyArray<readonly [string, string, readonly string[], string]
     'kube_api_exporter_invalid_objects_total',
     'counter',
     ['kind'],
-    'Objects skipped because they could not be read (no name, no namespace), per kind.',
+    'Objects skipped because they could not be read (not an object with an object metadata, no name, no namespace), per kind.',
   ],
   [
     'kube_api_exporter_flatten_dropped_total',
     'counter',
     ['kind', 'reason'],
-    'What the flatten limits held back, per kind and reason: depth (fields not walked), series_limit and label_length (series not exported).',
+    'What the flatten limits held back, per kind and reason: depth (fields not walked), series_limit, label_length and name_taken (series not exported).',
   ],
   [
     'kube_api_exporter_series_dropped_total',

@@ -1,5 +1,7 @@
 import test from 'ava';
-import { parseQuantity } from '../../src/objects/quantity.js';
+import { ClusterCache } from '../../src/cache.js';
+import { kindByMetricName } from '../../src/kinds/table.js';
+import { MAX_QUANTITY_LENGTH, parseQuantity } from '../../src/objects/quantity.js';
 
 const cases: ReadonlyArray<readonly [string, number | undefined]> = [
   ['0', 0],
@@ -41,6 +43,9 @@ const cases: ReadonlyArray<readonly [string, number | undefined]> = [
   ['Gi', undefined],
   ['1gi', undefined],
   ['0x10', undefined],
+  ['9'.repeat(MAX_QUANTITY_LENGTH), Number('9'.repeat(MAX_QUANTITY_LENGTH))],
+  [`1${'0'.repeat(MAX_QUANTITY_LENGTH - 3)}Ki`, Number(`1${'0'.repeat(MAX_QUANTITY_LENGTH - 3)}`) * 1024],
+  ['9'.repeat(MAX_QUANTITY_LENGTH + 1), undefined],
 ];
 
 for (const [text, expected] of cases) {
@@ -51,4 +56,41 @@ for (const [text, expected] of cases) {
 
 test('a quantity beyond float range is +Infinity, not an error', (t) => {
   t.is(parseQuantity('1e400'), Infinity);
+});
+
+/** Strings shaped to make a backtracking quantity grammar work hard: long runs of digits that end badly. */
+function hostileQuantities(length: number): string[] {
+  const digits = '9'.repeat(length);
+  return [`${digits}x`, digits, `${digits}.${digits}x`, `.${digits}x`, `1e${digits}x`, `${digits}Kx`, `-${digits}.`];
+}
+
+test('quantity strings of 1 MB are read in milliseconds, not as quantities', (t) => {
+  const started = performance.now();
+  for (const text of hostileQuantities(1024 * 1024)) t.is(parseQuantity(text), undefined);
+  const elapsed = performance.now() - started;
+  t.log(`7 strings of 1 MB: ${elapsed.toFixed(1)} ms`);
+  // Before the fix, 20,000 digits alone took about a second (quadratic backtracking); 1 MB would take hours.
+  t.true(elapsed < 1000, `${elapsed} ms`);
+});
+
+test('a 1 MB quantity in an object goes through the cache in milliseconds, and its other fields are exported', (t) => {
+  const cache = new ClusterCache();
+  const pod = kindByMetricName('pod')!;
+  const started = performance.now();
+  hostileQuantities(1024 * 1024).forEach((cpu, index) => {
+    cache.upsert(pod, {
+      metadata: { name: `p${index}`, namespace: 'default' },
+      spec: { containers: [{ name: 'app', resources: { limits: { cpu, memory: '1Gi' } } }] },
+    });
+  });
+  const elapsed = performance.now() - started;
+  t.log(`7 pods with a 1 MB limits.cpu: ${elapsed.toFixed(1)} ms`);
+  t.true(elapsed < 1000, `${elapsed} ms`);
+  const text = cache.metrics.render().toString();
+  t.false(text.includes('resources_limits_cpu'));
+  t.true(
+    text.includes(
+      'k8s_pod_spec_containers_resources_limits_memory{name="p0",namespace="default",container="app"} 1073741824',
+    ),
+  );
 });

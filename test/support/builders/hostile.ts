@@ -1,7 +1,8 @@
 /**
  * Generated Kubernetes-shaped objects with hostile content, for the fuzzer: keys with dots, dashes, slashes, unicode
  * and leading digits; huge, negative, fractional and exponent numbers; numeric strings that are not quantities;
- * names with quotes, backslashes and newlines; deep nesting and long lists.
+ * names with quotes, backslashes, newlines and lone surrogates; keys that name the pod's own container info family;
+ * deep nesting and long lists.
  */
 
 import type { KindSpec } from '../../../src/kinds/table.js';
@@ -53,6 +54,9 @@ const KEYS = [
   'ﬀ',
   '\u200b',
   'x'.repeat(300),
+  // Sanitise to the pod's own family k8s_pod_container_info at the root of a pod.
+  'container.info',
+  'container_info',
 ];
 
 const NUMBERS = [
@@ -133,6 +137,10 @@ const LABEL_TEXTS = [
   '=',
   ',',
   'a,b="c"',
+  // Lone surrogates: UTF-8 cannot carry them, so values differing only there would be written alike.
+  '\uD800',
+  'x\uDC00',
+  '\uD83D',
 ];
 
 function hostileKey(random: Random): string {
@@ -230,6 +238,9 @@ export function hostileObject(kind: KindSpec, random: Random, name: string, maxN
       containerStatuses: [
         {
           name: hostileText(random),
+          // Pods then have k8s_pod_container_info series, with hostile labels.
+          containerID: random.chance(0.5) ? `containerd://${hostileText(random)}` : undefined,
+          image: hostileText(random),
           restartCount: random.pick(NUMBERS),
           env: [{ name: 'PASSWORD', value: 'never-exported-env' }],
         },
