@@ -217,7 +217,7 @@ function visitList(
   key: string,
   items: readonly unknown[],
 ): void {
-  field.listLabel ??= validLabelName(LIST_LABELS.get(key) ?? singular(key));
+  field.listLabel ??= listLabelName(key);
   const labelName = uniqueLabelName(labelling.names, field.listLabel);
   const names = [...labelling.names, labelName];
   const keys = elementKeys(items, walk.limits.maxLabelValueLength);
@@ -239,7 +239,7 @@ function visitList(
  * otherwise undefined and the list is labelled by index. Deciding per list (not per element) keeps a named element
  * from colliding with an index.
  */
-function elementKeys(items: readonly unknown[], maxLength: number): string[] | undefined {
+export function elementKeys(items: readonly unknown[], maxLength: number): string[] | undefined {
   for (const key of NATURAL_KEYS) {
     const values: string[] = [];
     // Most lists are short: a scan finds a repeat sooner than a Set is built.
@@ -411,8 +411,13 @@ function validLabelName(wanted: string): string {
   return /^[a-zA-Z_]/.test(wanted) && !wanted.startsWith('__') ? wanted : `list_${wanted}`;
 }
 
+/** The label a list's elements add (before making it unique among the outer labels): `container`, `port`, ... */
+export function listLabelName(listKey: string): string {
+  return validLabelName(LIST_LABELS.get(listKey) ?? singular(listKey));
+}
+
 /** A label name for a list that no outer list or the object identity already uses. */
-function uniqueLabelName(taken: readonly string[], base: string): string {
+export function uniqueLabelName(taken: readonly string[], base: string): string {
   let candidate = base;
   for (let depth = 2; taken.includes(candidate); depth++) candidate = `${base}_${depth}`;
   return candidate;
