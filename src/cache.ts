@@ -4,6 +4,7 @@
  */
 
 import type { KindSpec } from './kinds/table.js';
+import { allowedEntries } from './metrics/declared.js';
 import type { ObjectIdentity } from './metrics/flatten.js';
 import { type RenderOptions, renderObject } from './metrics/render.js';
 import { MetricsStore } from './metrics/store.js';
@@ -54,6 +55,19 @@ export class ClusterCache {
     this.changedAt = new Date();
     this.changes += 1;
     this.notify({ type: 'upsert', kind, object: trimmed, previous });
+  }
+
+  /**
+   * Trims an object that arrives to be upserted later (a listed one) as upsert would, except that the annotations
+   * --metric-annotations-allowlist asks for stay until it is rendered; upsert then trims them too.
+   */
+  trimOnArrival<T extends KubeObject>(kind: KindSpec, object: T): T {
+    const allowed = this.options.declared?.allowlists?.annotations.get(kind.metricName);
+    const metadata = object?.metadata as { annotations?: unknown } | undefined;
+    const kept = allowed === undefined ? undefined : allowedEntries(metadata?.annotations, allowed);
+    trimInPlace(object);
+    if (kept !== undefined && metadata !== undefined) metadata.annotations = kept;
+    return object;
   }
 
   delete(kind: KindSpec, object: KubeObject): void {

@@ -4,13 +4,15 @@ import type { AddressInfo } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterCache } from './cache.js';
 import { type Config, defaultConfig } from './config/exporter.js';
+import { loadFieldsConfig } from './config/fields-config.js';
 import { PodEventLog } from './events/event-log.js';
 import { EventStream } from './events/event-stream.js';
 import { RedisSink } from './events/redis-sink.js';
 import { createApp } from './http/app.js';
 import type { HttpAuth } from './http/guard.js';
 import { closeGracefully, listen, type TlsFiles, urlHost } from './http/listen.js';
-import { type DiscoveredResource, resolveKinds } from './kinds/selection.js';
+import { DECLARED_FIELDS } from './kinds/declared-fields.js';
+import { type DiscoveredResource, resolveKinds, unwatchedKindProblems } from './kinds/selection.js';
 import { apiUrl, getJson } from './kube/list.js';
 import { scopeProblems, watchTargets } from './kube/scope.js';
 import { ShardedWatcher } from './kube/shard-watch.js';
@@ -21,6 +23,7 @@ import { LDIF_KINDS, leanixDocuments } from './leanix/documents.js';
 import { LDIF_CONNECTOR_VERSION } from './leanix/ldif.js';
 import { LeanixPusher } from './leanix/push.js';
 import { cardinalityProblems, sampleFilter } from './metrics/cardinality.js';
+import { compileDeclared, resolveAllowlist } from './metrics/declared.js';
 import type { FlattenLimits } from './metrics/flatten.js';
 import { SelfMetrics } from './metrics/self-metrics.js';
 import { createVolunteer } from './report/volunteer.js';
@@ -87,8 +90,22 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     deny: config.metricDenylist,
     seriesLimits: config.kindSeriesLimits,
   };
-  const [problem] = [...scopeProblems(scope, kinds), ...cardinalityProblems(cardinality, kinds)];
+  const fileFields = config.fieldsConfig === undefined ? {} : loadFieldsConfig(config.fieldsConfig);
+  const [problem] = [
+    ...scopeProblems(scope, kinds),
+    ...cardinalityProblems(cardinality, kinds),
+    ...unwatchedKindProblems(`--fields-config ${config.fieldsConfig}`, Object.keys(fileFields), kinds),
+  ];
   if (problem) throw new UsageError(problem);
+  const declared = usage(() =>
+    compileDeclared(
+      { ...DECLARED_FIELDS, ...fileFields },
+      {
+        labels: resolveAllowlist('--metric-labels-allowlist', config.metricLabelsAllowlist, kinds),
+        annotations: resolveAllowlist('--metric-annotations-allowlist', config.metricAnnotationsAllowlist, kinds),
+      },
+    ),
+  );
   const sharding = usage(() => shardingOf(config));
   let watcher: ShardedWatcher | undefined;
   const selfMetrics: SelfMetrics = new SelfMetrics({
@@ -99,6 +116,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
   });
   const cache = new ClusterCache({
     limits,
+    declared,
     onDropped: (kind, reason, count) => selfMetrics.flattenDropped.inc({ kind: kind.metricName, reason }, count),
     filterSamples: sampleFilter(cardinality, (kind, reason, count) =>
       selfMetrics.droppedSeries.inc({ kind: kind.metricName, reason }, count),

@@ -6,6 +6,7 @@
 import { type KindReference, parseKindList } from '../kinds/selection.js';
 import { parseKindSelectors, parseLabelSelectors } from '../kube/scope.js';
 import { parseGlobs, parseSeriesLimits } from '../metrics/cardinality.js';
+import { parseMetadataAllowlist } from '../metrics/declared.js';
 import { REPORT_FORMATS, type ReportFormat } from '../report/report.js';
 import { LOG_LEVELS, type LogLevel } from '../util/log.js';
 import { type FlagSpec, flagHelpText, type ParseResult, parseDuration, parseFlagTable, parsePort } from './flags.js';
@@ -52,6 +53,9 @@ export interface Config {
   readonly metricAllowlist: readonly string[];
   readonly metricDenylist: readonly string[];
   readonly kindSeriesLimits: ReadonlyMap<string, number>;
+  readonly fieldsConfig: string | undefined;
+  readonly metricLabelsAllowlist: ReadonlyMap<string, readonly string[]>;
+  readonly metricAnnotationsAllowlist: ReadonlyMap<string, readonly string[]>;
 }
 
 function flagSpec<K extends keyof Config>(spec: FlagSpec<Config, K>): FlagSpec<Config, K> {
@@ -437,6 +441,36 @@ export const FLAGS = [
     valueName: 'LIMITS',
     description: 'most series per object, per kind: KIND=N[,KIND=N...], e.g. pod=200; the rest are dropped and counted',
     parse: parseSeriesLimits,
+  }),
+  flagSpec({
+    flag: 'fields-config',
+    key: 'fieldsConfig',
+    env: 'KUBE_API_EXPORTER_FIELDS_CONFIG',
+    default: undefined,
+    valueName: 'FILE',
+    description:
+      'YAML or JSON file declaring string fields (state sets, info labels, zero defaults) per kind, custom resources included; a kind it names replaces the built-in declarations',
+    parse: parseNonEmpty,
+  }),
+  flagSpec({
+    flag: 'metric-labels-allowlist',
+    key: 'metricLabelsAllowlist',
+    env: 'KUBE_API_EXPORTER_METRIC_LABELS_ALLOWLIST',
+    default: '',
+    valueName: 'LIST',
+    description:
+      "object labels exported as k8s_<kind>_labels{label_<key>=...}, kube-state-metrics' syntax: KIND=[key,...][,...], e.g. pods=[app,team],nodes=[*]",
+    parse: parseMetadataAllowlist,
+  }),
+  flagSpec({
+    flag: 'metric-annotations-allowlist',
+    key: 'metricAnnotationsAllowlist',
+    env: 'KUBE_API_EXPORTER_METRIC_ANNOTATIONS_ALLOWLIST',
+    default: '',
+    valueName: 'LIST',
+    description:
+      'object annotations exported as k8s_<kind>_annotations{annotation_<key>=...}, the same syntax; none unless asked',
+    parse: parseMetadataAllowlist,
   }),
 ] as const;
 

@@ -37,6 +37,7 @@ export async function listCollection(
   path: string,
   pageTimeoutMs: number,
   selectors: Selectors = {},
+  trim: (item: KubernetesObject) => KubernetesObject = trimInPlace,
 ): Promise<KubernetesListObject<KubernetesObject>> {
   const items: KubernetesObject[] = [];
   let resourceVersion: string | undefined;
@@ -46,7 +47,7 @@ export async function listCollection(
     const page = await getJson<ListPage>(kubeConfig, url, pageTimeoutMs);
     // Trimmed on arrival (the cache would trim them anyway): a whole collection of untrimmed objects held until the
     // last page arrives would set the heap's high-water mark, and V8 keeps that memory after the sync.
-    for (const item of page.items ?? []) items.push(trimInPlace(item));
+    for (const item of page.items ?? []) items.push(trim(item));
     // Every page reports the snapshot of the first; the watch continues from it.
     resourceVersion ??= page.metadata?.resourceVersion;
     continueToken = page.metadata?.continue || undefined;

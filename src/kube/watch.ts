@@ -12,7 +12,6 @@ import type { KindState } from '../kinds/state.js';
 import { collectionPath, type KindSpec } from '../kinds/table.js';
 import type { SelfMetrics, WatchEventType } from '../metrics/self-metrics.js';
 import type { KubeObject } from '../objects/kube-object.js';
-import { trimInPlace } from '../objects/trim.js';
 import { type Backoff, backoffDelay, DEFAULT_BACKOFF } from '../util/backoff.js';
 import type { Logger } from '../util/log.js';
 import { ApiError, errorReason } from './api-error.js';
@@ -115,9 +114,19 @@ export class ClusterWatcher {
       }
     };
     const list = async () => {
-      const listed = await listCollection(kubeConfig, path, timeouts.idleTimeoutMs, { labelSelector, fieldSelector });
+      const listed = await listCollection(
+        kubeConfig,
+        path,
+        timeouts.idleTimeoutMs,
+        { labelSelector, fieldSelector },
+        (item) => {
+          cache.trimOnArrival(kind, item as KubeObject);
+          return item;
+        },
+      );
       received();
       state.lastListAt = state.lastEventAt;
+      // Listed objects arrive trimmed (keeping the annotations an allow list asks for until they are rendered).
       // ListWatch skips a listed object whose resourceVersion equals the one it holds. After resourceVersions were
       // reset (an etcd restore) an equal one may be a different version, so the cache is given those itself.
       for (const object of listed.items) {
@@ -126,7 +135,7 @@ export class ClusterWatcher {
         if (
           known &&
           known.metadata?.resourceVersion === object.metadata?.resourceVersion &&
-          !sameContent(known, trimInPlace(object))
+          !sameContent(known, object)
         ) {
           apply('update', object);
         }

@@ -555,3 +555,61 @@ export function metadataSamples(
     value: 1,
   });
 }
+
+/**
+ * kube-state-metrics' allow list syntax, `pods=[app,team],nodes=[*]`: kind (plural or singular) → keys, `*` for all.
+ * Kinds are checked against the watched ones later (resolveAllowlist).
+ */
+export function parseMetadataAllowlist(text: string): Map<string, string[]> {
+  const allowlist = new Map<string, string[]>();
+  const entry = /\s*([a-z0-9_.-]+)\s*=\s*\[([^\]]*)\]\s*(,|$)/y;
+  let at = 0;
+  while (at < text.length && text.slice(at).trim() !== '') {
+    entry.lastIndex = at;
+    const match = entry.exec(text);
+    if (!match)
+      throw new Error(`expected KIND=[key,...][,KIND=[...]] (e.g. pods=[app,team],nodes=[*]) at "${text.slice(at)}"`);
+    const keys = match[2]
+      .split(',')
+      .map((key) => key.trim())
+      .filter(Boolean);
+    const bad = keys.find(
+      (key) => key !== '*' && !/^([a-zA-Z0-9.-]+\/)?[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$/.test(key),
+    );
+    if (bad !== undefined) throw new Error(`"${bad}" is not a label or annotation key`);
+    allowlist.set(match[1], [...(allowlist.get(match[1]) ?? []), ...keys]);
+    at = entry.lastIndex;
+  }
+  return allowlist;
+}
+
+/** The allow list by kind metric name; a kind that is not watched is an Error naming the flag. */
+export function resolveAllowlist(
+  flag: string,
+  allowlist: ReadonlyMap<string, readonly string[]>,
+  kinds: readonly { readonly metricName: string; readonly plural: string }[],
+): Map<string, readonly string[]> {
+  const resolved = new Map<string, readonly string[]>();
+  for (const [name, keys] of allowlist) {
+    const kind = kinds.find((candidate) => candidate.metricName === name || candidate.plural === name);
+    if (kind === undefined)
+      throw new Error(
+        `${flag} names ${name}, which is not watched (watched: ${kinds.map((k) => k.plural).join(', ')})`,
+      );
+    resolved.set(kind.metricName, keys);
+  }
+  return resolved;
+}
+
+/** The allowed entries of an annotation map, or undefined when none: what a listed object keeps until rendered. */
+export function allowedEntries(map: unknown, allowed: readonly string[]): Record<string, string> | undefined {
+  if (!isMap(map)) return undefined;
+  let kept: Record<string, string> | undefined;
+  for (const key in map) {
+    const value = map[key];
+    if (typeof value !== 'string' || !(allowed.includes('*') || allowed.includes(key))) continue;
+    kept ??= {};
+    kept[key] = value;
+  }
+  return kept;
+}

@@ -33,6 +33,28 @@ test('cardinality flags', (t) => {
   t.deepEqual([...config.kindSeriesLimits], [['pod', 200]]);
 });
 
+test('declared field flags: the fields file path, label and annotation allow lists in kube-state-metrics syntax', (t) => {
+  const config = run(['--metric-labels-allowlist', 'pods=[app,team],nodes=[*]', '--fields-config', 'fields.yaml'], {
+    KUBE_API_EXPORTER_METRIC_ANNOTATIONS_ALLOWLIST: 'deployments=[owner.example.com/team] , pods=[a]',
+  });
+  t.is(config.fieldsConfig, 'fields.yaml');
+  t.deepEqual(
+    [...config.metricLabelsAllowlist],
+    [
+      ['pods', ['app', 'team']],
+      ['nodes', ['*']],
+    ],
+  );
+  t.deepEqual(
+    [...config.metricAnnotationsAllowlist],
+    [
+      ['deployments', ['owner.example.com/team']],
+      ['pods', ['a']],
+    ],
+  );
+  t.deepEqual([...run([]).metricAnnotationsAllowlist], [], 'no annotations unless asked');
+});
+
 test('sharding flags', (t) => {
   const config = run(['--shard', '2', '--total-shards=3']);
   t.deepEqual([config.shard, config.totalShards, config.pod, config.podNamespace], [2, 3, undefined, undefined]);
@@ -130,6 +152,16 @@ const badInputs: ReadonlyArray<readonly [string[], Record<string, string>, RegEx
     /invalid \$KUBE_API_EXPORTER_KINDS "a\/b": "a\/b" is not group\/version\/plural/,
   ],
   [['--port'], {}, /argument missing/],
+  [
+    ['--metric-labels-allowlist', 'pods=app'],
+    {},
+    /invalid --metric-labels-allowlist "pods=app": expected KIND=\[key,...\]/,
+  ],
+  [
+    [],
+    { KUBE_API_EXPORTER_METRIC_ANNOTATIONS_ALLOWLIST: 'pods=[bad key]' },
+    /"bad key" is not a label or annotation key/,
+  ],
   [['--report-interval', '10'], {}, /invalid --report-interval "10": expected a duration/],
   [['--report-interval', '0s'], {}, /at least 1ms/],
   [['--report-format', 'xml'], {}, /invalid --report-format "xml": expected one of spartakus, tectonic/],
