@@ -150,6 +150,7 @@ export const NODE_FIELDS: KindFields = {
         pod_cidrs: 'spec.podCIDRs[]',
       },
     },
+    { name: 'status_addresses', each: 'status.addresses[]', labels: { type: 'type', address: 'address' } },
     {
       name: 'spec_taints',
       each: 'spec.taints[]',

@@ -327,6 +327,8 @@ test('a cordoned, tainted control-plane node: unschedulable 1, taints, roles, in
   t.deepEqual(declared(NODE, node), [
     'k8s_node_status_conditions_reason{name="cp-1",condition="Ready",reason="KubeletReady"} 1',
     'k8s_node_info{name="cp-1",kernel_version="6.1.0-28-amd64",os_image="Debian GNU/Linux 12 (bookworm)",container_runtime_version="containerd://1.7.24",kubelet_version="v1.32.0",kube_proxy_version="v1.32.0",operating_system="linux",architecture="amd64",provider_id="aws:///eu-west-1a/i-0cp-1",internal_ip="10.0.1.2",pod_cidr="10.244.1.0/24",pod_cidrs="10.244.1.0/24,fd00:1::/64"} 1',
+    'k8s_node_status_addresses{name="cp-1",type="InternalIP",address="10.0.1.2"} 1',
+    'k8s_node_status_addresses{name="cp-1",type="Hostname",address="cp-1"} 1',
     'k8s_node_spec_taints{name="cp-1",key="node-role.kubernetes.io/control-plane",effect="NoSchedule"} 1',
     'k8s_node_spec_taints{name="cp-1",key="node.kubernetes.io/unschedulable",effect="NoSchedule"} 1',
     'k8s_node_role{name="cp-1",role="control-plane"} 1',
@@ -624,6 +626,7 @@ test('every built-in family name and label set', (t) => {
     'k8s_pod_status_resourceClaimStatuses{name,namespace,resource_claim,resource_claim_name}',
     'k8s_node_status_conditions_reason{name,condition,reason}',
     'k8s_node_info{name,kernel_version,os_image,container_runtime_version,kubelet_version,kube_proxy_version,operating_system,architecture,provider_id,internal_ip,pod_cidr,pod_cidrs}',
+    'k8s_node_status_addresses{name,type,address}',
     'k8s_node_spec_taints{name,key,value,effect}',
     'k8s_node_role{name,role}',
     'k8s_node_spec_unschedulable{name} 0 when absent',
