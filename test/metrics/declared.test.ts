@@ -1,6 +1,7 @@
 import test from 'ava';
 import { DECLARED_FIELDS } from '../../src/kinds/declared-fields.js';
 import { DEPLOYMENT, type KindSpec, NODE, POD, SERVICE } from '../../src/kinds/table.js';
+import { sampleFilter } from '../../src/metrics/cardinality.js';
 import {
   compileDeclared,
   type DeclaredConfig,
@@ -645,4 +646,21 @@ test('every built-in family name and label set', (t) => {
     'k8s_service_spec_externalIPs{name,namespace,external_ip}',
     'k8s_service_status_loadBalancer_ingress{name,namespace,ip,hostname}',
   ]);
+});
+
+test('the allow and deny lists and the per-kind limit apply to declared families', (t) => {
+  const pod = replicaSetPod({ phase: 'Running', qosClass: 'Burstable' });
+  const dropped: string[] = [];
+  const render = (rules: Parameters<typeof sampleFilter>[0]) =>
+    renderObject(POD, { name: 'p', namespace: 'ns' }, pod, {
+      filterSamples: sampleFilter(rules, (_kind, reason, count) => dropped.push(`${reason}:${count}`)),
+    }).map((sample) => sample.name);
+  const denied = render({ allow: [], deny: ['k8s_pod_status_phase', 'k8s_pod_info'], seriesLimits: new Map() });
+  t.false(denied.includes('k8s_pod_status_phase'));
+  t.false(denied.includes('k8s_pod_info'));
+  t.true(denied.includes('k8s_pod_status_qosClass'));
+  t.deepEqual(dropped, ['denied:6']);
+  const allowed = render({ allow: ['k8s_pod_status_qosClass', 'k8s_pod_owner'], deny: [], seriesLimits: new Map() });
+  t.deepEqual(new Set(allowed), new Set(['k8s_pod_status_qosClass', 'k8s_pod_owner']));
+  t.is(render({ allow: [], deny: [], seriesLimits: new Map([['pod', 3]]) }).length, 3);
 });
