@@ -25,7 +25,7 @@ import {
 } from './flatten.js';
 
 /** Named derivations a label may take its value from (`@deployment`): facts no single field holds. */
-export const DERIVATIONS: Readonly<Record<string, (object: unknown) => string | undefined>> = {
+const DERIVATIONS: Readonly<Record<string, (object: unknown) => string | undefined>> = {
   controllerKind: (object) => controllerOf(object)?.kind,
   controllerName: (object) => controllerOf(object)?.name,
   deployment: deploymentOfPod,
@@ -44,7 +44,7 @@ interface Segment {
 const SEGMENT = /^([^.[\]=]+)(?:\[\]|\[([^.[\]=]+)=([^[\]]*)\])?$/;
 
 /** `status.addresses[type=InternalIP].address` → its segments; `.` → none (the value itself). Throws on bad syntax. */
-export function parsePath(text: string): Segment[] {
+function parsePath(text: string): Segment[] {
   if (text === '.') return [];
   return text.split('.').map((part) => {
     const match = SEGMENT.exec(part);
@@ -152,9 +152,9 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /**
  * Compiles a kind's declarations for the metric prefix `k8s_<kind>`. Throws an Error whose message starts with the
- * place of the bad entry (`stateSets[0].path: ...`), for the file loader to prefix with the kind.
+ * place of the bad entry (`stateSets[0]: ...`), for compileDeclared to prefix with the kind.
  */
-export function compileFields(metricPrefix: string, fields: KindFields): CompiledFields {
+function compileFields(metricPrefix: string, fields: KindFields): CompiledFields {
   const at = <T>(place: string, compile: () => T): T => {
     try {
       return compile();
@@ -220,7 +220,7 @@ function compileStateSet(
   const values = declaration.values;
   if (values !== undefined && new Set(values).size !== values.length)
     throw new Error(`values of ${declaration.path} repeat`);
-  const path = declaration.path.replace(/\[\]/g, '[]');
+  const { path } = declaration;
   const what = declaration.of === 'key' ? `the key set under ${path}` : path;
   return {
     name: unique('path', metricName(prefix, segments)),
@@ -254,7 +254,7 @@ function compileInfo(
     const segments = parsePath(source);
     return { name, read: (node: unknown) => labelValue(valuesAt(node, segments)) };
   });
-  if (each !== undefined && declaration.labels && Object.values(declaration.labels).some((s) => s.startsWith('@')))
+  if (each !== undefined && Object.values(declaration.labels).some((source) => source.startsWith('@')))
     throw new Error('derivations read the object: not allowed in a family with "each"');
   return {
     name: unique('name', `${prefix}_${sanitizeName(declaration.name)}`),
@@ -526,7 +526,7 @@ export function metadataLabelNames(prefix: string, keys: readonly string[]): str
  * `k8s_<kind>_labels` / `k8s_<kind>_annotations`: one series with the allowed keys of the map as labels (keys sorted,
  * as kube-state-metrics does). Empty values are left out, as are values longer than the limit (counted).
  */
-export function metadataSamples(
+function metadataSamples(
   family: string,
   prefix: 'label' | 'annotation',
   allowed: readonly string[],
