@@ -85,19 +85,34 @@ function isMap(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** A label value from a field: strings as they are, numbers and booleans as written in JSON; lists joined by `,`. */
+/** A scalar as label text: strings as they are, numbers and booleans as written in JSON; anything else ''. */
+function scalarText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
+}
+
+/** A label value from a field's values: lists joined by `,`. */
 function labelValue(values: readonly unknown[]): string {
   let text = '';
   for (const value of values) {
-    const part =
-      typeof value === 'string'
-        ? value
-        : typeof value === 'number' || typeof value === 'boolean'
-          ? String(value)
-          : undefined;
-    if (part !== undefined) text = text === '' ? part : `${text},${part}`;
+    const part = scalarText(value);
+    if (part !== '') text = text === '' ? part : `${text},${part}`;
   }
   return text;
+}
+
+/** Reads a path's label value; a path through plain keys only (most) without collecting values in a list. */
+function labelReader(segments: readonly Segment[]): (node: unknown) => string {
+  if (segments.some((segment) => segment.each || segment.select)) return (node) => labelValue(valuesAt(node, segments));
+  const keys = segments.map((segment) => segment.key);
+  return (node) => {
+    let value = node;
+    for (const key of keys) {
+      if (!isMap(value)) return '';
+      value = value[key];
+    }
+    return Array.isArray(value) ? labelValue(value) : scalarText(value);
+  };
 }
 
 interface CompiledStateSet {
@@ -252,7 +267,7 @@ function compileInfo(
       return { name, read: (object: unknown) => derive(object) ?? '' };
     }
     const segments = parsePath(source);
-    return { name, read: (node: unknown) => labelValue(valuesAt(node, segments)) };
+    return { name, read: labelReader(segments) };
   });
   if (each !== undefined && Object.values(declaration.labels).some((source) => source.startsWith('@')))
     throw new Error('derivations read the object: not allowed in a family with "each"');
@@ -362,6 +377,11 @@ interface Output {
   readonly samples: Sample[];
   readonly limits: FlattenLimits;
   readonly dropped: Dropped;
+  /**
+   * The label texts of a list's elements, by list: several state sets walk the same list (a container's state and
+   * reasons), which is labelled once. A list sits at one path, so its texts are the same for every walk through it.
+   */
+  elementTexts?: Map<readonly unknown[], readonly string[]>;
 }
 
 function push(out: Output, sample: Sample): void {
@@ -391,16 +411,16 @@ function walkStateSet(out: Output, set: CompiledStateSet, node: unknown, index: 
     emitState(out, set, set.byKey ? presentKey(child) : child, labelText);
   } else if (segment.each) {
     if (!Array.isArray(child)) return;
-    const keys = elementKeys(child, out.limits.maxLabelValueLength);
-    const label = set.listLabels[index] as string;
+    out.elementTexts ??= new Map();
+    let texts = out.elementTexts.get(child);
+    if (texts === undefined) {
+      const keys = elementKeys(child, out.limits.maxLabelValueLength);
+      const label = set.listLabels[index] as string;
+      texts = child.map((_, element) => withLabel(labelText, label, keys?.[element] ?? String(element)));
+      out.elementTexts.set(child, texts);
+    }
     for (let element = 0; element < child.length; element++)
-      walkStateSet(
-        out,
-        set,
-        child[element],
-        index + 1,
-        withLabel(labelText, label, keys?.[element] ?? String(element)),
-      );
+      walkStateSet(out, set, child[element], index + 1, texts[element]);
   } else {
     walkStateSet(out, set, child, index + 1, labelText);
   }
