@@ -4,6 +4,7 @@
  */
 
 import type { KindSpec } from './kinds/table.js';
+import { allowedEntries } from './metrics/declared.js';
 import { isWellFormed } from './metrics/exposition.js';
 import type { ObjectIdentity } from './metrics/flatten.js';
 import { type RenderOptions, renderObject } from './metrics/render.js';
@@ -47,15 +48,30 @@ export class ClusterCache {
   upsert(kind: KindSpec, object: KubeObject): void {
     const identity = identityOf(kind, object);
     const key = objectKey(kind, identity);
-    // Trimmed first: what is never kept is never rendered either (a container's message can look like a timestamp).
-    const trimmed = trimInPlace(object);
+    // Trimmed first: what is never kept is never rendered either (a container's message can look like a timestamp);
+    // only the annotations --metric-annotations-allowlist asks for stay until the object is rendered.
+    const trimmed = this.trimOnArrival(kind, object);
     this.metrics.set(key, renderObject(kind, identity, trimmed, this.options));
+    if (trimmed.metadata) delete (trimmed.metadata as { annotations?: unknown }).annotations;
     const objects = this.objectsOf(kind);
     const previous = objects.get(key);
     objects.set(key, trimmed);
     this.changedAt = new Date();
     this.changes += 1;
     this.notify({ type: 'upsert', kind, object: trimmed, previous });
+  }
+
+  /**
+   * Trims an object that arrives to be upserted later (a listed one) as upsert would, except that the annotations
+   * --metric-annotations-allowlist asks for stay until it is rendered; upsert then trims them too.
+   */
+  trimOnArrival<T extends KubeObject>(kind: KindSpec, object: T): T {
+    const allowed = this.options.declared?.allowlists?.annotations.get(kind.metricName);
+    const metadata = object?.metadata as { annotations?: unknown } | undefined;
+    const kept = allowed === undefined ? undefined : allowedEntries(metadata?.annotations, allowed);
+    trimInPlace(object);
+    if (kept !== undefined && metadata !== undefined) metadata.annotations = kept;
+    return object;
   }
 
   delete(kind: KindSpec, object: KubeObject): void {

@@ -4,13 +4,15 @@ import type { AddressInfo } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterCache } from './cache.js';
 import type { Config } from './config/exporter.js';
+import { loadFieldsConfig } from './config/fields-config.js';
 import { PodEventLog } from './events/event-log.js';
 import { EventStream } from './events/event-stream.js';
 import { RedisSink } from './events/redis-sink.js';
 import { createApp } from './http/app.js';
 import type { HttpAuth } from './http/guard.js';
 import { closeGracefully, listen, type TlsFiles, urlHost } from './http/listen.js';
-import { type DiscoveredResource, resolveKinds } from './kinds/selection.js';
+import { DECLARED_FIELDS } from './kinds/declared-fields.js';
+import { type DiscoveredResource, resolveKinds, unwatchedKindProblems } from './kinds/selection.js';
 import { apiUrl, getJson } from './kube/list.js';
 import { scopeProblems, watchTargets } from './kube/scope.js';
 import { ShardedWatcher } from './kube/shard-watch.js';
@@ -20,6 +22,7 @@ import { LDIF_KINDS, leanixDocuments } from './leanix/documents.js';
 import { LDIF_CONNECTOR_VERSION } from './leanix/ldif.js';
 import { LeanixPusher } from './leanix/push.js';
 import { cardinalityProblems, sampleFilter } from './metrics/cardinality.js';
+import { compileDeclared, resolveAllowlist } from './metrics/declared.js';
 import { SelfMetrics } from './metrics/self-metrics.js';
 import { createVolunteer } from './report/volunteer.js';
 import { type Backoff, DEFAULT_BACKOFF } from './util/backoff.js';
@@ -60,8 +63,23 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
   const { config, kubeConfig, log, backoff, tls, auth, reportAccountSecret, reportAuthToken, reportBackoff } = options;
   const { scope, cardinality, leanix: leanixConfig, http } = config;
   const kinds = await resolveKinds(scope.kinds, (group, version) => discover(kubeConfig, group, version));
-  const [problem] = [...scopeProblems(scope, kinds), ...cardinalityProblems(cardinality, kinds)];
+  const { fieldsConfig, labelsAllowlist, annotationsAllowlist } = config.declared;
+  const fileFields = fieldsConfig === undefined ? {} : loadFieldsConfig(fieldsConfig);
+  const [problem] = [
+    ...scopeProblems(scope, kinds),
+    ...cardinalityProblems(cardinality, kinds),
+    ...unwatchedKindProblems(`--fields-config ${fieldsConfig}`, Object.keys(fileFields), kinds),
+  ];
   if (problem) throw new UsageError(problem);
+  const declared = usage(() =>
+    compileDeclared(
+      { ...DECLARED_FIELDS, ...fileFields },
+      {
+        labels: resolveAllowlist('--metric-labels-allowlist', labelsAllowlist, kinds),
+        annotations: resolveAllowlist('--metric-annotations-allowlist', annotationsAllowlist, kinds),
+      },
+    ),
+  );
   const sharding = usage(() => shardingOf(config.sharding));
   let watcher: ShardedWatcher | undefined;
   const selfMetrics: SelfMetrics = new SelfMetrics({
@@ -72,6 +90,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
   });
   const cache = new ClusterCache({
     limits: config.limits,
+    declared,
     onDropped: (kind, reason, count) => selfMetrics.flattenDropped.inc({ kind: kind.metricName, reason }, count),
     filterSamples: sampleFilter(cardinality, (kind, reason, count) =>
       selfMetrics.droppedSeries.inc({ kind: kind.metricName, reason }, count),

@@ -9,6 +9,7 @@ import { parseKindSelectors, parseLabelSelectors, type Scope } from '../kube/sco
 import type { ShardingFlags } from '../kube/sharding.js';
 import type { WatchTimeouts } from '../kube/watch-stream.js';
 import { type CardinalityRules, parseGlobs, parseSeriesLimits } from '../metrics/cardinality.js';
+import { parseMetadataAllowlist } from '../metrics/declared.js';
 import type { FlattenLimits } from '../metrics/flatten.js';
 import { REPORT_FORMATS } from '../report/report.js';
 import type { ReportConfig } from '../report/volunteer.js';
@@ -41,6 +42,8 @@ export interface Config {
   readonly watch: WatchTimeouts;
   readonly limits: FlattenLimits;
   readonly cardinality: CardinalityRules;
+  /** String fields exported beyond the built-in declarations: a fields file, opt-in labels and annotations. */
+  readonly declared: DeclaredFlags;
   readonly leanix: LeanixConfig;
   readonly report: ReportConfig;
   readonly events: EventsConfig;
@@ -68,6 +71,15 @@ export interface LeanixConfig {
   /** Undefined: no push. */
   readonly pushUrl: string | undefined;
   readonly pushDebounceMs: number;
+}
+
+export interface DeclaredFlags {
+  /** --fields-config: a YAML or JSON file of declarations per kind (src/config/fields-config.ts). */
+  readonly fieldsConfig: string | undefined;
+  /** Per kind (as the flag names it), the object labels exported as k8s_<kind>_labels. */
+  readonly labelsAllowlist: ReadonlyMap<string, readonly string[]>;
+  /** Per kind, the annotations exported as k8s_<kind>_annotations; none unless asked. */
+  readonly annotationsAllowlist: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface EventsConfig {
@@ -138,6 +150,9 @@ export const FLAGS = [
   flag('metric-allowlist',              'cardinality.allow',                'GLOBS',     '',                        parseGlobs,                            'comma-separated object metric names to export, * matching any run ("" for all), e.g. k8s_pod_status_*'),
   flag('metric-denylist',               'cardinality.deny',                 'GLOBS',     '',                        parseGlobs,                            'comma-separated object metric names never to export, * matching any run'),
   flag('kind-series-limit',             'cardinality.seriesLimits',         'LIMITS',    '',                        parseSeriesLimits,                     'most series per object, per kind: KIND=N[,KIND=N...], e.g. pod=200; the rest are dropped and counted'),
+  flag('fields-config',                 'declared.fieldsConfig',            'FILE',      undefined,                 parseNonEmpty,                         'YAML or JSON file declaring string fields (state sets, info labels, zero defaults) per kind, custom resources included; a kind it names replaces the built-in declarations'),
+  flag('metric-labels-allowlist',       'declared.labelsAllowlist',         'LIST',      '',                        parseMetadataAllowlist,                "object labels exported as k8s_<kind>_labels{label_<key>=...}, kube-state-metrics' syntax: KIND=[key,...][,...], e.g. pods=[app,team],nodes=[*]"),
+  flag('metric-annotations-allowlist',  'declared.annotationsAllowlist',    'LIST',      '',                        parseMetadataAllowlist,                'object annotations exported as k8s_<kind>_annotations{annotation_<key>=...}, the same syntax; none unless asked'),
 ];
 
 export function parseConfig(

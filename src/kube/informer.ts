@@ -12,7 +12,6 @@ import _ from 'lodash';
 import type { KindState } from '../kinds/state.js';
 import type { WatchEventType } from '../metrics/self-metrics.js';
 import type { KubeObject } from '../objects/kube-object.js';
-import { trimInPlace } from '../objects/trim.js';
 import { type Backoff, backoffDelay, DEFAULT_BACKOFF } from '../util/backoff.js';
 import type { Logger } from '../util/log.js';
 import { ApiError } from './api-error.js';
@@ -42,6 +41,8 @@ export interface InformerOptions {
   readonly onSynced?: () => void;
   /** An item no informer can hold (not an object with an object metadata), listed or watched: logged and skipped. */
   readonly onInvalid?: () => void;
+  /** How a listed object is trimmed as it arrives (src/kube/list.ts); else as the cache trims. */
+  readonly trimListed?: (object: KubernetesObject) => KubernetesObject;
 }
 
 /**
@@ -90,6 +91,7 @@ export class Informer {
         timeouts.idleTimeoutMs,
         { labelSelector, fieldSelector },
         skipped,
+        options.trimListed,
       );
       received();
       state.lastListAt = state.lastEventAt;
@@ -101,7 +103,7 @@ export class Informer {
         if (
           known &&
           known.metadata?.resourceVersion === object.metadata?.resourceVersion &&
-          !sameContent(known, trimInPlace(object))
+          !sameContent(known, object)
         ) {
           onObject('update', object);
         }

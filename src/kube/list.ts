@@ -42,6 +42,8 @@ export async function listCollection(
   pageTimeoutMs: number,
   selectors: Selectors = {},
   onSkipped: (item: unknown) => void = () => {},
+  /** Trims each listed object on arrival; the cache's trim by default (the cache would trim them anyway). */
+  trim: (item: KubernetesObject) => KubernetesObject = trimInPlace,
 ): Promise<KubernetesListObject<KubernetesObject>> {
   const items: KubernetesObject[] = [];
   let resourceVersion: string | undefined;
@@ -58,7 +60,7 @@ export async function listCollection(
       }
       // Trimmed on arrival (the cache would trim them anyway): a whole collection of untrimmed objects held until the
       // last page arrives would set the heap's high-water mark, and V8 keeps that memory after the sync.
-      items.push(trimInPlace(item) as KubernetesObject);
+      items.push(trim(item as KubernetesObject));
     }
     // Every page reports the snapshot of the first; the watch continues from it.
     resourceVersion ??= page.metadata?.resourceVersion;

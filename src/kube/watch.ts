@@ -20,6 +20,8 @@ import type { WatchTimeouts } from './watch-stream.js';
 
 /** Where the watched objects go: the cache. A bad object (no name, no namespace) throws InvalidObjectError. */
 export interface ObjectSink {
+  /** Trims a listed object as it arrives, before it is upserted (src/cache.ts). */
+  trimOnArrival<T extends KubeObject>(kind: KindSpec, object: T): T;
   upsert(kind: KindSpec, object: KubeObject): void;
   delete(kind: KindSpec, object: KubeObject): void;
   count(kind: KindSpec): number;
@@ -101,6 +103,7 @@ export class ClusterWatcher {
       onRestart: () => selfMetrics.watchRestarts.inc(labels),
       onFailure: (error) => selfMetrics.watchErrors.inc({ ...labels, reason: errorReason(error) }),
       onInvalid: () => selfMetrics.invalidObjects.inc(labels),
+      trimListed: (object) => sink.trimOnArrival(kind, object as KubeObject) as KubernetesObject,
       onSynced: () => log.info('kind synced', { ...labels, objects: sink.count(kind) }),
     });
   }

@@ -228,7 +228,7 @@ function visitList(
   key: string,
   items: readonly unknown[],
 ): void {
-  field.listLabel ??= validLabelName(LIST_LABELS.get(key) ?? singular(key));
+  field.listLabel ??= listLabelName(key);
   const labelName = uniqueLabelName(labelling.names, field.listLabel);
   const names = [...labelling.names, labelName];
   const keys = elementKeys(items, walk.limits.maxLabelValueLength);
@@ -251,7 +251,7 @@ function visitList(
  * from colliding with an index. Keys are compared as they will be written, lone surrogates as U+FFFD: two keys that
  * differ only there would render as one label value.
  */
-function elementKeys(items: readonly unknown[], maxLength: number): string[] | undefined {
+export function elementKeys(items: readonly unknown[], maxLength: number): string[] | undefined {
   for (const key of NATURAL_KEYS) {
     const values: string[] = [];
     // Most lists are short: a scan finds a repeat sooner than a Set is built.
@@ -426,8 +426,13 @@ function validLabelName(wanted: string): string {
   return /^[a-zA-Z_]/.test(wanted) && !wanted.startsWith('__') ? wanted : `list_${wanted}`;
 }
 
+/** The label a list's elements add (before making it unique among the outer labels): `container`, `port`, ... */
+export function listLabelName(listKey: string): string {
+  return validLabelName(LIST_LABELS.get(listKey) ?? singular(listKey));
+}
+
 /** A label name for a list that no outer list or the object identity already uses. */
-function uniqueLabelName(taken: readonly string[], base: string): string {
+export function uniqueLabelName(taken: readonly string[], base: string): string {
   let candidate = base;
   for (let depth = 2; taken.includes(candidate); depth++) candidate = `${base}_${depth}`;
   return candidate;

@@ -1,12 +1,14 @@
 /**
  * The render stage: one object → the samples the store keeps for it. The object's fields are flattened
- * (src/metrics/flatten.ts), the kind's extra families added (pods: k8s_pod_container_info), and the cardinality
- * filter applied (src/metrics/cardinality.ts). The limits bound the object as a whole: its extra families count
- * against --max-series-per-object with its fields, and an identity too long for a label exports nothing at all.
+ * (src/metrics/flatten.ts), its declared string fields rendered (src/metrics/declared.ts), the kind's extra families
+ * added (pods: k8s_pod_container_info), and the cardinality filter applied (src/metrics/cardinality.ts). The limits
+ * bound the object as a whole: its declared and extra families count against --max-series-per-object with its
+ * fields, and an identity too long for a label exports nothing at all.
  */
 
 import type { KindSpec } from '../kinds/table.js';
 import { CONTAINER_INFO_METRIC, containerInfoSamples } from './container-info.js';
+import { builtInDeclared, type DeclaredConfig, renderDeclared } from './declared.js';
 import type { Sample } from './exposition.js';
 import {
   DROP_REASONS,
@@ -26,6 +28,8 @@ export interface RenderOptions {
   readonly onDropped?: (kind: KindSpec, reason: DropReason, count: number) => void;
   /** Decides which of an object's samples are stored (cardinality control, src/metrics/cardinality.ts). */
   readonly filterSamples?: (kind: KindSpec, samples: readonly Sample[]) => readonly Sample[];
+  /** Declared fields and opt-in labels (src/metrics/declared.ts); else the built-in declarations. */
+  readonly declared?: DeclaredConfig;
 }
 
 interface ExtraFamily {
@@ -54,7 +58,9 @@ export function renderObject(
   const dropped = noneDropped();
   const fits = identityFits(identity, limits);
   if (!fits) dropped.label_length += 1;
-  const samples = fits ? renderWithin(kind, identity, object, limits, dropped) : [];
+  const samples = fits
+    ? renderWithin(kind, identity, object, limits, dropped, options.declared ?? builtInDeclared())
+    : [];
   for (const reason of DROP_REASONS) if (dropped[reason] > 0) options.onDropped?.(kind, reason, dropped[reason]);
   return options.filterSamples ? options.filterSamples(kind, samples) : samples;
 }
@@ -65,8 +71,10 @@ function renderWithin(
   object: unknown,
   limits: FlattenLimits,
   dropped: Dropped,
+  declared: DeclaredConfig,
 ): Sample[] {
   const flattened = flatten(`k8s_${kind.metricName}`, identity, object, limits, dropped);
+  renderDeclared(kind.metricName, identity, object, flattened, limits, dropped, declared);
   const extras = EXTRA_FAMILIES[kind.metricName];
   if (extras === undefined) return flattened;
   // A field that would be named like an extra family (a pod's `container.info`) must not add series to it.

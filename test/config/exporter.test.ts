@@ -36,6 +36,28 @@ test('cardinality flags', (t) => {
   t.deepEqual([...config.cardinality.seriesLimits], [['pod', 200]]);
 });
 
+test('declared field flags: the fields file path, label and annotation allow lists in kube-state-metrics syntax', (t) => {
+  const config = run(['--metric-labels-allowlist', 'pods=[app,team],nodes=[*]', '--fields-config', 'fields.yaml'], {
+    KUBE_API_EXPORTER_METRIC_ANNOTATIONS_ALLOWLIST: 'deployments=[owner.example.com/team] , pods=[a]',
+  });
+  t.is(config.declared.fieldsConfig, 'fields.yaml');
+  t.deepEqual(
+    [...config.declared.labelsAllowlist],
+    [
+      ['pods', ['app', 'team']],
+      ['nodes', ['*']],
+    ],
+  );
+  t.deepEqual(
+    [...config.declared.annotationsAllowlist],
+    [
+      ['deployments', ['owner.example.com/team']],
+      ['pods', ['a']],
+    ],
+  );
+  t.deepEqual([...run([]).declared.annotationsAllowlist], [], 'no annotations unless asked');
+});
+
 test('sharding flags', (t) => {
   const config = run(['--shard', '2', '--total-shards=3']);
   t.deepEqual(
@@ -146,6 +168,16 @@ const badInputs: ReadonlyArray<readonly [string[], Record<string, string>, RegEx
     /invalid \$KUBE_API_EXPORTER_KINDS "a\/b": "a\/b" is not group\/version\/plural/,
   ],
   [['--port'], {}, /argument missing/],
+  [
+    ['--metric-labels-allowlist', 'pods=app'],
+    {},
+    /invalid --metric-labels-allowlist "pods=app": expected KIND=\[key,...\]/,
+  ],
+  [
+    [],
+    { KUBE_API_EXPORTER_METRIC_ANNOTATIONS_ALLOWLIST: 'pods=[bad key]' },
+    /"bad key" is not a label or annotation key/,
+  ],
   [['--report-interval', '10'], {}, /invalid --report-interval "10": expected a duration/],
   [['--report-interval', '0s'], {}, /at least 1ms/],
   [['--report-format', 'xml'], {}, /invalid --report-format "xml": expected one of spartakus, tectonic/],

@@ -1,6 +1,9 @@
 /** End to end: simulated API server → real client-node informers → cache → HTTP. */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import test, { type ExecutionContext } from 'ava';
 import { SimulatedApiServer } from '../../src/demo/simulated-apiserver.js';
@@ -351,7 +354,22 @@ const runMain = (...args: string[]) =>
   });
 
 test('bad flags and config exit 2 with one clear line', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bad-config-'));
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(
+    kubeconfig,
+    'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n',
+  );
+  const fields = join(dir, 'fields.yaml');
+  writeFileSync(
+    fields,
+    'kinds:\n  pod:\n    stateSets:\n      - { path: status.phase, label: phase, values: Running }\n',
+  );
   for (const [args, message] of [
+    [
+      ['--kubeconfig', kubeconfig, '--fields-config', fields],
+      /^kube-api-exporter: --fields-config .*fields\.yaml: kinds\.pod\.stateSets\[0\]\.values: must be array \(see --help\)$/m,
+    ],
     [['--bogus'], /Unknown option '--bogus'/],
     [['--port', 'eighty'], /invalid --port "eighty"/],
     [['--kubeconfig', '/does/not/exist'], /cannot load kubeconfig \(\/does\/not\/exist\): ENOENT/],

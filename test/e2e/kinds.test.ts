@@ -1,4 +1,7 @@
 /** End to end: kinds added by --kinds, from the table and as custom resources found through discovery. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import test from 'ava';
 import { parseKindList } from '../../src/kinds/selection.js';
 import { KINDS, type KindSpec, kindByMetricName } from '../../src/kinds/table.js';
@@ -125,4 +128,86 @@ test('a --kinds resource the API server does not serve stops start-up with a cle
       message: /GET \/apis\/stable.example.com\/v1: HTTP 404/,
     },
   );
+});
+
+test('a custom resource declared in a --fields-config file gets its state set; allow-listed labels and annotations, listed and watched', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'fields-'));
+  const file = join(dir, 'fields.yaml');
+  writeFileSync(
+    file,
+    [
+      'kinds:',
+      '  crontab:',
+      '    stateSets:',
+      '      - { path: status.phase, label: phase, values: [Scheduled, Running, Failed] }',
+      '      - { path: "status.conditions[].reason", label: reason }',
+      '    zeros: [status.activeRuns]',
+    ].join('\n'),
+  );
+  const annotated = (name: string) => ({
+    metadata: {
+      name,
+      namespace: 'data',
+      labels: { app: 'backup', 'app.kubernetes.io/part-of': 'ops' },
+      annotations: {
+        'owner.example.com/team': 'storage',
+        'kubectl.kubernetes.io/last-applied-configuration': '{"secret":1}',
+      },
+    },
+    spec: { replicas: 1 },
+    status: { phase: 'Running' },
+  });
+  const cluster = await startTestCluster(t, {
+    seed: (api) => api.create(crontab, annotated('nightly')),
+    excludeNamespaces: [],
+    config: {
+      scope: { kinds: parseKindList('stable.example.com/v1/crontabs') },
+      declared: {
+        fieldsConfig: file,
+        labelsAllowlist: new Map([['crontabs', ['app.kubernetes.io/part-of']]]),
+        annotationsAllowlist: new Map([['crontab', ['owner.example.com/team']]]),
+      },
+    },
+    served: [...KINDS, crontab],
+  });
+  const id = 'name="nightly",namespace="data"';
+  const values = seriesValues(await cluster.text('/metrics'));
+  t.is(values.get(`k8s_crontab_status_phase{${id},phase="Running"}`), 1);
+  t.is(values.get(`k8s_crontab_status_phase{${id},phase="Failed"}`), 0);
+  t.is(values.get(`k8s_crontab_status_activeRuns{${id}}`), 0);
+  t.is(values.get(`k8s_crontab_labels{${id},label_app_kubernetes_io_part_of="ops"}`), 1);
+  t.is(values.get(`k8s_crontab_annotations{${id},annotation_owner_example_com_team="storage"}`), 1, 'listed');
+  t.false((await cluster.text('/metrics')).includes('last-applied'));
+
+  cluster.api.update(crontab, 'data', 'nightly', (object) => {
+    object.status = {
+      phase: 'Failed',
+      conditions: [{ type: 'Healthy', status: 'False', reason: 'BackoffLimitExceeded' }],
+    };
+  });
+  cluster.api.create(crontab, annotated('hourly'));
+  await eventually(async () => {
+    const now = seriesValues(await cluster.text('/metrics'));
+    return (
+      now.get(`k8s_crontab_status_phase{${id},phase="Failed"}`) === 1 &&
+      now.get(`k8s_crontab_status_conditions_reason{${id},condition="Healthy",reason="BackoffLimitExceeded"}`) === 1 &&
+      now.get(`k8s_crontab_annotations{${id},annotation_owner_example_com_team="storage"}`) === 1 &&
+      now.get('k8s_crontab_annotations{name="hourly",namespace="data",annotation_owner_example_com_team="storage"}') ===
+        1
+    );
+  }, 'watched changes');
+  const kept = [...cluster.exporter.cache.objects(crontab)].map((object) => object.metadata as object);
+  t.false(
+    kept.some((metadata) => 'annotations' in metadata),
+    'the cache keeps no annotation',
+  );
+});
+
+test('--fields-config naming a kind that is not watched stops start-up', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'fields-'));
+  const file = join(dir, 'fields.json');
+  writeFileSync(file, JSON.stringify({ kinds: { crontab: { zeros: ['status.runs'] } } }));
+  await t.throwsAsync(startTestCluster(t, { excludeNamespaces: [], config: { declared: { fieldsConfig: file } } }), {
+    message: new RegExp(`--fields-config ${file} names crontab, which is not watched`),
+  });
 });

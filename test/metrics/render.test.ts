@@ -5,6 +5,7 @@
 import test from 'ava';
 import { ClusterCache, InvalidObjectError } from '../../src/cache.js';
 import { POD } from '../../src/kinds/table.js';
+import { compileDeclared } from '../../src/metrics/declared.js';
 import { escapeLabelValue, renderSample } from '../../src/metrics/exposition.js';
 import { type Dropped, type FlattenLimits, NO_LIMITS, noneDropped } from '../../src/metrics/flatten.js';
 import { renderObject } from '../../src/metrics/render.js';
@@ -26,10 +27,14 @@ function aPod(containers: number, { name = 'web', image = 'web:1', ...fields }: 
   };
 }
 
+/** No declared fields: these tests count the flattened fields and the info family (test/metrics/declared.test.ts the rest). */
+const NO_DECLARATIONS = compileDeclared({});
+
 function render(object: any, limits: Partial<FlattenLimits> = {}): { lines: string[]; dropped: Dropped } {
   const dropped = noneDropped();
   const identity = { name: object.metadata.name, namespace: object.metadata.namespace };
   const samples = renderObject(POD, identity, object, {
+    declared: NO_DECLARATIONS,
     limits: { ...NO_LIMITS, ...limits },
     onDropped: (_kind, reason, count) => (dropped[reason] += count),
   });

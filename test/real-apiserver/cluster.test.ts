@@ -363,8 +363,15 @@ serialTestWithPrometheus(
     t.is(failing.get(`k8s_deployment_status_observedGeneration${checkout}`), 1);
     t.is(
       failing.get(`k8s_deployment_status_availableReplicas${checkout}`),
-      undefined,
-      'the server drops the field set to null',
+      0,
+      'the server drops the field set to null; the exporter declares it 0 (README "Declared fields")',
+    );
+    t.is(
+      failing.get(
+        `k8s_deployment_status_conditions_reason${labels(['name', 'checkout'], ['namespace', 'shop'], ['condition', 'Progressing'], ['reason', 'ProgressDeadlineExceeded'])}`,
+      ),
+      1,
+      'why it fails',
     );
     t.is(
       failing.get(
