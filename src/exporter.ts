@@ -41,6 +41,8 @@ export interface ExporterOptions {
   readonly watchTimeouts?: WatchTimeouts;
   /** Flatten limits; else from --max-depth, --max-series-per-object and --max-label-length. */
   readonly limits?: FlattenLimits;
+  /** See SendLimits.sendTimeoutMs (src/http/listen.ts), for tests; else from --send-timeout. */
+  readonly sendTimeoutMs?: number;
   /** See AppOptions.unreadyAfterMs; else from --unready-after. */
   readonly unreadyAfterMs?: number;
   /** Serve HTTPS with this certificate and key. */
@@ -171,8 +173,12 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     log,
     unreadyAfterMs,
     auth,
+    maxMetricsResponses: config.maxMetricsResponses,
   });
-  const server = await listen(app.callback(), config.port, config.host, tls);
+  const server = await listen(app.callback(), config.port, config.host, tls, {
+    sendTimeoutMs: options.sendTimeoutMs ?? config.sendTimeoutSeconds * 1000,
+    onSendTimeout: () => selfMetrics.sendTimeouts.inc(),
+  });
   watcher.start();
   volunteer.start();
   const { port } = server.address() as AddressInfo;

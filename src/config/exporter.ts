@@ -33,6 +33,8 @@ export interface Config {
   readonly tlsKey: string | undefined;
   readonly authTokenFile: string | undefined;
   readonly basicAuthFile: string | undefined;
+  readonly sendTimeoutSeconds: number;
+  readonly maxMetricsResponses: number;
   readonly clusterId: string | undefined;
   readonly reportUrl: string | undefined;
   readonly reportIntervalMs: number;
@@ -253,6 +255,26 @@ export const FLAGS = [
     description:
       'every endpoint but /, /healthz and /readyz requires HTTP basic auth with the "user:password" in this file',
     parse: (text) => text,
+  }),
+  flagSpec({
+    flag: 'send-timeout',
+    key: 'sendTimeoutSeconds',
+    env: 'KUBE_API_EXPORTER_SEND_TIMEOUT',
+    default: '60',
+    valueName: 'SECONDS',
+    description:
+      'a client that takes none of a response (/metrics, /events, any) for this long has its connection closed',
+    parse: parseSeconds,
+  }),
+  flagSpec({
+    flag: 'max-metrics-responses',
+    key: 'maxMetricsResponses',
+    env: 'KUBE_API_EXPORTER_MAX_METRICS_RESPONSES',
+    default: '2',
+    valueName: 'N',
+    description:
+      '/metrics responses sent at once, uncompressed and gzip each; beyond, 503 with Retry-After (each holds its render until read)',
+    parse: parsePositiveInteger,
   }),
   flagSpec({
     flag: 'cluster-id',

@@ -41,6 +41,8 @@ export class SelfMetrics {
   readonly leanixPushes: Counter<'result'>;
   readonly reportsSent: Counter;
   readonly reportsFailed: Counter;
+  readonly metricsRejected: Counter<'encoding'>;
+  readonly sendTimeouts: Counter;
 
   /** `processMetrics: false` for a registry nothing scrapes: no event-loop and GC observers run for it. */
   constructor(sources: SelfMetricSources, { processMetrics = true } = {}) {
@@ -103,6 +105,18 @@ export class SelfMetrics {
     this.reportsFailed = new Counter({
       name: `${SELF_PREFIX}reports_failed_total`,
       help: 'Failed attempts to send a cluster report; each is retried with backoff.',
+      registers,
+    });
+    this.metricsRejected = new Counter({
+      name: `${SELF_PREFIX}metrics_responses_rejected_total`,
+      help: 'Requests for /metrics answered 503 because --max-metrics-responses were being sent in that encoding (gzip, identity).',
+      labelNames: ['encoding'],
+      registers,
+    });
+    for (const encoding of ['gzip', 'identity']) this.metricsRejected.inc({ encoding }, 0);
+    this.sendTimeouts = new Counter({
+      name: `${SELF_PREFIX}http_send_timeouts_total`,
+      help: 'Connections destroyed because the client took none of a response for --send-timeout.',
       registers,
     });
     new Gauge({

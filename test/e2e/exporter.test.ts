@@ -265,10 +265,11 @@ const objectSeriesOf = (text: string) =>
     .join('\n');
 
 test('/metrics is gzipped when the client accepts it, and concurrent scrapes all get it whole', async (t) => {
-  const cluster = await startTestCluster(t, (api) => {
+  const seed = (api: SimulatedApiServer) => {
     api.create(deployment, aDeployment('web', 2));
     api.create(pod, aPod('web-1', 'default', 'Running'));
-  });
+  };
+  const cluster = await startTestCluster(t, seed, undefined, { maxMetricsResponses: 4 });
   const url = `${cluster.exporter.url}/metrics`;
   const plain = await rawGet(url, { 'accept-encoding': 'identity' });
   t.is(plain.headers['content-encoding'], undefined);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import selfsigned from 'selfsigned';
+import type { SimulatedApiServer } from '../../src/demo/simulated-apiserver.js';
 import { authorized } from '../../src/http/guard.js';
 import { loadHttpSecurity } from '../../src/http/security.js';
 import { KINDS } from '../../src/kinds/table.js';
@@ -83,9 +84,11 @@ test('request limits: oversized headers get 431', async (t) => {
 });
 
 test('concurrent scrapes while objects change: every response whole and valid', async (t) => {
-  const cluster = await startTestCluster(t, (api) => {
+  const seed = (api: SimulatedApiServer) => {
     for (let index = 0; index < 200; index++) api.create(pod, aPod(`p${index}`, 0));
-  });
+  };
+  // Slots for all 20 concurrent /metrics scrapes: this is about whole responses, the limit has tests of its own.
+  const cluster = await startTestCluster(t, seed, undefined, { maxMetricsResponses: 20 });
   let changes = 0;
   const churn = setInterval(() => {
     for (let index = 0; index < 20; index++) {

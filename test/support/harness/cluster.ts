@@ -37,7 +37,10 @@ export async function startTestCluster(
 }
 
 /** Exporter options tests may set beyond the flags. */
-export type TestExporterOptions = Pick<ExporterOptions, 'watchTimeouts' | 'limits' | 'unreadyAfterMs' | 'tls' | 'auth'>;
+export type TestExporterOptions = Pick<
+  ExporterOptions,
+  'watchTimeouts' | 'limits' | 'unreadyAfterMs' | 'tls' | 'auth' | 'sendTimeoutMs'
+>;
 
 /** An exporter watching `apiUrl`, stopped at teardown, once every kind has synced. */
 export async function startReadyExporter(
