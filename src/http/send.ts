@@ -1,12 +1,18 @@
 /**
- * Large bodies to clients that may not read them: written in chunks, each once the previous has left the socket's
- * buffer, so that what a slow client has taken shows as progress (src/http/listen.ts closes a connection that makes
- * none for the send timeout), and so that nothing is copied: the chunks are views of Buffers shared between responses.
+ * Large bodies to clients that may not read them: written in chunks, at most about 1 MiB of them waiting in the
+ * socket's buffer, so that what a slow client has taken shows as progress (src/http/listen.ts closes a connection that
+ * makes none for the send timeout), and so that nothing is copied: the chunks are views of Buffers shared between
+ * responses.
  */
 
 import type { ServerResponse } from 'node:http';
 
 export const CHUNK_BYTES = 64 * 1024;
+/**
+ * Chunks are written while less than this waits in the socket's buffer, then the next once it has drained: a chunk a
+ * turn of the event loop would make a large body take hundreds of turns, each waiting behind the other clients.
+ */
+const WINDOW_BYTES = 1024 * 1024;
 
 /** Every part in order, in views of at most CHUNK_BYTES. */
 export function* chunksOf(parts: readonly Buffer[]): Generator<Buffer> {
@@ -26,10 +32,13 @@ export function writeBody(res: ServerResponse, parts: readonly Buffer[]): Promis
       resolve(sent);
     };
     function pump() {
-      for (let next = chunks.next(); !next.done; next = chunks.next()) {
+      while (res.writableLength < WINDOW_BYTES) {
         if (res.destroyed) return;
-        if (!res.write(next.value)) return;
+        const next = chunks.next();
+        if (next.done) break;
+        res.write(next.value);
       }
+      if (res.writableLength >= WINDOW_BYTES) return; // 'drain' calls again
       res.off('drain', pump);
       res.end();
     }
