@@ -164,8 +164,12 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     log,
     unreadyAfterMs: http.unreadyAfterMs,
     auth,
+    maxMetricsResponses: http.maxMetricsResponses,
   });
-  const server = await listen(app.callback(), http.port, http.host, tls);
+  const server = await listen(app.callback(), http.port, http.host, tls, {
+    sendTimeoutMs: http.sendTimeoutMs,
+    onSendTimeout: () => selfMetrics.sendTimeouts.inc(),
+  });
   watcher.start();
   volunteer.start();
   const { port } = server.address() as AddressInfo;

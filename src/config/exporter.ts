@@ -54,6 +54,10 @@ export interface HttpConfig extends HttpSecurityFiles {
   readonly host: string;
   /** See AppOptions.unreadyAfterMs (--unready-after). */
   readonly unreadyAfterMs: number;
+  /** See SendLimits.sendTimeoutMs (src/http/listen.ts, --send-timeout). */
+  readonly sendTimeoutMs: number;
+  /** See AppOptions.maxMetricsResponses (--max-metrics-responses). */
+  readonly maxMetricsResponses: number;
 }
 
 export interface ScopeConfig extends Scope {
@@ -130,6 +134,8 @@ export const FLAGS = [
   flag('tls-key',                       'http.tlsKey',                      'FILE',      undefined,                 parseText,                             'the PEM private key for --tls-cert'),
   flag('auth-token-file',               'http.authTokenFile',               'FILE',      undefined,                 parseText,                             'every endpoint but /, /healthz and /readyz requires "Authorization: Bearer <token>", the token being this file\'s content'),
   flag('basic-auth-file',               'http.basicAuthFile',               'FILE',      undefined,                 parseText,                             'every endpoint but /, /healthz and /readyz requires HTTP basic auth with the "user:password" in this file'),
+  flag('send-timeout',                  'http.sendTimeoutMs',               'SECONDS',   '60',                      inMilliseconds(parseSeconds),          'a client that takes none of a response (/metrics, /events, any) for this long has its connection closed'),
+  flag('max-metrics-responses',         'http.maxMetricsResponses',         'N',         '2',                       parsePositiveInteger,                  '/metrics responses sent at once, uncompressed and gzip each; beyond, 503 with Retry-After (each holds its render until read)'),
   flag('cluster-id',                    'report.clusterId',                 'ID',        undefined,                 parseNonEmpty,                         'cluster ID in /report.json; else the kube-system namespace UID, else a random UUID per start'),
   flag('report-url',                    'report.url',                       'URL',       undefined,                 parseHttpUrl,                          'collector URL to POST the report to (e.g. http://collector:8081/api/v1); unset: no reports sent'),
   flag('report-interval',               'report.intervalMs',                'DURATION',  '24h',                     parseDuration,                         'time between reports (e.g. 30m, 24h)'),

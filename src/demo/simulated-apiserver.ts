@@ -491,7 +491,8 @@ export class SimulatedApiServer {
   /** Writes one event to a watch, through the faults that corrupt or cut event lines. */
   private sendEvent(watcher: Watcher, type: string, object: ApiObject): void {
     const { response, kind } = watcher;
-    if (response.destroyed) return;
+    // Ended by its timeoutSeconds but not yet closed (a client slow to read the end): nothing more goes out.
+    if (response.destroyed || response.writableEnded) return;
     const resourceVersion = Number(object.metadata.resourceVersion);
     const line = `${JSON.stringify({ type, object: { kind: kind.kind, apiVersion: apiVersionOf(kind), ...this.served(object, kind) } })}\n`;
     this.issue(resourceVersion);

@@ -68,6 +68,22 @@ export class PodEventLog {
     return this.kept.filter((message) => message.id > lastId);
   }
 
+  /** The id of the newest message; 0 before the first. */
+  get newestId(): number {
+    return this.lastId;
+  }
+
+  /** The id of the oldest message kept; newestId + 1 while none is kept. */
+  get oldestId(): number {
+    return this.kept[0]?.id ?? this.lastId + 1;
+  }
+
+  /** Up to `max` kept messages after `lastId`, oldest first (ids are consecutive, so this is a slice). */
+  after(lastId: number, max: number): EventMessage[] {
+    const start = Math.max(0, lastId + 1 - this.oldestId);
+    return this.kept.slice(start, start + max);
+  }
+
   private record(change: CacheChange): void {
     const events =
       change.type === 'delete' ? podEvents(change.object, undefined) : podEvents(change.previous, change.object);

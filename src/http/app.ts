@@ -1,6 +1,5 @@
 /** The HTTP face: koa + @koa/router. Handlers only read the cache and the watcher's state. */
 
-import { Readable } from 'node:stream';
 import Router from '@koa/router';
 import Koa, { type Context } from 'koa';
 import type { ClusterCache } from '../cache.js';
@@ -13,7 +12,8 @@ import { METRICS_CONTENT_TYPE } from '../metrics/exposition.js';
 import type { SelfMetrics } from '../metrics/self-metrics.js';
 import type { Logger } from '../util/log.js';
 import { type HttpAuth, onlyReadsOf, requireAuth } from './guard.js';
-import { gzip, gzipOnce } from './gzip.js';
+import { gzipBody } from './gzip.js';
+import { writeBody } from './send.js';
 
 export interface AppOptions {
   readonly cache: ClusterCache;
@@ -28,7 +28,15 @@ export interface AppOptions {
   readonly unreadyAfterMs?: number;
   /** Credentials required for every endpoint but OPEN_PATHS. */
   readonly auth?: HttpAuth;
+  /**
+   * /metrics responses sent at once, per encoding (uncompressed, gzip); beyond, 503 with Retry-After. Each holds the
+   * render it started with until the client has read it all. Default 2.
+   */
+  readonly maxMetricsResponses?: number;
 }
+
+/** Seconds a client turned away from /metrics is asked to wait. */
+export const METRICS_RETRY_AFTER_SECONDS = 1;
 
 /** Endpoints that serve no cluster data and stay open for probes; every other one needs `auth` when it is set. */
 export const OPEN_PATHS: ReadonlySet<string> = new Set(['/', '/healthz', '/readyz']);
@@ -86,19 +94,40 @@ const INDEX_PAGE = `<!doctype html>
 `;
 
 /**
- * Sends exposition parts as one body, gzipped when the client accepts it. Each part is its own gzip member (RFC 1952
- * allows a series of members): the large object part is compressed once per render and shared by concurrent scrapes.
+ * Sends the shared render, then the per-request part, as one body: gzipped (one gzip member) when the client accepts
+ * it; `onReady` once the body is ready to send. Written in chunks as the client takes them (src/http/send.ts); resolves
+ * when the response is done.
  */
-async function sendMetrics(ctx: Context, shared: Buffer, ...perRequest: Buffer[]): Promise<void> {
-  ctx.type = METRICS_CONTENT_TYPE;
-  ctx.vary('Accept-Encoding');
-  let parts = [shared, ...perRequest];
-  if (ctx.acceptsEncodings('gzip', 'identity') === 'gzip') {
-    parts = await Promise.all([gzipOnce(shared), ...perRequest.map(gzip)]);
-    ctx.set('Content-Encoding', 'gzip');
+async function sendMetrics(ctx: Context, shared: Buffer, perRequest?: Buffer, onReady = () => {}): Promise<void> {
+  const gzipped = ctx.acceptsEncodings('gzip', 'identity') === 'gzip';
+  const parts = gzipped ? await gzipBody(shared, perRequest) : perRequest ? [shared, perRequest] : [shared];
+  onReady();
+  ctx.respond = false;
+  ctx.res.writeHead(200, {
+    'Content-Type': METRICS_CONTENT_TYPE,
+    Vary: 'Accept-Encoding',
+    'Content-Length': parts.reduce((total, part) => total + part.length, 0),
+    ...(gzipped ? { 'Content-Encoding': 'gzip' } : {}),
+  });
+  if (ctx.method === 'HEAD') ctx.res.end();
+  else await writeBody(ctx.res, parts);
+}
+
+/** How many /metrics responses are being sent, per encoding. */
+class ResponseSlots {
+  private readonly busy = { gzip: 0, identity: 0 };
+  constructor(private readonly max: number) {}
+
+  /** Takes a slot for a response in this encoding; false when all are taken. */
+  take(encoding: 'gzip' | 'identity'): boolean {
+    if (this.busy[encoding] >= this.max) return false;
+    this.busy[encoding] += 1;
+    return true;
   }
-  ctx.body = Readable.from(parts, { objectMode: false });
-  ctx.length = parts.reduce((total, part) => total + part.length, 0);
+
+  release(encoding: 'gzip' | 'identity'): void {
+    this.busy[encoding] -= 1;
+  }
 }
 
 export function createApp(options: AppOptions): Koa {
@@ -109,11 +138,23 @@ export function createApp(options: AppOptions): Koa {
     ctx.type = 'html';
     ctx.body = INDEX_PAGE;
   });
+  const metricsSlots = new ResponseSlots(options.maxMetricsResponses ?? 2);
   router.get('/metrics', async (ctx) => {
-    const done = selfMetrics.scrapeDuration.startTimer({ handler: 'metrics' });
-    const ownSeries = Buffer.from(await selfMetrics.registry.metrics());
-    await sendMetrics(ctx, cache.metrics.render(), ownSeries);
-    done();
+    const encoding = ctx.acceptsEncodings('gzip', 'identity') === 'gzip' ? 'gzip' : 'identity';
+    if (!metricsSlots.take(encoding)) {
+      selfMetrics.metricsRejected.inc({ encoding });
+      ctx.status = 503;
+      ctx.set('Retry-After', String(METRICS_RETRY_AFTER_SECONDS));
+      ctx.body = `too many /metrics responses (${encoding}) in flight: retry in ${METRICS_RETRY_AFTER_SECONDS} s\n`;
+      return;
+    }
+    try {
+      const done = selfMetrics.scrapeDuration.startTimer({ handler: 'metrics' });
+      const ownSeries = Buffer.from(await selfMetrics.registry.metrics());
+      await sendMetrics(ctx, cache.metrics.render(), ownSeries, done);
+    } finally {
+      metricsSlots.release(encoding);
+    }
   });
   router.get('/metrics/self', async (ctx) => {
     await sendMetrics(ctx, Buffer.from(await selfMetrics.registry.metrics()));

@@ -80,6 +80,16 @@ export const SELF_METRICS = {
     help: 'Failed attempts to send a cluster report; each is retried with backoff.',
     labelNames: [],
   },
+  kube_api_exporter_metrics_responses_rejected_total: {
+    type: 'counter',
+    help: 'Requests for /metrics answered 503 because --max-metrics-responses were being sent in that encoding (gzip, identity).',
+    labelNames: ['encoding'],
+  },
+  kube_api_exporter_http_send_timeouts_total: {
+    type: 'counter',
+    help: 'Connections destroyed because the client took none of a response for --send-timeout.',
+    labelNames: [],
+  },
   kube_api_exporter_cache_objects: {
     type: 'gauge',
     help: 'Objects in the cache per kind.',
@@ -129,7 +139,7 @@ export const SELF_METRICS = {
   },
   kube_api_exporter_event_stream_slow_clients_total: {
     type: 'counter',
-    help: 'Clients of /events disconnected because they fell too far behind.',
+    help: 'Clients of /events disconnected because they fell behind the kept messages.',
     labelNames: [],
   },
   // src/events/redis-sink.ts, only with Redis
@@ -231,6 +241,8 @@ export class SelfMetrics {
   readonly leanixPushes: SelfMetric<'kube_api_exporter_leanix_pushes_total'>;
   readonly reportsSent: SelfMetric<'kube_api_exporter_reports_sent_total'>;
   readonly reportsFailed: SelfMetric<'kube_api_exporter_reports_failed_total'>;
+  readonly metricsRejected: SelfMetric<'kube_api_exporter_metrics_responses_rejected_total'>;
+  readonly sendTimeouts: SelfMetric<'kube_api_exporter_http_send_timeouts_total'>;
 
   /** `processMetrics: false` for a registry nothing scrapes: no event-loop and GC observers run for it. */
   constructor(sources: SelfMetricSources, { processMetrics = true } = {}) {
@@ -246,6 +258,9 @@ export class SelfMetrics {
     this.leanixPushes = selfMetric(registry, 'kube_api_exporter_leanix_pushes_total');
     this.reportsSent = selfMetric(registry, 'kube_api_exporter_reports_sent_total');
     this.reportsFailed = selfMetric(registry, 'kube_api_exporter_reports_failed_total');
+    this.metricsRejected = selfMetric(registry, 'kube_api_exporter_metrics_responses_rejected_total');
+    for (const encoding of ['gzip', 'identity']) this.metricsRejected.inc({ encoding }, 0);
+    this.sendTimeouts = selfMetric(registry, 'kube_api_exporter_http_send_timeouts_total');
     const perKind = (value: (state: Readonly<KindState>) => number | undefined) => () =>
       sources.kindStates().flatMap(([kind, state]) => {
         const read = value(state);

@@ -282,6 +282,7 @@ test('/metrics is gzipped when the client accepts it, and concurrent scrapes all
       api.create(deployment, aDeployment('web', 2));
       api.create(pod, aPod('web-1', 'default', 'Running'));
     },
+    config: { http: { maxMetricsResponses: 4 } },
   });
   const url = `${cluster.exporter.url}/metrics`;
   const plain = await rawGet(url, { 'accept-encoding': 'identity' });

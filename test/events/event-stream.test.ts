@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
-import { type AddressInfo, connect } from 'node:net';
+import { type AddressInfo, connect, type Socket } from 'node:net';
 import test, { type ExecutionContext } from 'ava';
 import Koa from 'koa';
 import { Registry } from 'prom-client';
@@ -81,15 +81,22 @@ test('stopping the exporter ends open event streams', async (t) => {
 });
 
 async function serve(t: ExecutionContext, stream: EventStream): Promise<number> {
+  return (await serveTracked(t, stream)).port;
+}
+
+/** Serves the stream; `sockets` are the server's ends of the connections. */
+async function serveTracked(t: ExecutionContext, stream: EventStream) {
   const app = new Koa().use((ctx) => stream.handle(ctx));
   const server = createServer(app.callback());
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => sockets.add(socket));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.teardown(() => {
     stream.closeAll();
     server.closeAllConnections();
     return new Promise<void>((resolve) => server.close(() => resolve()));
   });
-  return (server.address() as AddressInfo).port;
+  return { port: (server.address() as AddressInfo).port, sockets };
 }
 
 /** A raw client that sends the request and then reads only when told to. */
@@ -110,26 +117,32 @@ function manyContainers(count: number) {
   }));
 }
 
-test('a client that stops reading is disconnected once it is too far behind; the others go on', async (t) => {
+test('a client that stops reading is disconnected, its socket destroyed, once it falls behind the kept messages; the others go on', async (t) => {
   const cache = new ClusterCache();
-  const events = new PodEventLog({ capacity: 10, registry: new Registry(), log: silentLogger });
+  const events = new PodEventLog({ capacity: 500, registry: new Registry(), log: silentLogger });
   events.follow(cache);
   const registry = new Registry();
-  const stream = new EventStream(events, { registry, maxBehindBytes: 64 * 1024 });
-  const port = await serve(t, stream);
+  const stream = new EventStream(events, { registry });
+  const { port, sockets } = await serveTracked(t, stream);
   const stalled = await rawClient(t, port);
   stalled.socket.pause();
   await eventually(() => stream.clients === 1, 'client connected');
   const containers = manyContainers(50);
+  // A pod a turn: new messages go out between them, until the stalled client's socket takes no more.
   for (let index = 0; index < 2000 && stream.clients > 0; index++) {
     cache.upsert(pod, {
       metadata: { name: `p${index}`, namespace: 'shop' },
       spec: { containers },
       status: { phase: 'Pending' },
     });
+    await new Promise((resolve) => setTimeout(resolve, 5));
   }
   t.is(stream.clients, 0, 'the stalled client was let go');
   t.is((await registry.getSingleMetric('kube_api_exporter_event_stream_slow_clients_total')!.get()).values[0].value, 1);
+  t.true(
+    [...sockets].every((socket) => socket.destroyed),
+    'its socket is destroyed, not left holding what was queued for it',
+  );
   const reader = await rawClient(t, port);
   await eventually(() => stream.clients === 1, 'a new client connects');
   cache.upsert(pod, {
@@ -151,4 +164,30 @@ test('idle streams get a keep-alive comment', async (t) => {
   await eventually(() => client.received().split(': keep-alive\n\n').length > 2, 'two keep-alives');
   t.true(client.received().startsWith('HTTP/1.1 200 OK\r\n'));
   t.true(client.received().includes(': kube-api-exporter pod events\n\n'));
+});
+
+test('what waits for stalled clients stays one batch each, however many messages pass', async (t) => {
+  const cache = new ClusterCache();
+  const events = new PodEventLog({ capacity: 100_000, registry: new Registry(), log: silentLogger });
+  events.follow(cache);
+  const stream = new EventStream(events, { registry: new Registry() });
+  const { port, sockets } = await serveTracked(t, stream);
+  const clients = 20;
+  for (let index = 0; index < clients; index++) (await rawClient(t, port)).socket.pause();
+  await eventually(() => stream.clients === clients, 'clients connected');
+  const containers = manyContainers(50);
+  let mostQueued = 0;
+  // 300 pods × 50 containers × 2 events: about 8 MB for each client, more than loopback buffers take.
+  for (let index = 0; index < 300; index++) {
+    cache.upsert(pod, {
+      metadata: { name: `p${index}`, namespace: 'shop' },
+      spec: { containers },
+      status: { phase: 'Pending' },
+    });
+    if (index % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 25));
+    for (const socket of sockets) mostQueued = Math.max(mostQueued, socket.writableLength);
+  }
+  t.is(events.newestId, 300 * 50 * 2);
+  t.is(stream.clients, clients, 'none fell behind the kept messages');
+  t.true(mostQueued <= 64 * 1024, `at most 64 KiB waits in a socket, not ${mostQueued} bytes`);
 });

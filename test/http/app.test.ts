@@ -80,10 +80,12 @@ test('request limits: oversized headers get 431', async (t) => {
 });
 
 test('concurrent scrapes while objects change: every response whole and valid', async (t) => {
+  // Slots for all 20 concurrent /metrics scrapes: this is about whole responses, the limit has tests of its own.
   const cluster = await startTestCluster(t, {
     seed: (api) => {
       for (let index = 0; index < 200; index++) api.create(pod, restartingPod(`p${index}`, 0));
     },
+    config: { http: { maxMetricsResponses: 20 } },
   });
   let changes = 0;
   const churn = setInterval(() => {

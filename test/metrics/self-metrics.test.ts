@@ -64,6 +64,18 @@ const PINNED: ReadonlyArray<readonly [string, string, readonly string[], string]
     [],
     'Failed attempts to send a cluster report; each is retried with backoff.',
   ],
+  [
+    'kube_api_exporter_metrics_responses_rejected_total',
+    'counter',
+    ['encoding'],
+    'Requests for /metrics answered 503 because --max-metrics-responses were being sent in that encoding (gzip, identity).',
+  ],
+  [
+    'kube_api_exporter_http_send_timeouts_total',
+    'counter',
+    [],
+    'Connections destroyed because the client took none of a response for --send-timeout.',
+  ],
   ['kube_api_exporter_cache_objects', 'gauge', ['kind'], 'Objects in the cache per kind.'],
   ['kube_api_exporter_kind_synced', 'gauge', ['kind'], '1 once the kind has completed its initial list, else 0.'],
   [
@@ -92,7 +104,7 @@ const PINNED: ReadonlyArray<readonly [string, string, readonly string[], string]
     'kube_api_exporter_event_stream_slow_clients_total',
     'counter',
     [],
-    'Clients of /events disconnected because they fell too far behind.',
+    'Clients of /events disconnected because they fell behind the kept messages.',
   ],
   ['kube_api_exporter_redis_published_total', 'counter', [], 'Pod event messages published to Redis.'],
   [

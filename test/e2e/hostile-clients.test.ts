@@ -1,0 +1,105 @@
+/**
+ * Clients that stop reading, or ask for too much: issue 18's attacks in a bounded form. Pods with many containers make
+ * a /metrics body of about 11 MB, more than loopback socket buffers take from a client that does not read (about 4 MB),
+ * so a client that does not read stalls it. Serial: two such clusters at once fill the sockets unevenly.
+ */
+
+import { once } from 'node:events';
+import { connect, type Socket } from 'node:net';
+import test, { type ExecutionContext } from 'ava';
+import type { SimulatedApiServer } from '../../src/demo/simulated-apiserver.js';
+import { POD } from '../../src/kinds/table.js';
+import { eventually, startTestCluster } from '../support/harness/cluster.js';
+
+const PODS = 100;
+const CONTAINERS = 150;
+
+function bigPod(index: number) {
+  const containers = Array.from({ length: CONTAINERS }, (_, c) => ({
+    name: `container-${c}`,
+    image: `registry.example/team/image-${c}:1.0`,
+    ports: [{ name: `p${c}`, containerPort: 8000 + c }],
+    resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '1', memory: '1Gi' } },
+  }));
+  return {
+    metadata: { name: `big-${index}`, namespace: 'shop', uid: `uid-${index}` },
+    spec: { nodeName: 'node-1', containers },
+    status: {
+      phase: 'Running',
+      containerStatuses: containers.map((container) => ({ name: container.name, restartCount: 0, ready: true })),
+    },
+  };
+}
+
+const seed = (api: SimulatedApiServer) => {
+  for (let index = 0; index < PODS; index++) api.create(POD, bigPod(index));
+};
+
+/** A connection that sends `GET path` and never reads the answer. */
+async function stalledClient(t: ExecutionContext, url: string, path: string, encoding = 'identity'): Promise<Socket> {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  socket.on('error', () => {});
+  t.teardown(() => socket.destroy());
+  await once(socket, 'connect');
+  socket.pause();
+  socket.write(`GET ${path} HTTP/1.1\r\nHost: ${hostname}\r\nAccept-Encoding: ${encoding}\r\n\r\n`);
+  return socket;
+}
+
+/** A self-metric's value from /metrics/self. */
+async function selfMetric(url: string, series: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics/self`)).text();
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
+  return Number(line?.slice(series.length + 1));
+}
+
+const identity = { 'accept-encoding': 'identity' };
+
+test.serial('a client that takes nothing of a response has its connection closed after the send timeout', async (t) => {
+  const cluster = await startTestCluster(t, { seed, config: { http: { sendTimeoutMs: 2000 } } });
+  const url = cluster.exporter.url;
+  // As many as there are uncompressed slots (--max-metrics-responses, 2), before any other response could hold one:
+  // while they hold them, others get 503.
+  await stalledClient(t, url, '/metrics');
+  await stalledClient(t, url, '/metrics');
+  await eventually(
+    async () => (await fetch(`${url}/metrics`, { headers: identity })).status === 503,
+    'both slots held by the stalled readers',
+  );
+  await eventually(
+    async () => (await selfMetric(url, 'kube_api_exporter_http_send_timeouts_total')) >= 2,
+    'both stalled readers cut off',
+    45_000,
+  );
+  const scrape = await fetch(`${url}/metrics`, { headers: identity });
+  t.is(scrape.status, 200, 'their slots are free again');
+  const size = (await scrape.arrayBuffer()).byteLength;
+  t.true(size > 8 * 2 ** 20, `a reading client gets it all, a body larger than socket buffers take (${size} bytes)`);
+});
+
+test.serial(
+  'beyond --max-metrics-responses, /metrics answers 503 with Retry-After; gzip scrapes have slots of their own',
+  async (t) => {
+    const cluster = await startTestCluster(t, { seed, config: { http: { maxMetricsResponses: 2 } } });
+    const url = cluster.exporter.url;
+    const stalled = [await stalledClient(t, url, '/metrics'), await stalledClient(t, url, '/metrics')];
+    let refused: Response | undefined;
+    await eventually(async () => {
+      refused = await fetch(`${url}/metrics`, { headers: identity });
+      return refused.status === 503;
+    }, 'both uncompressed slots held by the stalled readers');
+    t.is(refused!.headers.get('retry-after'), '1');
+    t.regex(await refused!.text(), /too many \/metrics responses \(identity\) in flight/);
+    const gzipped = await fetch(`${url}/metrics`, { headers: { 'accept-encoding': 'gzip' } });
+    t.is(gzipped.status, 200, 'a gzip scrape is not starved by uncompressed ones');
+    t.is(gzipped.headers.get('content-encoding'), 'gzip');
+    t.regex(await gzipped.text(), /^kube_api_exporter_series \d+$/m, 'the whole body, self-metrics included');
+    t.true((await selfMetric(url, 'kube_api_exporter_metrics_responses_rejected_total{encoding="identity"}')) >= 1);
+    for (const socket of stalled) socket.destroy();
+    await eventually(
+      async () => (await fetch(`${url}/metrics`, { headers: identity })).status === 200,
+      'slots given back when the clients go',
+    );
+  },
+);
