@@ -4,8 +4,8 @@
  * Prints one table per scale with absolute figures and ratios.
  */
 
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,7 @@ import type { KindSpec } from '../src/kinds/table.js';
 import { parseLabels } from '../src/metrics/exposition.js';
 import { flatten } from '../src/metrics/flatten.js';
 import { generateCluster, SCALES, type Scale } from './cluster-generator.js';
+import { startExporterProcess, waitFor, writeKubeconfig } from './exporter-process.js';
 
 const SCRAPES = Number(process.env.BENCH_SCRAPES ?? 20);
 const scaleNames = (process.env.BENCH_SCALES ?? 'S,M').split(',');
@@ -64,14 +65,6 @@ async function timeScrapes(
   }
   durations.sort((a, b) => a - b);
   return { p50: percentile(durations, 0.5), p99: percentile(durations, 0.99), bytes };
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 300_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error('benchmark timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 /** CPU seconds (user + system) the process has used so far. */
@@ -176,18 +169,7 @@ async function startClusterOf(scale: Scale) {
   const apiUrl = await api.start();
   for (const [kind, items] of cluster) for (const item of items) api.create(kind, item);
   const dir = mkdtempSync(join(tmpdir(), 'kae-bench-'));
-  const kubeconfig = join(dir, 'kubeconfig.json');
-  writeFileSync(
-    kubeconfig,
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      'current-context': 'c',
-      clusters: [{ name: 's', cluster: { server: apiUrl, 'insecure-skip-tls-verify': true } }],
-      users: [{ name: 'u', user: {} }],
-      contexts: [{ name: 'c', context: { cluster: 's', user: 'u' } }],
-    }),
-  );
+  const kubeconfig = writeKubeconfig(dir, apiUrl);
   return {
     cluster,
     api,
@@ -197,43 +179,6 @@ async function startClusterOf(scale: Scale) {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** The built exporter as a child process (GC on SIGUSR2); resolves with its URL once /readyz says it has synced. */
-async function startExporterProcess(
-  kubeconfig: string,
-  args: readonly string[] = [],
-): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--expose-gc',
-      '--import',
-      './bench/gc-on-signal.mjs',
-      'dist/main.js',
-      '--kubeconfig',
-      kubeconfig,
-      '--port',
-      '0',
-      '--host',
-      '127.0.0.1',
-      '--log-level',
-      'info',
-      ...args,
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let url = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    url ||= /"url":"([^"]+)"/.exec(chunk.toString())?.[1] ?? '';
-  });
-  try {
-    await waitFor(async () => url !== '' && (await fetch(`${url}/readyz`)).status === 200);
-  } catch (error) {
-    child.kill('SIGTERM');
-    throw error;
-  }
-  return { child, url };
 }
 
 async function benchScale(scale: Scale): Promise<void> {

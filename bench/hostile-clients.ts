@@ -10,8 +10,8 @@
  * HOSTILE_ARGS adds exporter flags (space-separated); HOSTILE_SECONDS sets the length of phases 1 and 2 (30).
  */
 
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import { promisify } from 'node:util';
 import { SimulatedApiServer } from '../src/demo/simulated-apiserver.js';
 import type { KindSpec } from '../src/kinds/table.js';
 import { generateCluster } from './cluster-generator.js';
+import { startExporterProcess, writeKubeconfig } from './exporter-process.js';
 
 const SCALE = { name: 'hostile', pods: 5_000, deployments: 500, nodes: 250, services: 1_000 };
 const PHASE_SECONDS = Number(process.env.HOSTILE_SECONDS ?? 30);
@@ -26,14 +27,6 @@ const EXTRA_ARGS = (process.env.HOSTILE_ARGS ?? '').split(' ').filter(Boolean);
 
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await sleep(50);
-  }
-}
 
 function procStatus(pid: number, field: string): number {
   const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -158,45 +151,12 @@ const apiUrl = await api.start();
 for (const [kind, items] of cluster) for (const item of items) api.create(kind, item);
 const [podKind, pods] = cluster[0] as readonly [KindSpec, Pod[]];
 const dir = mkdtempSync(join(tmpdir(), 'kae-hostile-'));
-const kubeconfig = join(dir, 'kubeconfig.json');
-writeFileSync(
-  kubeconfig,
-  JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    'current-context': 'c',
-    clusters: [{ name: 's', cluster: { server: apiUrl, 'insecure-skip-tls-verify': true } }],
-    users: [{ name: 'u', user: {} }],
-    contexts: [{ name: 'c', context: { cluster: 's', user: 'u' } }],
-  }),
-);
-const child = spawn(
-  process.execPath,
-  [
-    '--expose-gc',
-    '--import',
-    './bench/gc-on-signal.mjs',
-    'dist/main.js',
-    '--kubeconfig',
-    kubeconfig,
-    '--port',
-    '0',
-    '--host',
-    '127.0.0.1',
-    ...EXTRA_ARGS,
-  ],
-  { stdio: ['ignore', 'ignore', 'pipe'] },
-);
-let url = '';
-let stderrTail = '';
-child.stderr!.on('data', (chunk: Buffer) => {
-  url ||= /"url":"([^"]+)"/.exec(chunk.toString())?.[1] ?? '';
-  stderrTail = (stderrTail + chunk.toString()).slice(-2000);
-});
+const kubeconfig = writeKubeconfig(dir, apiUrl);
+const exporter = await startExporterProcess(kubeconfig, EXTRA_ARGS);
+const { child, url } = exporter;
 child.on('exit', (code, signal) => console.log(`exporter exited: code ${code}, signal ${signal}`));
 
 try {
-  await waitFor(async () => url !== '' && (await fetch(`${url}/readyz`)).status === 200);
   console.log(`\n5,000 pods (${SCALE.deployments} deployments, ${SCALE.nodes} nodes, ${SCALE.services} services)`);
   console.log(`exporter flags: ${EXTRA_ARGS.join(' ') || '(defaults)'}\n`);
   console.log('| phase | measured |');
@@ -284,7 +244,7 @@ try {
   }
 
   if (child.exitCode !== null || child.signalCode !== null)
-    console.log(`\nexporter stderr, last lines:\n${stderrTail}`);
+    console.log(`\nexporter stderr, last lines:\n${exporter.stderrTail()}`);
 } finally {
   child.kill('SIGTERM');
   await api.stop();

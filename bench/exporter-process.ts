@@ -1,0 +1,74 @@
+/** The built exporter as a child process against a simulated API server, as the benchmarks run it. */
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Polls until the check passes (a throw counts as not yet); throws after `timeoutMs`. */
+export async function waitFor(check: () => Promise<boolean>, timeoutMs = 300_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error('benchmark timed out');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Writes a kubeconfig for the API server into `dir`; returns its path. */
+export function writeKubeconfig(dir: string, apiUrl: string): string {
+  const kubeconfig = join(dir, 'kubeconfig.json');
+  writeFileSync(
+    kubeconfig,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      'current-context': 'c',
+      clusters: [{ name: 's', cluster: { server: apiUrl, 'insecure-skip-tls-verify': true } }],
+      users: [{ name: 'u', user: {} }],
+      contexts: [{ name: 'c', context: { cluster: 's', user: 'u' } }],
+    }),
+  );
+  return kubeconfig;
+}
+
+export interface ExporterProcess {
+  readonly child: ChildProcess;
+  readonly url: string;
+  /** The last 2,000 characters the process wrote to stderr. */
+  stderrTail(): string;
+}
+
+/** dist/main.js with the flags (GC on SIGUSR2); resolves once /readyz says it has synced, else kills it and throws. */
+export async function startExporterProcess(kubeconfig: string, args: readonly string[] = []): Promise<ExporterProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--expose-gc',
+      '--import',
+      './bench/gc-on-signal.mjs',
+      'dist/main.js',
+      '--kubeconfig',
+      kubeconfig,
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--log-level',
+      'info',
+      ...args,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let url = '';
+  let tail = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    url ||= /"url":"([^"]+)"/.exec(chunk.toString())?.[1] ?? '';
+    tail = (tail + chunk.toString()).slice(-2000);
+  });
+  try {
+    await waitFor(async () => url !== '' && (await fetch(`${url}/readyz`)).status === 200);
+  } catch (error) {
+    child.kill('SIGTERM');
+    throw error;
+  }
+  return { child, url, stderrTail: () => tail };
+}
