@@ -43,7 +43,7 @@ export class ClusterCache {
 
   /**
    * Adds or replaces an object; throws InvalidObjectError when it has no usable identity. The cache takes the object
-   * over and trims it in place (src/trim.ts): callers must not rely on it staying as it was.
+   * over and trims it in place (src/objects/trim.ts): callers must not rely on it staying as it was.
    */
   upsert(kind: KindSpec, object: KubeObject): void {
     const identity = identityOf(kind, object);

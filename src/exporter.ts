@@ -40,9 +40,9 @@ export interface ExporterOptions {
   readonly backoff?: Backoff;
   /** Serve HTTPS with this certificate and key. */
   readonly tls?: TlsFiles;
-  /** Credentials every endpoint but the index and health requires (src/server.ts OPEN_PATHS). */
+  /** Credentials every endpoint but the index and health requires (src/http/app.ts OPEN_PATHS). */
   readonly auth?: HttpAuth;
-  /** The tectonic accountSecret for reports (src/volunteer.ts readAccountSecret); never a flag. */
+  /** The tectonic accountSecret for reports (src/report/volunteer.ts readAccountSecret); never a flag. */
   readonly reportAccountSecret?: string;
   /** The collector's bearer token for reports (--report-auth-token-file, read by main). */
   readonly reportAuthToken?: string;

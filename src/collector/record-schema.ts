@@ -1,6 +1,6 @@
 /**
  * The two report formats the collector accepts, as JSON Schemas checked by ajv: spartakus records on /api/v1 and
- * tectonic-stats envelopes on /api/v1/stats (see src/report.ts for what the volunteer sends). Pure.
+ * tectonic-stats envelopes on /api/v1/stats (see src/report/report.ts for what the volunteer sends). Pure.
  */
 
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';

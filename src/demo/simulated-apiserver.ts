@@ -2,7 +2,7 @@
  * A simulated Kubernetes API server speaking the real HTTP protocol: LIST with resourceVersion and limit/continue,
  * `?watch=true` streams of JSON lines (ADDED/MODIFIED/DELETED/BOOKMARK/ERROR) resumable from a resourceVersion,
  * and 410 Gone (an ERROR event with code 410, as kube-apiserver sends it) once history has been compacted.
- * `labelSelector` and `fieldSelector` filter lists and watches on the server (src/selectors.ts); an object moving
+ * `labelSelector` and `fieldSelector` filter lists and watches on the server (src/kube/selectors.ts); an object moving
  * into or out of a watch's selectors arrives as ADDED or DELETED, as kube-apiserver sends it.
  * It drives the demo and the end-to-end tests through the real client-node informers.
  *

@@ -1,5 +1,5 @@
 /**
- * The pod event stream: derives events from the cache's pod changes (src/pod-events.ts), gives each container
+ * The pod event stream: derives events from the cache's pod changes (src/events/pod-events.ts), gives each container
  * message an id and a time, keeps the last ones for replay, and hands every new one to the sinks (SSE, Redis).
  * Sinks are called synchronously on the watch path, so they must only queue.
  */

@@ -21,7 +21,7 @@ export interface AppOptions {
   readonly kindStates: () => ReadonlyArray<readonly [KindSpec, Readonly<KindState>]>;
   readonly leanix: LeanixDocuments;
   readonly eventStream: EventStream;
-  /** The cluster report (src/report.ts) for /report.json. */
+  /** The cluster report (src/report/report.ts) for /report.json. */
   readonly report: () => unknown;
   readonly log: Logger;
   /** A kind whose lists and watches have failed this long, with nothing received, makes /readyz 503. */

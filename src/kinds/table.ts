@@ -1,6 +1,6 @@
 /**
  * The kinds the exporter knows by name, as data. Adding a kind is one entry here (plus its RBAC rule in
- * k8s/extra-kinds/). The first four are watched by default; `--kinds` adds others, and custom resources (src/kind-selection.ts).
+ * k8s/extra-kinds/). The first four are watched by default; `--kinds` adds others, and custom resources (src/kinds/selection.ts).
  */
 
 export interface KindSpec {

@@ -1,6 +1,6 @@
 /**
  * A pod's containers as the runtime knows them: spec and status joined by container name, for the container-ID
- * join table (src/container-info.ts) and the pod event payloads (src/pod-events.ts). Pure.
+ * join table (src/metrics/container-info.ts) and the pod event payloads (src/events/pod-events.ts). Pure.
  */
 
 import { type Fields, record, text } from './fields.js';

@@ -1,5 +1,5 @@
 /**
- * The demo cluster (src/demo-cluster.ts) in a cache with a deployment history, made deterministic for golden files:
+ * The demo cluster (src/demo/cluster.ts) in a cache with a deployment history, made deterministic for golden files:
  * uids, creation times and container ids (random in the demo) are fixed, and the clock is fake. The history sees
  * one helloworld rollout observed at 11:30 and completed at 11:31.
  */
