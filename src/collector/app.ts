@@ -2,7 +2,7 @@
  * The collector's HTTP face (koa): POST /api/v1 (spartakus) and /api/v1/stats (tectonic) validate and store one
  * report each, answering 204 only once the row is committed; GET /api/v1/summary, /healthz and /metrics. A report
  * goes through, in order: the bearer token (when configured, 401), the sender's rate limit (429, before its body is
- * read), size and schema (413, 400), its cluster's daily cap (429, counted in the same statement as the insert).
+ * read), size and schema (413, 400), its cluster's daily cap (429, counted and inserted under a lock on the cluster ID).
  */
 
 import Router from '@koa/router';

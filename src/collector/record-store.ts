@@ -24,6 +24,8 @@ const MIGRATIONS: readonly string[] = [
 
 /** An arbitrary constant: the advisory lock that serialises migrations. */
 const MIGRATION_LOCK = 0x6b616531;
+/** The first key of the advisory locks that serialise one cluster's reports (the second is its ID's hash). */
+const CLUSTER_LOCK = 0x6b616532;
 
 export interface ReceivedRecord extends ValidRecord {
   readonly receivedAt: Date;
@@ -81,27 +83,45 @@ export class RecordStore {
 
   /**
    * Stores the report unless its cluster already has `perDay` reports in the 24 hours before it; resolves once the
-   * row is committed, with false when the cap refused it. Count and insert are one statement, not one transaction:
-   * reports of one cluster sent at the same instant can pass the cap by as many as are concurrent (5 at most, the
-   * pool's size).
+   * row is committed, with false when the cap refused it. Reports of one cluster are counted and inserted one at a
+   * time, under a transaction-scoped advisory lock on the cluster's ID: without it, reports sent at the same instant
+   * would each count the others as not yet there and pass the cap together. The count is its own statement, after
+   * the lock, so that it sees the rows the lock's previous holder committed.
    */
   async insert(record: ReceivedRecord, perDay: number): Promise<boolean> {
-    const { rowCount } = await this.pool.query(
-      `INSERT INTO reports (format, cluster_id, account_id, received_at, received_from, metadata, payload)
-       SELECT $1, $2, $3, $4, $5, $6, $7
-       WHERE (SELECT count(*) FROM reports WHERE cluster_id = $2 AND received_at > $4::timestamptz - interval '1 day') < $8`,
-      [
-        record.format,
-        record.clusterId,
-        record.accountId ?? null,
-        record.receivedAt,
-        record.receivedFrom,
-        record.metadata,
-        record.payload,
-        perDay,
-      ],
-    );
-    return rowCount === 1;
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [CLUSTER_LOCK, record.clusterId]);
+      const { rows } = await client.query<{ count: string }>(
+        `SELECT count(*) FROM reports WHERE cluster_id = $1 AND received_at > $2::timestamptz - interval '1 day'`,
+        [record.clusterId, record.receivedAt],
+      );
+      if (Number(rows[0].count) >= perDay) {
+        await client.query('ROLLBACK');
+        return false;
+      }
+      await client.query(
+        `INSERT INTO reports (format, cluster_id, account_id, received_at, received_from, metadata, payload)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [
+          record.format,
+          record.clusterId,
+          record.accountId ?? null,
+          record.receivedAt,
+          record.receivedFrom,
+          record.metadata,
+          record.payload,
+        ],
+      );
+      await client.query('COMMIT');
+      return true;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   /**

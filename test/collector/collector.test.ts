@@ -549,6 +549,28 @@ testWithPostgres(
 );
 
 testWithPostgres(
+  '--reports-per-cluster-day holds for reports of one cluster sent at the same instant: exactly the cap is stored',
+  async (t) => {
+    const db = await freshDatabase();
+    const cap = 3;
+    const collector = await startTestCollector(t, { dbUrl: db.url, reportsPerClusterDay: cap });
+    // Every insert takes 100 ms (a trigger), as a large report's does on a busy database: concurrent reports of one
+    // cluster then overlap, each counting before the others are committed.
+    await db.query(`CREATE FUNCTION slow_insert() RETURNS trigger LANGUAGE plpgsql AS
+      $$ BEGIN PERFORM pg_sleep(0.1); RETURN NEW; END $$`);
+    await db.query('CREATE TRIGGER slow_insert BEFORE INSERT ON reports FOR EACH ROW EXECUTE FUNCTION slow_insert()');
+    const report = spartakus('burst', []);
+    const statuses = await Promise.all(
+      Array.from({ length: 20 }, () => postJson(`${collector.url}/api/v1`, report)),
+    ).then((responses) => responses.map((response) => response.status));
+    t.is(statuses.filter((status) => status === 204).length, cap, `statuses: ${statuses.join(' ')}`);
+    t.is(statuses.filter((status) => status === 429).length, 20 - cap);
+    const [stored] = await db.query(`SELECT count(*)::int AS count FROM reports WHERE cluster_id = 'burst'`);
+    t.is(stored.count, cap);
+  },
+);
+
+testWithPostgres(
   'filling: 8 senders of 20 reports of 0.9 MB each store what the default limits allow, not what they send',
   async (t) => {
     const db = await freshDatabase();
