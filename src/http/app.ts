@@ -13,7 +13,7 @@ import type { SelfMetrics } from '../metrics/self-metrics.js';
 import type { Logger } from '../util/log.js';
 import { type HttpAuth, onlyReadsOf, requireAuth } from './guard.js';
 import { gzipBody } from './gzip.js';
-import { writeBody } from './send.js';
+import { CHUNK_BYTES, writeBody } from './send.js';
 
 export interface AppOptions {
   readonly cache: ClusterCache;
@@ -113,6 +113,23 @@ async function sendMetrics(ctx: Context, shared: Buffer, perRequest?: Buffer, on
   else await writeBody(ctx.res, parts);
 }
 
+/**
+ * Koa writes a body in one piece, which the socket counts as taken only once all of it is: a client reading a large
+ * document (LeanIX) steadily but slower than the send timeout would be cut off. Bodies larger than a chunk go out
+ * as /metrics does, in chunks whose progress the send timeout sees.
+ */
+async function largeBodiesInChunks(ctx: Context, next: () => Promise<void>): Promise<void> {
+  await next();
+  const { body } = ctx;
+  if (typeof body !== 'string' && !Buffer.isBuffer(body)) return;
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+  if (bytes.length <= CHUNK_BYTES) return;
+  ctx.respond = false;
+  ctx.res.writeHead(ctx.status, ctx.response.headers);
+  if (ctx.method === 'HEAD') ctx.res.end();
+  else await writeBody(ctx.res, [bytes]);
+}
+
 /** How many /metrics responses are being sent, per encoding. */
 class ResponseSlots {
   private readonly busy = { gzip: 0, identity: 0 };
@@ -183,6 +200,7 @@ export function createApp(options: AppOptions): Koa {
   app.on('error', (error: Error) => log.error('request failed', { error: error.message }));
   app.use(onlyReadsOf(new Set(router.stack.map((layer) => String(layer.path)))));
   app.use(requireAuth(options.auth, OPEN_PATHS));
+  app.use(largeBodiesInChunks);
   app.use(router.routes());
   return app;
 }

@@ -8,11 +8,12 @@ import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import test, { type ExecutionContext } from 'ava';
 import type { SimulatedApiServer } from '../../src/demo/simulated-apiserver.js';
-import { POD } from '../../src/kinds/table.js';
+import { DEPLOYMENT, POD } from '../../src/kinds/table.js';
 import { eventually, startTestCluster } from '../support/harness/cluster.js';
 
 const PODS = 100;
 const CONTAINERS = 150;
+const DEPLOYMENTS = 300;
 
 function bigPod(index: number) {
   const containers = Array.from({ length: CONTAINERS }, (_, c) => ({
@@ -101,5 +102,61 @@ test.serial(
       async () => (await fetch(`${url}/metrics`, { headers: identity })).status === 200,
       'slots given back when the clients go',
     );
+  },
+);
+
+/** Reads the whole response to `GET path` slowly: a pause of `pauseMs` after every chunk the socket delivers. */
+async function slowRead(url: string, path: string, pauseMs: number): Promise<{ bytes: number; ms: number }> {
+  const { hostname, port } = new URL(url);
+  const startedAt = Date.now();
+  const socket = connect(Number(port), hostname);
+  await once(socket, 'connect');
+  socket.write(`GET ${path} HTTP/1.1\r\nHost: ${hostname}\r\nConnection: close\r\n\r\n`);
+  let bytes = 0;
+  socket.on('data', (chunk: Buffer) => {
+    bytes += chunk.length;
+    socket.pause();
+    setTimeout(() => socket.resume(), pauseMs);
+  });
+  await once(socket, 'close');
+  return { bytes, ms: Date.now() - startedAt };
+}
+
+/** Deployments whose templates have the big pods' containers: a LeanIX v2 document larger than socket buffers take. */
+function seedBigDeployments(api: SimulatedApiServer) {
+  const { containers } = bigPod(0).spec;
+  for (let index = 0; index < DEPLOYMENTS; index++) {
+    const labels = { app: `big-${index}` };
+    api.create(DEPLOYMENT, {
+      metadata: { name: `big-${index}`, namespace: 'shop', uid: `deployment-uid-${index}` },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: labels },
+        template: { metadata: { labels }, spec: { containers } },
+      },
+    });
+  }
+}
+
+test.serial(
+  'a client that reads a large document slowly, but steadily, is not cut off by the send timeout',
+  async (t) => {
+    // The kernel reports a full socket writable again only once about a third of its buffer has drained (about 1 MB
+    // here), so progress shows in steps of that size: the timeout must be longer than the reader takes for one step.
+    const sendTimeoutMs = 3000;
+    const cluster = await startTestCluster(t, {
+      seed: (api) => {
+        seed(api);
+        seedBigDeployments(api);
+      },
+      config: { http: { sendTimeoutMs } },
+    });
+    const url = cluster.exporter.url;
+    const path = '/leanix/v2.json';
+    const expected = (await (await fetch(`${url}${path}`)).arrayBuffer()).byteLength;
+    const { bytes, ms } = await slowRead(url, path, 40);
+    t.true(ms > 2 * sendTimeoutMs, `read over ${ms} ms, longer than the send timeout`);
+    t.true(bytes > expected, `${bytes} bytes read with headers, a body of ${expected}`);
+    t.is(await selfMetric(url, 'kube_api_exporter_http_send_timeouts_total'), 0);
   },
 );
