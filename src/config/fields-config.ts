@@ -70,9 +70,24 @@ export const FIELDS_CONFIG_SCHEMA = {
             type: 'array',
             items: {
               type: 'object',
-              required: ['name', 'path', 'prefix', 'label'],
+              required: ['name', 'path', 'label'],
               additionalProperties: false,
-              properties: { name: familyName, path, prefix: { type: 'string', minLength: 1 }, label: labelName },
+              properties: {
+                name: familyName,
+                path,
+                prefix: { type: 'string', minLength: 1 },
+                label: labelName,
+                valueLabel: labelName,
+              },
+            },
+          },
+          percents: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['path', 'of', 'round'],
+              additionalProperties: false,
+              properties: { path, of: path, round: { enum: ['up', 'down'] } },
             },
           },
           zeros: { type: 'array', items: path },

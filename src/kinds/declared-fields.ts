@@ -32,20 +32,39 @@ export interface InfoDeclaration {
   readonly labels: Readonly<Record<string, string>>;
 }
 
-/** One series per key of a map that starts with a prefix, the rest of the key as a label (node roles). */
+/**
+ * One series per key of a map that starts with a prefix, the rest of the key as a label (node roles from
+ * `node-role.kubernetes.io/<role>` labels), and optionally the key's value as another (a pod's node selector).
+ */
 export interface KeysDeclaration {
   /** The family is `k8s_<kind>_<name>`. */
   readonly name: string;
   /** The map, e.g. `metadata.labels`. */
   readonly path: string;
-  readonly prefix: string;
+  /** Only keys starting with this; absent: every key. */
+  readonly prefix?: string;
   readonly label: string;
+  /** The label carrying the key's value; absent: the value is not exported. */
+  readonly valueLabel?: string;
+}
+
+/**
+ * An int-or-percent field (a rolling update's `maxSurge`, `maxUnavailable`) as the number it stands for, the way
+ * Kubernetes reads it: a percentage of another field's value, rounded up or down. An integer is exported by the
+ * flattener under the same name; this adds the series when the field is a percentage.
+ */
+export interface PercentDeclaration {
+  readonly path: string;
+  /** The field the percentage is of (`spec.replicas`). */
+  readonly of: string;
+  readonly round: 'up' | 'down';
 }
 
 export interface KindFields {
   readonly stateSets?: readonly StateSetDeclaration[];
   readonly info?: readonly InfoDeclaration[];
   readonly keys?: readonly KeysDeclaration[];
+  readonly percents?: readonly PercentDeclaration[];
   /** Fields exported as 0 when the API leaves them out (it omits zero counters and false flags). No lists. */
   readonly zeros?: readonly string[];
 }
@@ -129,6 +148,7 @@ export const POD_FIELDS: KindFields = {
       labels: { resource_claim: 'name', resource_claim_name: 'resourceClaimName' },
     },
   ],
+  keys: [{ name: 'spec_nodeSelector', path: 'spec.nodeSelector', label: 'key', valueLabel: 'value' }],
 };
 
 export const NODE_FIELDS: KindFields = {
@@ -169,6 +189,11 @@ export const DEPLOYMENT_FIELDS: KindFields = {
       each: 'metadata.ownerReferences[]',
       labels: { owner_kind: 'kind', owner_name: 'name', owner_is_controller: 'controller' },
     },
+  ],
+  // Kubernetes rounds a surge up and an unavailability down (intstr.GetScaledValueFromIntOrPercent).
+  percents: [
+    { path: 'spec.strategy.rollingUpdate.maxSurge', of: 'spec.replicas', round: 'up' },
+    { path: 'spec.strategy.rollingUpdate.maxUnavailable', of: 'spec.replicas', round: 'down' },
   ],
   zeros: [
     'spec.paused',

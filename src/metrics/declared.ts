@@ -10,6 +10,7 @@ import {
   type InfoDeclaration,
   type KeysDeclaration,
   type KindFields,
+  type PercentDeclaration,
   type StateSetDeclaration,
 } from '../kinds/declared-fields.js';
 import { controllerOf, deploymentOfPod } from '../objects/owners.js';
@@ -147,6 +148,15 @@ interface CompiledKeys {
   readonly segments: readonly Segment[];
   readonly prefix: string;
   readonly label: string;
+  readonly valueLabel?: string;
+}
+
+interface CompiledPercent {
+  readonly name: string;
+  readonly path: string;
+  readonly segments: readonly Segment[];
+  readonly of: readonly Segment[];
+  readonly round: (value: number) => number;
 }
 
 interface CompiledZero {
@@ -160,6 +170,7 @@ export interface CompiledFields {
   readonly stateSets: readonly CompiledStateSet[];
   readonly info: readonly CompiledInfo[];
   readonly keys: readonly CompiledKeys[];
+  readonly percents: readonly CompiledPercent[];
   readonly zeros: readonly CompiledZero[];
 }
 
@@ -192,15 +203,39 @@ function compileFields(metricPrefix: string, fields: KindFields): CompiledFields
   const keys = (fields.keys ?? []).map((declaration, index) =>
     at(`keys[${index}]`, () => compileKeys(metricPrefix, declaration, unique)),
   );
+  const percents = (fields.percents ?? []).map((declaration, index) =>
+    at(`percents[${index}]`, () => compilePercent(metricPrefix, declaration, unique)),
+  );
   const zeros = (fields.zeros ?? []).map((path, index) =>
     at(`zeros[${index}]`, () => {
-      const segments = parsePath(path);
-      if (segments.length === 0 || segments.some((segment) => segment.each || segment.select))
-        throw new Error(`"${path}" must name one field, without lists`);
+      const segments = oneFieldPath(path);
       return { name: unique('zeros', metricName(metricPrefix, segments)), path, segments };
     }),
   );
-  return { stateSets, info, keys, zeros };
+  return { stateSets, info, keys, percents, zeros };
+}
+
+/** A path to one field, through no list. */
+function oneFieldPath(path: string): Segment[] {
+  const segments = parsePath(path);
+  if (segments.length === 0 || segments.some((segment) => segment.each || segment.select))
+    throw new Error(`"${path}" must name one field, without lists`);
+  return segments;
+}
+
+function compilePercent(
+  prefix: string,
+  declaration: PercentDeclaration,
+  unique: (place: string, name: string) => string,
+): CompiledPercent {
+  const segments = oneFieldPath(declaration.path);
+  return {
+    name: unique('path', metricName(prefix, segments)),
+    path: declaration.path,
+    segments,
+    of: oneFieldPath(declaration.of),
+    round: declaration.round === 'up' ? Math.ceil : Math.floor,
+  };
 }
 
 /** `k8s_pod` + `status.containerStatuses[].state` → `k8s_pod_status_containerStatuses_state`, as the flattener names it. */
@@ -281,16 +316,26 @@ function compileInfo(
 }
 
 function compileKeys(
-  prefix: string,
+  metricPrefix: string,
   declaration: KeysDeclaration,
   unique: (place: string, name: string) => string,
 ): CompiledKeys {
+  const prefix = declaration.prefix ?? '';
+  const label = checkLabelName(declaration.label, IDENTITY_LABELS);
+  const valueLabel =
+    declaration.valueLabel === undefined
+      ? undefined
+      : checkLabelName(declaration.valueLabel, [...IDENTITY_LABELS, label]);
+  const keys = prefix
+    ? `key of ${declaration.path} starting with ${prefix}, the rest of the key`
+    : `key of ${declaration.path}, the key`;
   return {
-    name: unique('name', `${prefix}_${sanitizeName(declaration.name)}`),
-    help: `One series (1) per key of ${declaration.path} starting with ${declaration.prefix}, the rest of the key as label ${declaration.label}.`,
+    name: unique('name', `${metricPrefix}_${sanitizeName(declaration.name)}`),
+    help: `One series (1) per ${keys} as label ${label}${valueLabel ? `, its value as label ${valueLabel}` : ''}.`,
     segments: parsePath(declaration.path),
-    prefix: declaration.prefix,
-    label: checkLabelName(declaration.label, IDENTITY_LABELS),
+    prefix,
+    label,
+    valueLabel,
   };
 }
 
@@ -397,6 +442,7 @@ function declaredSamples(compiled: CompiledFields, labelText: string, object: un
   for (const set of compiled.stateSets) walkStateSet(out, set, object, 0, labelText);
   for (const info of compiled.info) renderInfo(out, info, object, labelText);
   for (const keys of compiled.keys) renderKeys(out, keys, object, labelText);
+  for (const percent of compiled.percents) renderPercent(out, percent, object, labelText);
   for (const zero of compiled.zeros) {
     if (valuesAt(object, zero.segments).length === 0)
       push(out, { name: zero.name, path: zero.path, labelText, value: 0 });
@@ -488,19 +534,32 @@ function renderKeys(out: Output, keys: CompiledKeys, object: unknown, labelText:
   if (!isMap(map)) return;
   for (const key in map) {
     if (!key.startsWith(keys.prefix) || key.length === keys.prefix.length) continue;
-    const value = key.slice(keys.prefix.length);
-    if (value.length > out.limits.maxLabelValueLength) {
+    const rest = key.slice(keys.prefix.length);
+    const value = keys.valueLabel === undefined ? '' : scalarText(map[key]);
+    if (rest.length > out.limits.maxLabelValueLength || value.length > out.limits.maxLabelValueLength) {
       out.dropped.label_length += 1;
       continue;
     }
+    const keyText = withLabel(labelText, keys.label, rest);
     push(out, {
       name: keys.name,
       path: '',
       help: keys.help,
-      labelText: withLabel(labelText, keys.label, value),
+      labelText: keys.valueLabel === undefined ? keyText : withLabel(keyText, keys.valueLabel, value),
       value: 1,
     });
   }
+}
+
+const PERCENTAGE = /^(\d{1,9})%$/;
+
+/** A percentage of a number, as Kubernetes scales it; nothing for an integer (the flattener's) or anything else. */
+function renderPercent(out: Output, percent: CompiledPercent, object: unknown, labelText: string): void {
+  const [value] = valuesAt(object, percent.segments);
+  const [of] = valuesAt(object, percent.of);
+  const match = typeof value === 'string' ? PERCENTAGE.exec(value) : null;
+  if (match === null || typeof of !== 'number' || !Number.isFinite(of)) return;
+  push(out, { name: percent.name, path: percent.path, labelText, value: percent.round((Number(match[1]) * of) / 100) });
 }
 
 /** KSM's label names for a map's keys: `label_` + the key snake_cased, invalid characters as `_`, clashes numbered. */

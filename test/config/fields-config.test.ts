@@ -9,7 +9,8 @@ import { NO_LIMITS, noneDropped } from '../../src/metrics/flatten.js';
 import { UsageError } from '../../src/util/errors.js';
 
 const CRONTAB_YAML = `
-# A custom resource: its phase as a closed state set, condition reasons, an info series, a zero default.
+# A custom resource: its phase as a closed state set, condition reasons, an info series, a map's keys and values, a
+# percentage scaled against a count, a zero default.
 kinds:
   crontab:
     stateSets:
@@ -21,15 +22,19 @@ kinds:
     info:
       - name: info
         labels: { schedule: spec.cronSpec, image: spec.image }
+    keys:
+      - { name: spec_env, path: spec.env, label: key, valueLabel: value }
+    percents:
+      - { path: spec.maxFailed, of: spec.runs, round: down }
     zeros: [status.activeRuns]
 `;
 
-test('a YAML file declares a custom resource: state set, condition reasons, info, zero default', (t) => {
+test('a YAML file declares a custom resource: state set, condition reasons, info, keys, percentage, zero default', (t) => {
   const kinds = parseFieldsConfig(CRONTAB_YAML);
   const samples: Sample[] = [];
   const crontab = {
     metadata: { name: 'nightly', namespace: 'data' },
-    spec: { cronSpec: '0 0 * * *', image: 'backup:2' },
+    spec: { cronSpec: '0 0 * * *', image: 'backup:2', env: { stage: 'prod' }, maxFailed: '50%', runs: 5 },
     status: { phase: 'Failed', conditions: [{ type: 'Healthy', status: 'False', reason: 'BackoffLimitExceeded' }] },
   };
   renderDeclared(
@@ -50,6 +55,8 @@ test('a YAML file declares a custom resource: state set, condition reasons, info
       `k8s_crontab_status_phase{${id},phase="Failed"} 1`,
       `k8s_crontab_status_conditions_reason{${id},condition="Healthy",reason="BackoffLimitExceeded"} 1`,
       `k8s_crontab_info{${id},schedule="0 0 * * *",image="backup:2"} 1`,
+      `k8s_crontab_spec_env{${id},key="stage",value="prod"} 1`,
+      `k8s_crontab_spec_maxFailed{${id}} 2`,
       `k8s_crontab_status_activeRuns{${id}} 0`,
     ],
   );
@@ -100,6 +107,11 @@ const badFiles: ReadonlyArray<readonly [title: string, text: string, message: st
     'a zero default through a list',
     'kinds:\n  crontab:\n    zeros: ["status.runs[].count"]',
     'kinds.crontab.zeros[0]: "status.runs[].count" must name one field, without lists',
+  ],
+  [
+    'a percentage rounded neither up nor down',
+    'kinds:\n  crontab:\n    percents: [{ path: spec.maxFailed, of: spec.runs, round: nearest }]',
+    'kinds.crontab.percents[0].round: must be one of',
   ],
   [
     'a family declared twice',

@@ -602,7 +602,10 @@ test('every built-in family name and label set', (t) => {
     ...compiled.info.map(
       (info) => `${info.name}{${[identity(kind), ...info.labels.map((label) => label.name)].join(',')}}`,
     ),
-    ...compiled.keys.map((keys) => `${keys.name}{${identity(kind)},${keys.label}}`),
+    ...compiled.keys.map(
+      (keys) => `${keys.name}{${[identity(kind), keys.label, keys.valueLabel].filter(Boolean).join(',')}}`,
+    ),
+    ...compiled.percents.map((percent) => `${percent.name}{${identity(kind)}} percentage scaled`),
     ...compiled.zeros.map((zero) => `${zero.name}{${identity(kind)}} 0 when absent`),
   ]);
   t.deepEqual(families, [
@@ -625,6 +628,7 @@ test('every built-in family name and label set', (t) => {
     'k8s_pod_spec_volumes_persistentVolumeClaim{name,namespace,volume,persistentvolumeclaim}',
     'k8s_pod_spec_resourceClaims{name,namespace,resource_claim,resource_claim_name,resource_claim_template_name}',
     'k8s_pod_status_resourceClaimStatuses{name,namespace,resource_claim,resource_claim_name}',
+    'k8s_pod_spec_nodeSelector{name,namespace,key,value}',
     'k8s_node_status_conditions_reason{name,condition,reason}',
     'k8s_node_info{name,kernel_version,os_image,container_runtime_version,kubelet_version,kube_proxy_version,operating_system,architecture,provider_id,internal_ip,pod_cidr,pod_cidrs}',
     'k8s_node_status_addresses{name,type,address}',
@@ -634,6 +638,8 @@ test('every built-in family name and label set', (t) => {
     'k8s_deployment_spec_strategy_type{name,namespace,type} RollingUpdate|Recreate',
     'k8s_deployment_status_conditions_reason{name,namespace,condition,reason}',
     'k8s_deployment_owner{name,namespace,owner_kind,owner_name,owner_is_controller}',
+    'k8s_deployment_spec_strategy_rollingUpdate_maxSurge{name,namespace} percentage scaled',
+    'k8s_deployment_spec_strategy_rollingUpdate_maxUnavailable{name,namespace} percentage scaled',
     'k8s_deployment_spec_paused{name,namespace} 0 when absent',
     'k8s_deployment_status_replicas{name,namespace} 0 when absent',
     'k8s_deployment_status_readyReplicas{name,namespace} 0 when absent',
@@ -663,4 +669,74 @@ test('the allow and deny lists and the per-kind limit apply to declared families
   const allowed = render({ allow: ['k8s_pod_status_qosClass', 'k8s_pod_owner'], deny: [], seriesLimits: new Map() });
   t.deepEqual(new Set(allowed), new Set(['k8s_pod_status_qosClass', 'k8s_pod_owner']));
   t.is(render({ allow: [], deny: [], seriesLimits: new Map([['pod', 3]]) }).length, 3);
+});
+
+const rollingUpdate = (replicas: number, maxSurge: number | string, maxUnavailable: number | string) => ({
+  metadata: { name: 'web', namespace: 'shop' },
+  spec: { replicas, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge, maxUnavailable } } },
+});
+
+const rollingUpdateCases: ReadonlyArray<[replicas: number, surge: number | string, unavailable: number | string]> = [
+  [3, '25%', '25%'],
+  [10, '30%', '10%'],
+  [10, 2, '0%'],
+  [4, '100%', 1],
+  [0, '25%', '25%'],
+];
+
+// Kubernetes scales a percentage against spec.replicas, the surge rounded up and the unavailability down.
+const expectedRollingUpdate = [
+  [1, 0],
+  [3, 1],
+  [2, 0],
+  [4, 1],
+  [0, 0],
+];
+
+rollingUpdateCases.forEach(([replicas, surge, unavailable], index) => {
+  test(`rolling update of ${replicas} replicas, maxSurge ${surge}, maxUnavailable ${unavailable}: one series each`, (t) => {
+    const all = renderObject(
+      DEPLOYMENT,
+      { name: 'web', namespace: 'shop' },
+      rollingUpdate(replicas, surge, unavailable),
+      {},
+    )
+      .map((sample) => renderSample(sample).trimEnd())
+      .filter((line) => line.startsWith('k8s_deployment_spec_strategy_rollingUpdate_'));
+    const [expectedSurge, expectedUnavailable] = expectedRollingUpdate[index];
+    t.deepEqual(all.sort(), [
+      `k8s_deployment_spec_strategy_rollingUpdate_maxSurge{${D}} ${expectedSurge}`,
+      `k8s_deployment_spec_strategy_rollingUpdate_maxUnavailable{${D}} ${expectedUnavailable}`,
+    ]);
+  });
+});
+
+test('rolling update: a value that is neither an integer nor a percentage, or no replicas, has no series', (t) => {
+  const odd = { ...rollingUpdate(3, 'lots', '12.5%'), spec: { strategy: { rollingUpdate: { maxSurge: '25%' } } } };
+  t.deepEqual(
+    declared(DEPLOYMENT, rollingUpdate(3, 'lots', '12.5%')).filter((line) => line.includes('rollingUpdate')),
+    [],
+  );
+  t.deepEqual(
+    declared(DEPLOYMENT, odd).filter((line) => line.includes('rollingUpdate')),
+    [],
+  );
+});
+
+test('a pod node selector: one series per key, its value as a label', (t) => {
+  const pod = replicaSetPod({ phase: 'Pending' }, { nodeSelector: { disktype: 'ssd', 'kubernetes.io/os': 'linux' } });
+  t.deepEqual(
+    declared(POD, pod).filter((line) => line.startsWith('k8s_pod_spec_nodeSelector')),
+    [
+      `k8s_pod_spec_nodeSelector{${P},key="disktype",value="ssd"} 1`,
+      `k8s_pod_spec_nodeSelector{${P},key="kubernetes.io/os",value="linux"} 1`,
+    ],
+  );
+  const limits = { ...NO_LIMITS, maxLabelValueLength: 20 };
+  const long = replicaSetPod({}, { nodeSelector: { disktype: 'x'.repeat(21) } });
+  t.deepEqual(
+    declared(POD, long, compileDeclared(DECLARED_FIELDS), limits).filter((line) => line.includes('nodeSelector')),
+    [],
+    'a value longer than --max-label-length drops the series',
+  );
 });

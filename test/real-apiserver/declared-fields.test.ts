@@ -1,7 +1,7 @@
 /**
  * Declared fields against a real kube-apiserver (README "Declared fields"), status set through the status
  * subresource as a kubelet would: a pod's series follow it from ErrImagePull to Running and vanish on delete, and a
- * custom resource declared in a --fields-config file gets its state set.
+ * custom resource declared in a --fields-config file gets its state set; a deployment's defaulted 25% surge is scaled.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -72,6 +72,8 @@ testWithControlPlane(
     await plane.kubectl(['wait', '--for=condition=established', '--timeout=60s', 'crd/crontabs.stable.example.com']);
     await plane.kubectl(['create', 'namespace', 'shop']);
     await plane.kubectl(['create', '-f', '-'], JSON.stringify(webPod('web-1', 'shop')));
+    // The server defaults a rolling update to maxSurge and maxUnavailable 25%, strings.
+    await plane.kubectl(['-n', 'shop', 'create', 'deployment', 'shop-web', '--image=shop/web:1', '--replicas=3']);
     await plane.kubectl(
       ['create', '-f', '-'],
       JSON.stringify({
@@ -147,6 +149,9 @@ testWithControlPlane(
       failing.get(`k8s_crontab_status_conditions_reason{${C},condition="Healthy",reason="BackoffLimitExceeded"}`),
       1,
     );
+    const D = 'name="shop-web",namespace="shop"';
+    t.is(failing.get(`k8s_deployment_spec_strategy_rollingUpdate_maxSurge{${D}}`), 1, '25% of 3, rounded up');
+    t.is(failing.get(`k8s_deployment_spec_strategy_rollingUpdate_maxUnavailable{${D}}`), 0, '25% of 3, rounded down');
     t.false(
       [...failing.keys()].some((series) => /denied|failed 6/.test(series)),
       'no message text',
