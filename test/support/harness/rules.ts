@@ -5,6 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
 export const RULES_FILE = fileURLToPath(new URL('../../../alerts/kube-api-exporter.rules.yml', import.meta.url));
+export const INHIBIT_RULES_FILE = fileURLToPath(
+  new URL('../../../alerts/alertmanager-inhibit-rules.yml', import.meta.url),
+);
 export const RULE_TESTS_FILE = fileURLToPath(
   new URL('../../../alerts/kube-api-exporter.rules.test.yml', import.meta.url),
 );
