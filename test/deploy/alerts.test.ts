@@ -8,7 +8,7 @@ import { parseLabels, type Sample } from '../../src/metrics/exposition.js';
 import { renderObject } from '../../src/metrics/render.js';
 import {
   exporterSelectors,
-  INHIBIT_RULES_FILE,
+  loadInhibitRules,
   loadRuleGroups,
   RULE_TESTS_FILE,
   RULES_FILE,
@@ -219,7 +219,11 @@ test('the README lists every alert with its severity, duration and kubernetes-mi
 });
 
 test("the inhibit rules' alerts exist, and both sides of each carry the labels it compares", (t) => {
-  const { inhibit_rules: inhibitRules } = parse(readFileSync(INHIBIT_RULES_FILE, 'utf8'));
+  const inhibitRules = loadInhibitRules() as {
+    source_matchers: string[];
+    target_matchers: string[];
+    equal: string[];
+  }[];
   const namesMatched = (matchers: string[]) => {
     const [, operator, pattern] = /^alertname(=~?)"(.*)"$/.exec(matchers[0]) ?? [];
     return rules
