@@ -18,7 +18,6 @@ import { loadKubeConfig } from '../../src/kube/kubeconfig.js';
 import { silentLogger } from '../../src/util/log.js';
 import { testConfig } from '../support/builders/config.js';
 import { eventually, FAST_BACKOFF } from '../support/harness/cluster.js';
-import { loadManifests, objectOfKind } from '../support/harness/manifests.js';
 import { loadInhibitRules, loadRuleGroups, timeScaled } from '../support/harness/rules.js';
 import { ALERTMANAGER, PROMETHEUS, testNeeding } from '../support/harness/tools.js';
 import {
@@ -27,13 +26,7 @@ import {
   KUBE_APISERVER,
   startControlPlane,
 } from '../support/servers/kube-apiserver.js';
-import {
-  prometheusApi,
-  type RunningServer,
-  scrapeJobsForPod,
-  startAlertmanager,
-  startPrometheus,
-} from '../support/servers/prometheus.js';
+import { prometheusApi, type RunningServer, startAlertingPipeline } from '../support/servers/prometheus.js';
 import { type Receiver, startReceiver } from '../support/servers/receiver.js';
 
 const testWithStack = testNeeding(...CONTROL_PLANE_TOOLS, PROMETHEUS, ALERTMANAGER);
@@ -70,27 +63,14 @@ async function startStack(): Promise<Stack> {
   teardowns.push(() => exporter.stop());
   await eventually(async () => (await fetch(`${exporter.url}/readyz`)).status === 200, 'exporter ready', 30_000);
   const webhook = await startReceiver(suite);
-  const alertmanager = await startAlertmanager(suite, {
-    route: {
-      receiver: 'webhook',
-      group_by: ['alertname', 'namespace', 'name'],
-      // Long enough for an inhibiting alert that fires in the same evaluation as its target to reach the inhibitor.
-      group_wait: '2s',
-      group_interval: '1s',
-      repeat_interval: '1h',
-    },
-    receivers: [{ name: 'webhook', webhook_configs: [{ url: webhook.url, send_resolved: true }] }],
-    inhibit_rules: loadInhibitRules(),
+  const { prometheus, alertmanager } = await startAlertingPipeline(suite, {
+    exporterHost: new URL(exporter.url).host,
+    webhookUrl: webhook.url,
+    ruleGroups: timeScaled(loadRuleGroups(), TIME_SCALE),
+    // Long enough for an inhibiting alert that fires in the same evaluation as its target to reach the inhibitor.
+    groupWait: '2s',
+    inhibitRules: loadInhibitRules(),
   });
-  const prometheus = await startPrometheus(
-    suite,
-    {
-      global: { scrape_interval: '1s', evaluation_interval: '1s' },
-      alerting: { alertmanagers: [{ static_configs: [{ targets: [alertmanager.address] }] }] },
-      scrape_configs: scrapeJobsForPod(objectOfKind(loadManifests(), 'Deployment'), 'http', new URL(exporter.url).host),
-    },
-    timeScaled(loadRuleGroups(), TIME_SCALE),
-  );
   return { plane, exporter, prometheus, alertmanager, webhook };
 }
 
@@ -131,9 +111,29 @@ class Api {
   namespace(name: string) {
     return this.create('/api/v1/namespaces', { metadata: { name } });
   }
+  /** A deployment of one container, with the status its controller would report. */
+  async deployment(namespace: string, name: string, replicas: number, image: string, status: object) {
+    await this.create(deploymentsPath(namespace), deploymentObject(name, replicas, image));
+    await this.deploymentStatus(namespace, name, status);
+  }
+  deploymentStatus(namespace: string, name: string, status: object) {
+    return this.patch(`${deploymentsPath(namespace)}/${name}/status`, { status });
+  }
+  /** A pod, with the status its kubelet would report. */
+  async pod(namespace: string, pod: { metadata: { name: string } }, status: object) {
+    await this.create(`/api/v1/namespaces/${namespace}/pods`, pod);
+    await this.podStatus(namespace, pod.metadata.name, status);
+  }
+  podStatus(namespace: string, name: string, status: object) {
+    return this.patch(`/api/v1/namespaces/${namespace}/pods/${name}/status`, { status });
+  }
+  /** A node, with its spec and the status its kubelet (or the node controller) would report. */
+  async node(name: string, spec: object, status: object) {
+    await this.create('/api/v1/nodes', { metadata: { name }, spec });
+    await this.patch(`/api/v1/nodes/${name}/status`, { status });
+  }
 }
 
-const podsPath = (namespace: string) => `/api/v1/namespaces/${namespace}/pods`;
 const deploymentsPath = (namespace: string) => `/apis/apps/v1/namespaces/${namespace}/deployments`;
 
 function deploymentObject(name: string, replicas: number, image: string) {
@@ -207,7 +207,8 @@ const PULL_IMAGE = 'registry.example.com/web:v2';
 const PULL_PODS = ['a', 'b'].map((suffix) => replicaSetPod('web', '7d9c5b8f6', suffix, PULL_IMAGE));
 const CRASH_IMAGE = 'shop/api:1.2';
 const CRASH_POD = replicaSetPod('api', '5f6b7c8d9', 'a', CRASH_IMAGE);
-const STUCK_POD = replicaSetPod('shop', '6c7d8e9f4', 'a', 'shop/shop:2');
+const STUCK_IMAGE = 'shop/shop:2';
+const STUCK_POD = replicaSetPod('shop', '6c7d8e9f4', 'a', STUCK_IMAGE);
 const BIG_NODES = ['big-1', 'big-2', 'big-3'];
 const BATCH_PODS = BIG_NODES.map((node, index) => ({
   metadata: { name: `batch-${index + 1}` },
@@ -217,26 +218,25 @@ const BATCH_PODS = BIG_NODES.map((node, index) => ({
   },
 }));
 
+const PULL_POD_NAMES = PULL_PODS.map((pod) => pod.metadata.name);
+const READY = { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady' }] };
+
 const SCENARIOS: readonly Scenario[] = [
   {
     title: 'image pull failure: DeploymentPodsFailing names the image and inhibits the replicas and not-ready alerts',
     owns: (labels) => labels.namespace === 'pull',
     async breakCluster(api) {
       await api.namespace('pull');
-      await api.create(deploymentsPath('pull'), deploymentObject('web', 2, PULL_IMAGE));
-      await api.patch(`${deploymentsPath('pull')}/web/status`, { status: deploymentStatus(2, 0) });
-      for (const pod of PULL_PODS) await api.create(podsPath('pull'), pod);
-      const [first, second] = PULL_PODS.map((pod) => `${podsPath('pull')}/${pod.metadata.name}/status`);
-      await api.patch(first, { status: waiting(PULL_IMAGE, 'ErrImagePull', { phase: 'Pending' }) });
-      await api.patch(second, { status: waiting(PULL_IMAGE, 'ImagePullBackOff', { phase: 'Pending' }) });
+      await api.deployment('pull', 'web', 2, PULL_IMAGE, deploymentStatus(2, 0));
+      for (const [pod, reason] of _.zip(PULL_PODS, ['ErrImagePull', 'ImagePullBackOff']))
+        await api.pod('pull', pod!, waiting(PULL_IMAGE, reason!, { phase: 'Pending' }));
       // The kubelet alternates the two reasons between retries: still one cause.
       await new Promise((resolve) => setTimeout(resolve, 2000));
-      await api.patch(first, { status: waiting(PULL_IMAGE, 'ImagePullBackOff', { phase: 'Pending' }) });
+      await api.podStatus('pull', PULL_POD_NAMES[0], waiting(PULL_IMAGE, 'ImagePullBackOff', { phase: 'Pending' }));
     },
     async fixCluster(api) {
-      for (const pod of PULL_PODS)
-        await api.patch(`${podsPath('pull')}/${pod.metadata.name}/status`, { status: running(PULL_IMAGE) });
-      await api.patch(`${deploymentsPath('pull')}/web/status`, { status: deploymentStatus(2, 2) });
+      for (const name of PULL_POD_NAMES) await api.podStatus('pull', name, running(PULL_IMAGE));
+      await api.deploymentStatus('pull', 'web', deploymentStatus(2, 2));
     },
     firing: [
       'DeploymentPodsFailing pull/web',
@@ -254,16 +254,12 @@ const SCENARIOS: readonly Scenario[] = [
     owns: (labels) => labels.namespace === 'crash',
     async breakCluster(api) {
       await api.namespace('crash');
-      await api.create(deploymentsPath('crash'), deploymentObject('api', 1, CRASH_IMAGE));
-      await api.patch(`${deploymentsPath('crash')}/api/status`, { status: deploymentStatus(1, 0) });
-      await api.create(podsPath('crash'), CRASH_POD);
-      await api.patch(`${podsPath('crash')}/${CRASH_POD.metadata.name}/status`, {
-        status: waiting(CRASH_IMAGE, 'CrashLoopBackOff', { restartCount: 4 }),
-      });
+      await api.deployment('crash', 'api', 1, CRASH_IMAGE, deploymentStatus(1, 0));
+      await api.pod('crash', CRASH_POD, waiting(CRASH_IMAGE, 'CrashLoopBackOff', { restartCount: 4 }));
     },
     async fixCluster(api) {
-      await api.patch(`${podsPath('crash')}/${CRASH_POD.metadata.name}/status`, { status: running(CRASH_IMAGE) });
-      await api.patch(`${deploymentsPath('crash')}/api/status`, { status: deploymentStatus(1, 1) });
+      await api.podStatus('crash', CRASH_POD.metadata.name, running(CRASH_IMAGE));
+      await api.deploymentStatus('crash', 'api', deploymentStatus(1, 1));
     },
     firing: [
       'DeploymentPodsFailing crash/api',
@@ -281,16 +277,12 @@ const SCENARIOS: readonly Scenario[] = [
     owns: (labels) => labels.namespace === 'rollout',
     async breakCluster(api) {
       await api.namespace('rollout');
-      await api.create(deploymentsPath('rollout'), deploymentObject('shop', 3, 'shop/shop:2'));
-      await api.patch(`${deploymentsPath('rollout')}/shop/status`, { status: deploymentStatus(3, 2, 'False') });
-      await api.create(podsPath('rollout'), STUCK_POD);
-      await api.patch(`${podsPath('rollout')}/${STUCK_POD.metadata.name}/status`, {
-        status: podStatus('shop/shop:2', { running: { startedAt: '2026-12-07T18:00:00Z' } }),
-      });
+      await api.deployment('rollout', 'shop', 3, STUCK_IMAGE, deploymentStatus(3, 2, 'False'));
+      await api.pod('rollout', STUCK_POD, podStatus(STUCK_IMAGE, { running: { startedAt: '2026-12-07T18:00:00Z' } }));
     },
     async fixCluster(api) {
-      await api.patch(`${podsPath('rollout')}/${STUCK_POD.metadata.name}/status`, { status: running('shop/shop:2') });
-      await api.patch(`${deploymentsPath('rollout')}/shop/status`, { status: deploymentStatus(3, 3) });
+      await api.podStatus('rollout', STUCK_POD.metadata.name, running(STUCK_IMAGE));
+      await api.deploymentStatus('rollout', 'shop', deploymentStatus(3, 3));
     },
     firing: [
       'DeploymentReplicasMismatch rollout/shop',
@@ -307,24 +299,19 @@ const SCENARIOS: readonly Scenario[] = [
     title: 'unreachable node: NodeUnreachable inhibits NodeNotReady',
     owns: (labels) => labels.name === 'edge-1' && labels.namespace === undefined,
     async breakCluster(api) {
-      await api.create('/api/v1/nodes', {
-        metadata: { name: 'edge-1' },
-        spec: {
-          taints: [
-            { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' },
-            { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' },
-          ],
-        },
-      });
-      await api.patch('/api/v1/nodes/edge-1/status', {
-        status: { conditions: [{ type: 'Ready', status: 'Unknown', reason: 'NodeStatusUnknown' }] },
-      });
+      const unreachable = ['NoSchedule', 'NoExecute'].map((effect) => ({
+        key: 'node.kubernetes.io/unreachable',
+        effect,
+      }));
+      await api.node(
+        'edge-1',
+        { taints: unreachable },
+        { conditions: [{ type: 'Ready', status: 'Unknown', reason: 'NodeStatusUnknown' }] },
+      );
     },
     async fixCluster(api) {
       await api.patch('/api/v1/nodes/edge-1', { spec: { taints: null } });
-      await api.patch('/api/v1/nodes/edge-1/status', {
-        status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady' }] },
-      });
+      await api.patch('/api/v1/nodes/edge-1/status', { status: READY });
     },
     firing: ['NodeNotReady edge-1', 'NodeUnreachable edge-1'],
     notified: ['NodeUnreachable edge-1'],
@@ -334,24 +321,12 @@ const SCENARIOS: readonly Scenario[] = [
     owns: (labels) => labels.alertname.startsWith('Cluster') || labels.namespace === 'capacity',
     async breakCluster(api) {
       await api.namespace('capacity');
-      for (const name of BIG_NODES) {
-        await api.create('/api/v1/nodes', { metadata: { name } });
-        const resources = { cpu: '4', memory: '8Gi' };
-        await api.patch(`/api/v1/nodes/${name}/status`, {
-          status: {
-            capacity: resources,
-            allocatable: resources,
-            conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady' }],
-          },
-        });
-      }
-      for (const pod of BATCH_PODS) {
-        await api.create(podsPath('capacity'), pod);
-        await api.patch(`${podsPath('capacity')}/${pod.metadata.name}/status`, { status: running('shop/batch:1') });
-      }
+      const resources = { cpu: '4', memory: '8Gi' };
+      for (const name of BIG_NODES) await api.node(name, {}, { capacity: resources, allocatable: resources, ...READY });
+      for (const pod of BATCH_PODS) await api.pod('capacity', pod, running('shop/batch:1'));
     },
     async fixCluster(api) {
-      await api.delete(`${podsPath('capacity')}/batch-3`);
+      await api.delete('/api/v1/namespaces/capacity/pods/batch-3');
     },
     firing: ['ClusterCPUOvercommit', 'ClusterMemoryOvercommit'],
     notified: ['ClusterCPUOvercommit', 'ClusterMemoryOvercommit'],
