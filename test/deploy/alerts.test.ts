@@ -69,7 +69,7 @@ test("the original exporter's deployment rules, kubernetes-mixin's for these kin
       ['DeploymentGenerationMismatch', 'critical', '5m'],
       ['DeploymentReplicasMismatch', 'critical', '5m'],
       ['DeploymentRolloutStuck', 'critical', '1m'],
-      ['DeploymentPodsFailing', 'critical', '5m'],
+      ['DeploymentPodsFailing', 'critical', '4m'],
       ['PodCrashLooping', 'warning', '15m'],
       ['PodNotReady', 'warning', '15m'],
       ['PodUnschedulable', 'warning', '15m'],

@@ -16,6 +16,7 @@ export interface AlertRule {
   readonly alert: string;
   readonly expr: string;
   readonly for?: string;
+  readonly keep_firing_for?: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly annotations: Readonly<Record<string, string>>;
 }
@@ -53,7 +54,7 @@ export function loadInhibitRules(): object[] {
 const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000 };
 
 /**
- * The rules with every duration, `for:` and range windows alike, divided by `factor`: a test copy that waits seconds
+ * The rules with every duration, `for:`, `keep_firing_for:` and range windows alike, divided by `factor`: a test copy that waits seconds
  * where the rules wait minutes, keeping their order (the cause alert's 5 minutes still come before the symptoms' 15).
  */
 export function timeScaled(groups: readonly RuleGroup[], factor: number): RuleGroup[] {
@@ -68,6 +69,7 @@ export function timeScaled(groups: readonly RuleGroup[], factor: number): RuleGr
       ...rule,
       expr: rule.expr.replace(/\[(\w+)\]/g, (_, window: string) => `[${scaled(window)}]`),
       ...(rule.for === undefined ? {} : { for: scaled(rule.for) }),
+      ...(rule.keep_firing_for === undefined ? {} : { keep_firing_for: scaled(rule.keep_firing_for) }),
     })),
   }));
 }
