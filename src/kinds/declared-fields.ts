@@ -89,6 +89,8 @@ export const POD_FIELDS: KindFields = {
     { path: 'status.reason', label: 'reason' },
     { path: 'status.qosClass', label: 'qos_class', values: ['Guaranteed', 'Burstable', 'BestEffort'] },
     { path: 'spec.restartPolicy', label: 'restart_policy' },
+    { path: 'spec.containers[].image', label: 'image' },
+    { path: 'spec.initContainers[].image', label: 'image' },
     ...containerStates('containerStatuses'),
     ...containerStates('initContainerStatuses'),
     CONDITION_REASON,

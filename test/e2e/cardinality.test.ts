@@ -39,9 +39,9 @@ test('denied names and series over a kind limit never reach /metrics, and are co
   const own = seriesValues(text, 'kube_api_exporter_series');
   t.is(own.get('kube_api_exporter_series_dropped_total{kind="pod",reason="denied"}'), 3);
   // The pod renders creationTimestamp + 3 ports + 3 restartCounts = 7 flattened series that pass the deny list, and
-  // 18 declared ones (phase 5 and QoS class 3, all 0 since its status names neither; 3 states of 3 containers; info);
-  // 4 are kept.
-  t.is(own.get('kube_api_exporter_series_dropped_total{kind="pod",reason="limit"}'), 21);
+  // 21 declared ones (phase 5 and QoS class 3, all 0 since its status names neither; 3 states of 3 containers; the
+  // image of each container; info); 4 are kept.
+  t.is(own.get('kube_api_exporter_series_dropped_total{kind="pod",reason="limit"}'), 24);
   t.is(own.get('kube_api_exporter_series_dropped_total{kind="node",reason="denied"}'), 1);
   t.is(own.get('kube_api_exporter_series'), objects.size);
 });

@@ -108,6 +108,8 @@ const podCases: ReadonlyArray<{ title: string; object: ReturnType<typeof replica
     includes: [
       ...phases('Pending'),
       `k8s_pod_status_containerStatuses_state_waiting_reason{${P},container="app",reason="ErrImagePull"} 1`,
+      // The image the spec asks for, which no container status names before a pull succeeds.
+      `k8s_pod_spec_containers_image{${P},container="app",image="web:1"} 1`,
     ],
   },
   {
@@ -192,6 +194,7 @@ const podCases: ReadonlyArray<{ title: string; object: ReturnType<typeof replica
     includes: [
       ...states('initContainerStatuses', 'proxy', 'running'),
       ...states('containerStatuses', 'app', 'running'),
+      `k8s_pod_spec_initContainers_image{${P},container="proxy",image="envoy:1"} 1`,
     ],
   },
 ];
@@ -220,6 +223,7 @@ test('pod info, owner, deployment derived from the ReplicaSet name and pod-templ
   t.deepEqual(
     lines.filter((line) => !line.startsWith('k8s_pod_status_') && !line.startsWith('k8s_pod_spec_restartPolicy')),
     [
+      `k8s_pod_spec_containers_image{${P},container="app",image="web:1"} 1`,
       `k8s_pod_info{${P},node="node-1",host_ip="10.0.1.2",pod_ip="10.42.0.7",pod_ips="10.42.0.7,fd00::7",priority_class="high",service_account="web",scheduler="default-scheduler",created_by_kind="ReplicaSet",created_by_name="web-5d4f8b7c9",deployment="web"} 1`,
       `k8s_pod_owner{${P},owner_kind="ReplicaSet",owner_name="web-5d4f8b7c9",owner_is_controller="true"} 1`,
       `k8s_pod_spec_tolerations{${P},key="node.kubernetes.io/not-ready",operator="Exists",effect="NoExecute",toleration_seconds="300"} 1`,
@@ -613,6 +617,8 @@ test('every built-in family name and label set', (t) => {
     'k8s_pod_status_reason{name,namespace,reason}',
     'k8s_pod_status_qosClass{name,namespace,qos_class} Guaranteed|Burstable|BestEffort',
     'k8s_pod_spec_restartPolicy{name,namespace,restart_policy}',
+    'k8s_pod_spec_containers_image{name,namespace,container,image}',
+    'k8s_pod_spec_initContainers_image{name,namespace,container,image}',
     'k8s_pod_status_containerStatuses_state{name,namespace,container,state} running|waiting|terminated',
     'k8s_pod_status_containerStatuses_state_waiting_reason{name,namespace,container,reason}',
     'k8s_pod_status_containerStatuses_state_terminated_reason{name,namespace,container,reason}',

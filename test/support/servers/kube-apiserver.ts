@@ -372,20 +372,29 @@ function apiRequest(
 ): Promise<any> {
   return new Promise((done, fail) => {
     const headers: Record<string, string> = { Authorization: `Bearer ${ADMIN_TOKEN}`, Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = contentType;
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    if (payload !== undefined) {
+      headers['Content-Type'] = contentType;
+      headers['Content-Length'] = String(Buffer.byteLength(payload));
+    }
     const request = httpsRequest(url, { method, agent, ca: caPem, headers }, (response) => {
       let text = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (text += chunk));
       response.on('end', () => {
-        const parsed = text ? JSON.parse(text) : undefined;
         const status = response.statusCode ?? 0;
-        if (status >= 200 && status < 300) done(parsed);
+        let parsed: any;
+        try {
+          parsed = text ? JSON.parse(text) : undefined;
+        } catch {
+          // Not JSON: a plain-text error ("404 page not found") is reported below with its text.
+        }
+        if (status >= 200 && status < 300 && (parsed !== undefined || !text)) done(parsed);
         else fail(new Error(`${method} ${new URL(url).pathname}: HTTP ${status} ${parsed?.message ?? text}`));
       });
     });
     request.on('error', fail);
-    request.end(body === undefined ? undefined : JSON.stringify(body));
+    request.end(payload);
   });
 }
 

@@ -10,8 +10,7 @@ import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { parse, stringify } from 'yaml';
 import { eventually } from '../harness/cluster.js';
-import type { ApiObject } from '../harness/manifests.js';
-import { K8S_DIR } from '../harness/manifests.js';
+import { type ApiObject, K8S_DIR, loadManifests, objectOfKind } from '../harness/manifests.js';
 import { freePort, stopChild } from '../harness/process.js';
 import type { RuleGroup } from '../harness/rules.js';
 import { ALERTMANAGER, PROMETHEUS, type Tool } from '../harness/tools.js';
@@ -53,6 +52,46 @@ export async function startAlertmanager(t: ExecutionContext, config: object): Pr
     '--cluster.listen-address=',
     '--log.level=warn',
   ]);
+}
+
+export interface AlertingPipelineOptions {
+  /** host:port of the exporter, scraped with the shipped scrape job as the Deployment's pod. */
+  readonly exporterHost: string;
+  readonly webhookUrl: string;
+  readonly ruleGroups: readonly RuleGroup[];
+  readonly groupWait?: string;
+  readonly inhibitRules?: readonly object[];
+}
+
+/**
+ * Alertmanager notifying a webhook of each alert (firing and resolved), and Prometheus scraping the exporter and
+ * evaluating the rules every second, sending to that Alertmanager.
+ */
+export async function startAlertingPipeline(
+  t: ExecutionContext,
+  { exporterHost, webhookUrl, ruleGroups, groupWait = '0s', inhibitRules = [] }: AlertingPipelineOptions,
+): Promise<{ prometheus: RunningServer; alertmanager: RunningServer }> {
+  const alertmanager = await startAlertmanager(t, {
+    route: {
+      receiver: 'webhook',
+      group_by: ['alertname', 'namespace', 'name'],
+      group_wait: groupWait,
+      group_interval: '1s',
+      repeat_interval: '1h',
+    },
+    receivers: [{ name: 'webhook', webhook_configs: [{ url: webhookUrl, send_resolved: true }] }],
+    inhibit_rules: inhibitRules,
+  });
+  const prometheus = await startPrometheus(
+    t,
+    {
+      global: { scrape_interval: '1s', evaluation_interval: '1s' },
+      alerting: { alertmanagers: [{ static_configs: [{ targets: [alertmanager.address] }] }] },
+      scrape_configs: scrapeJobsForPod(objectOfKind(loadManifests(), 'Deployment'), 'http', exporterHost),
+    },
+    ruleGroups,
+  );
+  return { prometheus, alertmanager };
 }
 
 function tempDir(t: ExecutionContext, prefix: string): string {
