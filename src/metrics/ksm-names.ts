@@ -83,24 +83,23 @@ export function ksmSamples(
   if (kind === undefined) return samples;
   const context = ksmContext(object);
   const ksmIdentity = renderLabelPairs(kind.kind.identity(identity, context).filter(([, value]) => value !== ''));
-  const ourIdentity = renderLabelPairs([
+  const ourIdentity = `{${renderLabelPairs([
     ['name', identity.name],
     ...(identity.namespace === undefined ? [] : [['namespace', identity.namespace] as const]),
-  ]);
+  ])}`;
   const out: Sample[] = [];
   for (const sample of samples) {
     // Our labels start with the identity; the rest (`,container="app"...}`) is what the table reads.
-    const rest = sample.labelText.startsWith(`{${ourIdentity}`)
-      ? sample.labelText.slice(ourIdentity.length + 1, -1)
-      : undefined;
+    const rest = sample.labelText.startsWith(ourIdentity) ? sample.labelText.slice(ourIdentity.length, -1) : undefined;
     const claims = rest === undefined ? [] : claimsOf(kind, sample.name);
     if (claims.length === 0) {
       if (!kind.replaced.has(sample.name)) out.push(sample);
       continue;
     }
-    const labels = parseLabels(rest!);
+    let labels: Labels | undefined;
+    const ours = () => (labels ??= parseLabels(rest!));
     let claimed = false;
-    for (const family of claims) claimed = rename(family, sample, labels, context, ksmIdentity, out) || claimed;
+    for (const family of claims) claimed = rename(family, sample, rest!, ours, context, ksmIdentity, out) || claimed;
     // A series no family takes (a pod condition KSM has no family for) keeps its name.
     if (!claimed) out.push(sample);
   }
@@ -110,14 +109,36 @@ export function ksmSamples(
   return out.slice(0, limits.maxSeriesPerObject);
 }
 
+/** Families that take our labels as they are: their label text is ours with KSM's identity, nothing parsed. */
+const asIs = new WeakMap<RenamedFamily, boolean>();
+
+function takesLabelsAsIs(family: RenamedFamily): boolean {
+  let verdict = asIs.get(family);
+  if (verdict === undefined) {
+    const { where, labels, keep, defaults, add, conditionStatus, from } = family;
+    verdict = !(where || labels || keep || defaults || add || conditionStatus || from.endsWith('*'));
+    asIs.set(family, verdict);
+  }
+  return verdict;
+}
+
+/** Adds the family's series for our sample; false when the sample is not the family's (its `where` does not hold). */
 function rename(
   family: RenamedFamily,
   sample: Sample,
-  ours: Labels,
+  rest: string,
+  parsed: () => Labels,
   context: KsmContext,
   identity: string,
   out: Sample[],
 ): boolean {
+  if (takesLabelsAsIs(family)) {
+    if (family.when && !family.when(sample.value, context, parsed())) return true;
+    const value = family.value ? family.value(sample.value, parsed()) : sample.value;
+    out.push({ name: family.to, path: '', help: family.help, labelText: `{${identity}${rest}}`, value });
+    return true;
+  }
+  const ours = parsed();
   const where = family.where ?? {};
   if (!Object.entries(where).every(([name, value]) => ours.some(([n, v]) => n === name && v === value))) return false;
   if (family.when && !family.when(sample.value, context, ours)) return true;
