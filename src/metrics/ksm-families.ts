@@ -313,12 +313,17 @@ function rollingUpdate(field: 'maxSurge' | 'maxUnavailable') {
   };
 }
 
-const POD: KsmKind = {
-  identity: ({ name, namespace }, context) => [
+/** KSM's identity of pods and services: namespace, name under the kind's label, and the UID. */
+const namespacedWithUid =
+  (label: string) =>
+  ({ name, namespace }: ObjectIdentity, context: KsmContext): Labels => [
     ['namespace', namespace ?? ''],
-    ['pod', name],
+    [label, name],
     ['uid', text(context.metadata.uid)],
-  ],
+  ];
+
+const POD: KsmKind = {
+  identity: namespacedWithUid('pod'),
   // biome-ignore format: one line per family
   renamed: [
     ...OBJECT_FAMILIES('pod', 'kube_pod'),
@@ -420,11 +425,7 @@ const NODE: KsmKind = {
 };
 
 const SERVICE: KsmKind = {
-  identity: ({ name, namespace }, context) => [
-    ['namespace', namespace ?? ''],
-    ['service', name],
-    ['uid', text(context.metadata.uid)],
-  ],
+  identity: namespacedWithUid('service'),
   // biome-ignore format: one line per family
   renamed: [
     ...OBJECT_FAMILIES('service', 'kube_service'),
