@@ -23,15 +23,38 @@ import {
 export const METRIC_NAMINGS = ['k8s', 'ksm'] as const;
 export type MetricNaming = (typeof METRIC_NAMINGS)[number];
 
+/** A renamed family, ready to apply. */
+interface Compiled {
+  readonly family: RenamedFamily;
+  /** Takes our labels as they are: its label text is ours with KSM's identity, nothing parsed. */
+  readonly asIs: boolean;
+  readonly where: Labels;
+  readonly defaults: Labels;
+  /** For a resource family: the prefix of our names, before the resource. */
+  readonly prefix?: string;
+}
+
 /** A kind's table, ready to apply: renamed families by our family name, resource families by prefix. */
 interface CompiledKind {
   readonly kind: KsmKind;
-  readonly byName: ReadonlyMap<string, readonly RenamedFamily[]>;
-  readonly byPrefix: ReadonlyArray<readonly [prefix: string, family: RenamedFamily]>;
+  readonly byName: ReadonlyMap<string, readonly Compiled[]>;
+  readonly byPrefix: readonly Compiled[];
   /** Our families a derived family stands for: their series are left out. */
   readonly replaced: ReadonlySet<string>;
   /** Per metric name seen, the renamed families that claim it (a name under a prefix is looked up once). */
-  readonly claims: Map<string, readonly RenamedFamily[]>;
+  readonly claims: Map<string, readonly Compiled[]>;
+}
+
+function compile(family: RenamedFamily): Compiled {
+  const { where, labels, keep, defaults, add, conditionStatus, from } = family;
+  const prefix = from.endsWith('*') ? from.slice(0, -1) : undefined;
+  return {
+    family,
+    asIs: !(where || labels || keep || defaults || add || conditionStatus || prefix),
+    where: Object.entries(where ?? {}),
+    defaults: Object.entries(defaults ?? {}),
+    prefix,
+  };
 }
 
 const compiled = new Map<string, CompiledKind>();
@@ -41,11 +64,11 @@ function compiledKind(metricName: string): CompiledKind | undefined {
   if (kind === undefined) return undefined;
   let entry = compiled.get(metricName);
   if (entry === undefined) {
-    const byName = new Map<string, RenamedFamily[]>();
-    const byPrefix: [string, RenamedFamily][] = [];
-    for (const family of kind.renamed) {
-      if (family.from.endsWith('*')) byPrefix.push([family.from.slice(0, -1), family]);
-      else byName.set(family.from, [...(byName.get(family.from) ?? []), family]);
+    const byName = new Map<string, Compiled[]>();
+    const byPrefix: Compiled[] = [];
+    for (const family of kind.renamed.map(compile)) {
+      if (family.prefix !== undefined) byPrefix.push(family);
+      else byName.set(family.family.from, [...(byName.get(family.family.from) ?? []), family]);
     }
     const replaced = new Set(kind.derived.flatMap((family) => family.replaces ?? []));
     entry = { kind, byName, byPrefix, replaced, claims: new Map() };
@@ -57,10 +80,10 @@ function compiledKind(metricName: string): CompiledKind | undefined {
 /** Bounds the per-name lookups an object with endless distinct field names could add. */
 const MAX_REMEMBERED_CLAIMS = 10_000;
 
-function claimsOf(kind: CompiledKind, name: string): readonly RenamedFamily[] {
+function claimsOf(kind: CompiledKind, name: string): readonly Compiled[] {
   let claims = kind.claims.get(name);
   if (claims === undefined) {
-    claims = kind.byName.get(name) ?? kind.byPrefix.filter(([prefix]) => name.startsWith(prefix)).map(([, f]) => f);
+    claims = kind.byName.get(name) ?? kind.byPrefix.filter((family) => name.startsWith(family.prefix!));
     if (kind.claims.size < MAX_REMEMBERED_CLAIMS) kind.claims.set(name, claims);
   }
   return claims;
@@ -88,18 +111,22 @@ export function ksmSamples(
     ...(identity.namespace === undefined ? [] : [['namespace', identity.namespace] as const]),
   ])}`;
   const out: Sample[] = [];
+  // Samples of one list element share their label text: each text is cut and parsed once.
+  const texts = new Map<string, LabelText | null>();
   for (const sample of samples) {
-    // Our labels start with the identity; the rest (`,container="app"...}`) is what the table reads.
-    const rest = sample.labelText.startsWith(ourIdentity) ? sample.labelText.slice(ourIdentity.length, -1) : undefined;
-    const claims = rest === undefined ? [] : claimsOf(kind, sample.name);
-    if (claims.length === 0) {
+    const claims = claimsOf(kind, sample.name);
+    let text = claims.length === 0 ? null : texts.get(sample.labelText);
+    if (text === undefined) {
+      // Our labels start with the identity; the rest (`,container="app"...`) is what the table reads.
+      text = sample.labelText.startsWith(ourIdentity) ? { rest: sample.labelText.slice(ourIdentity.length, -1) } : null;
+      texts.set(sample.labelText, text);
+    }
+    if (text === null) {
       if (!kind.replaced.has(sample.name)) out.push(sample);
       continue;
     }
-    let labels: Labels | undefined;
-    const ours = () => (labels ??= parseLabels(rest!));
     let claimed = false;
-    for (const family of claims) claimed = rename(family, sample, rest!, ours, context, ksmIdentity, out) || claimed;
+    for (const family of claims) claimed = rename(family, sample, text, context, ksmIdentity, out) || claimed;
     // A series no family takes (a pod condition KSM has no family for) keeps its name.
     if (!claimed) out.push(sample);
   }
@@ -109,53 +136,48 @@ export function ksmSamples(
   return out.slice(0, limits.maxSeriesPerObject);
 }
 
-/** Families that take our labels as they are: their label text is ours with KSM's identity, nothing parsed. */
-const asIs = new WeakMap<RenamedFamily, boolean>();
+/** Our labels after the identity, as text and, once a family needs them, parsed. */
+interface LabelText {
+  readonly rest: string;
+  labels?: Labels;
+}
 
-function takesLabelsAsIs(family: RenamedFamily): boolean {
-  let verdict = asIs.get(family);
-  if (verdict === undefined) {
-    const { where, labels, keep, defaults, add, conditionStatus, from } = family;
-    verdict = !(where || labels || keep || defaults || add || conditionStatus || from.endsWith('*'));
-    asIs.set(family, verdict);
-  }
-  return verdict;
+function labelsOf(text: LabelText): Labels {
+  text.labels ??= parseLabels(text.rest);
+  return text.labels;
 }
 
 /** Adds the family's series for our sample; false when the sample is not the family's (its `where` does not hold). */
 function rename(
-  family: RenamedFamily,
+  { family, asIs, where, defaults, prefix }: Compiled,
   sample: Sample,
-  rest: string,
-  parsed: () => Labels,
+  text: LabelText,
   context: KsmContext,
   identity: string,
   out: Sample[],
 ): boolean {
-  if (takesLabelsAsIs(family)) {
-    if (family.when && !family.when(sample.value, context, parsed())) return true;
-    const value = family.value ? family.value(sample.value, parsed()) : sample.value;
-    out.push({ name: family.to, path: '', help: family.help, labelText: `{${identity}${rest}}`, value });
+  if (asIs) {
+    if (family.when && !family.when(sample.value, context, labelsOf(text))) return true;
+    const value = family.value ? family.value(sample.value, labelsOf(text)) : sample.value;
+    out.push({ name: family.to, path: '', help: family.help, labelText: `{${identity}${text.rest}}`, value });
     return true;
   }
-  const ours = parsed();
-  const where = family.where ?? {};
-  if (!Object.entries(where).every(([name, value]) => ours.some(([n, v]) => n === name && v === value))) return false;
+  const ours = labelsOf(text);
+  if (!where.every(([name, value]) => ours.some(([n, v]) => n === name && v === value))) return false;
   if (family.when && !family.when(sample.value, context, ours)) return true;
   const labels: [string, string][] = [];
   for (const [name, value] of ours) {
-    if (name in where) continue;
+    if (where.some(([n]) => n === name)) continue;
     const renamed = family.labels?.[name];
     if (renamed === null || (family.keep && !family.keep.includes(renamed ?? name))) continue;
     labels.push([renamed ?? name, value]);
   }
-  if (family.from.endsWith('*')) {
-    const resource = sample.name.slice(family.from.length - 1);
+  if (prefix !== undefined) {
+    const resource = sample.name.slice(prefix.length);
     labels.push(['resource', resource], ['unit', resourceUnit(resource)]);
   }
   for (const [name, value] of family.add?.(context, ours) ?? []) labels.push([name, value]);
-  for (const [name, value] of Object.entries(family.defaults ?? {}))
-    if (!labels.some(([n]) => n === name)) labels.push([name, value]);
+  for (const [name, value] of defaults) if (!labels.some(([n]) => n === name)) labels.push([name, value]);
   const value = family.value ? family.value(sample.value, labels) : sample.value;
   if (family.conditionStatus === undefined) {
     out.push(ksmSample(family.to, family.help, identity, labels, value));
