@@ -56,6 +56,8 @@ const pod = {
         restartPolicy: 'Always',
         resources: { requests: { cpu: '100m' }, limits: { memory: '64Mi' } },
       },
+      { name: 'migrate', image: 'shop/migrate:2' },
+      { name: 'seed', image: 'shop/seed:2' },
     ],
     containers: [
       {
@@ -85,7 +87,7 @@ const pod = {
     conditions: [
       { type: 'PodScheduled', status: 'True', lastTransitionTime: T0 },
       { type: 'Initialized', status: 'True', lastTransitionTime: '2026-11-25T09:00:02Z' },
-      { type: 'ContainersReady', status: 'False', lastTransitionTime: '2026-11-25T09:00:03Z' },
+      { type: 'ContainersReady', status: 'True', lastTransitionTime: '2026-11-25T09:00:03Z' },
       { type: 'Ready', status: 'False', lastTransitionTime: '2026-11-25T09:00:03Z' },
       { type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', lastTransitionTime: T0 },
     ],
@@ -99,6 +101,23 @@ const pod = {
         imageID: 'docker.io/library/busybox@sha256:aa',
         containerID: 'containerd://i1',
         state: { running: { startedAt: '2026-11-25T09:00:02Z' } },
+      },
+      {
+        name: 'migrate',
+        ready: false,
+        restartCount: 2,
+        image: 'shop/migrate:2',
+        imageID: 'docker.io/shop/migrate@sha256:dd',
+        containerID: 'containerd://m1',
+        state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: '2026-11-25T09:00:05Z', finishedAt: T0 } },
+        lastState: { terminated: { exitCode: 3, reason: 'Error', finishedAt: '2026-11-25T08:59:00Z' } },
+      },
+      {
+        name: 'seed',
+        ready: false,
+        restartCount: 0,
+        image: 'shop/seed:2',
+        state: { waiting: { reason: 'PodInitializing' } },
       },
     ],
     containerStatuses: [
@@ -157,7 +176,9 @@ const deployment = {
     uid: 'd-1',
     generation: 4,
     creationTimestamp: T0,
+    deletionTimestamp: '2026-11-25T11:00:00Z',
     labels: { app: 'web' },
+    annotations: { owner: 'team-a' },
   },
   spec: {
     replicas: 3,
@@ -184,6 +205,8 @@ const node = {
     name: 'node-1',
     uid: 'n-1',
     creationTimestamp: T0,
+    deletionTimestamp: '2026-11-25T11:00:00Z',
+    annotations: { rack: 'r1' },
     labels: { 'node-role.kubernetes.io/control-plane': '', zone: 'a' },
   },
   spec: {
@@ -224,7 +247,15 @@ const node = {
 };
 
 const service = {
-  metadata: { name: 'web', namespace: 'shop', uid: 's-1', creationTimestamp: T0 },
+  metadata: {
+    name: 'web',
+    namespace: 'shop',
+    uid: 's-1',
+    creationTimestamp: T0,
+    deletionTimestamp: '2026-11-25T11:00:00Z',
+    labels: { tier: 'front' },
+    annotations: { owner: 'team-a' },
+  },
   spec: {
     type: 'LoadBalancer',
     clusterIP: '10.96.0.10',
@@ -241,8 +272,14 @@ const ALLOWLISTS = {
     ['pod', ['app']],
     ['deployment', ['app']],
     ['node', ['zone']],
+    ['service', ['tier']],
   ]),
-  annotations: new Map([['pod', ['team']]]),
+  annotations: new Map([
+    ['pod', ['team']],
+    ['deployment', ['owner']],
+    ['node', ['rack']],
+    ['service', ['owner']],
+  ]),
 };
 
 function render(kind: KindSpec, object: any, metricNames: 'k8s' | 'ksm' = 'ksm', dropped: Dropped = noneDropped()) {
@@ -415,8 +452,12 @@ const EXPECTED: ReadonlyArray<readonly [family: string, lines: readonly string[]
     'kube_pod_status_initialized_time',
     [line(WEB, 'kube_pod_status_initialized_time', '', unix('2026-11-25T09:00:02Z'))],
   ],
+  // The pod is not Ready: KSM has a ready time only once it is (its containers are: they have one).
   ['kube_pod_status_ready_time', []],
-  ['kube_pod_status_container_ready_time', []],
+  [
+    'kube_pod_status_container_ready_time',
+    [line(WEB, 'kube_pod_status_container_ready_time', '', unix('2026-11-25T09:00:03Z'))],
+  ],
   [
     'kube_pod_container_status_restarts_total',
     [
@@ -486,30 +527,71 @@ const EXPECTED: ReadonlyArray<readonly [family: string, lines: readonly string[]
         'container="init",image_spec="busybox:1",image="busybox:1",image_id="docker.io/library/busybox@sha256:aa",container_id="containerd://i1",restart_policy="Always"',
         1,
       ),
+      line(
+        WEB,
+        'kube_pod_init_container_info',
+        'container="migrate",image_spec="shop/migrate:2",image="shop/migrate:2",image_id="docker.io/shop/migrate@sha256:dd",container_id="containerd://m1"',
+        1,
+      ),
+      line(WEB, 'kube_pod_init_container_info', 'container="seed",image_spec="shop/seed:2",image="shop/seed:2"', 1),
     ],
   ],
   [
     'kube_pod_init_container_state_started',
-    [line(WEB, 'kube_pod_init_container_state_started', 'container="init"', unix('2026-11-25T09:00:02Z'))],
+    [
+      line(WEB, 'kube_pod_init_container_state_started', 'container="init"', unix('2026-11-25T09:00:02Z')),
+      line(WEB, 'kube_pod_init_container_state_started', 'container="migrate"', unix('2026-11-25T09:00:05Z')),
+    ],
   ],
   ...['running', 'waiting', 'terminated'].map(
     (state) =>
       [
         `kube_pod_init_container_status_${state}`,
-        podContainerStates('init_container', { init: 'running' }).filter((l) =>
+        podContainerStates('init_container', { init: 'running', migrate: 'terminated', seed: 'waiting' }).filter((l) =>
           l.startsWith(`kube_pod_init_container_status_${state}{`),
         ),
       ] as const,
   ),
-  ['kube_pod_init_container_status_waiting_reason', []],
-  ['kube_pod_init_container_status_terminated_reason', []],
-  ['kube_pod_init_container_status_last_terminated_reason', []],
-  ['kube_pod_init_container_status_last_terminated_exitcode', []],
-  ['kube_pod_init_container_status_last_terminated_timestamp', []],
-  ['kube_pod_init_container_status_ready', [line(WEB, 'kube_pod_init_container_status_ready', 'container="init"', 1)]],
+  [
+    'kube_pod_init_container_status_waiting_reason',
+    [line(WEB, 'kube_pod_init_container_status_waiting_reason', 'container="seed",reason="PodInitializing"', 1)],
+  ],
+  [
+    'kube_pod_init_container_status_terminated_reason',
+    [line(WEB, 'kube_pod_init_container_status_terminated_reason', 'container="migrate",reason="Completed"', 1)],
+  ],
+  [
+    'kube_pod_init_container_status_last_terminated_reason',
+    [line(WEB, 'kube_pod_init_container_status_last_terminated_reason', 'container="migrate",reason="Error"', 1)],
+  ],
+  [
+    'kube_pod_init_container_status_last_terminated_exitcode',
+    [line(WEB, 'kube_pod_init_container_status_last_terminated_exitcode', 'container="migrate"', 3)],
+  ],
+  [
+    'kube_pod_init_container_status_last_terminated_timestamp',
+    [
+      line(
+        WEB,
+        'kube_pod_init_container_status_last_terminated_timestamp',
+        'container="migrate"',
+        unix('2026-11-25T08:59:00Z'),
+      ),
+    ],
+  ],
+  [
+    'kube_pod_init_container_status_ready',
+    ['init', 'migrate', 'seed'].map((c) =>
+      line(WEB, 'kube_pod_init_container_status_ready', `container="${c}"`, c === 'init' ? 1 : 0),
+    ),
+  ],
   [
     'kube_pod_init_container_status_restarts_total',
-    [line(WEB, 'kube_pod_init_container_status_restarts_total', 'container="init"', 1)],
+    [
+      line(WEB, 'kube_pod_init_container_status_restarts_total', 'container="init"', 1),
+      line(WEB, 'kube_pod_init_container_status_restarts_total', 'container="migrate"', 2),
+      line(WEB, 'kube_pod_init_container_status_restarts_total', 'container="seed"', 0),
+    ],
   ],
   [
     'kube_pod_init_container_resource_limits',
@@ -612,7 +694,7 @@ const EXPECTED: ReadonlyArray<readonly [family: string, lines: readonly string[]
     ],
   ],
 
-  ['kube_deployment_annotations', []],
+  ['kube_deployment_annotations', [line(DEP, 'kube_deployment_annotations', 'annotation_owner="team-a"', 1)]],
   ['kube_deployment_status_replicas', [line(DEP, 'kube_deployment_status_replicas', '', 4)]],
   ['kube_deployment_status_replicas_ready', [line(DEP, 'kube_deployment_status_replicas_ready', '', 3)]],
   ['kube_deployment_status_replicas_available', [line(DEP, 'kube_deployment_status_replicas_available', '', 3)]],
@@ -652,10 +734,13 @@ const EXPECTED: ReadonlyArray<readonly [family: string, lines: readonly string[]
   ['kube_deployment_metadata_generation', [line(DEP, 'kube_deployment_metadata_generation', '', 4)]],
   ['kube_deployment_labels', [line(DEP, 'kube_deployment_labels', 'label_app="web"', 1)]],
   ['kube_deployment_created', [line(DEP, 'kube_deployment_created', '', unix(T0))]],
-  ['kube_deployment_deletion_timestamp', []],
+  [
+    'kube_deployment_deletion_timestamp',
+    [line(DEP, 'kube_deployment_deletion_timestamp', '', unix('2026-11-25T11:00:00Z'))],
+  ],
   ['kube_deployment_owner', [line(DEP, 'kube_deployment_owner', '', 1)]],
 
-  ['kube_node_annotations', []],
+  ['kube_node_annotations', [line(NOD, 'kube_node_annotations', 'annotation_rack="r1"', 1)]],
   // KSM also writes system_uuid, a machine identifier this exporter never keeps (README "Never kept").
   [
     'kube_node_info',
@@ -716,9 +801,9 @@ const EXPECTED: ReadonlyArray<readonly [family: string, lines: readonly string[]
     ],
   ],
   ['kube_node_created', [line(NOD, 'kube_node_created', '', unix(T0))]],
-  ['kube_node_deletion_timestamp', []],
+  ['kube_node_deletion_timestamp', [line(NOD, 'kube_node_deletion_timestamp', '', unix('2026-11-25T11:00:00Z'))]],
 
-  ['kube_service_annotations', []],
+  ['kube_service_annotations', [line(SVC, 'kube_service_annotations', 'annotation_owner="team-a"', 1)]],
   [
     'kube_service_info',
     [
@@ -730,7 +815,7 @@ const EXPECTED: ReadonlyArray<readonly [family: string, lines: readonly string[]
       ),
     ],
   ],
-  ['kube_service_labels', []],
+  ['kube_service_labels', [line(SVC, 'kube_service_labels', 'label_tier="front"', 1)]],
   ['kube_service_created', [line(SVC, 'kube_service_created', '', unix(T0))]],
   ['kube_service_spec_type', [line(SVC, 'kube_service_spec_type', 'type="LoadBalancer"', 1)]],
   ['kube_service_spec_external_ip', [line(SVC, 'kube_service_spec_external_ip', 'external_ip="192.0.2.1"', 1)]],
@@ -741,7 +826,7 @@ const EXPECTED: ReadonlyArray<readonly [family: string, lines: readonly string[]
       line(SVC, 'kube_service_status_load_balancer_ingress', 'hostname="lb.example.com"', 1),
     ],
   ],
-  ['kube_service_deletion_timestamp', []],
+  ['kube_service_deletion_timestamp', [line(SVC, 'kube_service_deletion_timestamp', '', unix('2026-11-25T11:00:00Z'))]],
 ];
 
 /** KSM families of these four stores that --metric-names=ksm does not export, and why (README says the same). */
