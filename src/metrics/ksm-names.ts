@@ -111,6 +111,7 @@ export function ksmSamples(
     ...(identity.namespace === undefined ? [] : [['namespace', identity.namespace] as const]),
   ])}`;
   const out: Sample[] = [];
+  const theirs: Sample[] = [];
   // Samples of one list element share their label text: each text is cut and parsed once.
   const texts = new Map<string, LabelText | null>();
   for (const sample of samples) {
@@ -126,14 +127,31 @@ export function ksmSamples(
       continue;
     }
     let claimed = false;
-    for (const family of claims) claimed = rename(family, sample, text, context, ksmIdentity, out) || claimed;
+    for (const family of claims) claimed = rename(family, sample, text, context, ksmIdentity, theirs) || claimed;
     // A series no family takes (a pod condition KSM has no family for) keeps its name.
     if (!claimed) out.push(sample);
   }
-  for (const family of kind.kind.derived) derive(family, object, context, ksmIdentity, limits, dropped, out);
+  for (const family of kind.kind.derived) derive(family, object, context, ksmIdentity, limits, dropped, theirs);
+  appendUnique(theirs, out, dropped);
   if (out.length <= limits.maxSeriesPerObject) return out;
   dropped.series_limit += out.length - limits.maxSeriesPerObject;
   return out.slice(0, limits.maxSeriesPerObject);
+}
+
+/**
+ * KSM's series, each once: a malformed object can give one two sources for it (a container status both running and
+ * terminated, two containers of one name), which a scrape would reject as duplicate series. Repeats count as taken.
+ */
+function appendUnique(samples: readonly Sample[], out: Sample[], dropped: Dropped): void {
+  const seen = new Set<string>();
+  for (const sample of samples) {
+    const key = `${sample.name}${sample.labelText}`;
+    if (seen.has(key)) dropped.name_taken += 1;
+    else {
+      seen.add(key);
+      out.push(sample);
+    }
+  }
 }
 
 /** Our labels after the identity, as text and, once a family needs them, parsed. */

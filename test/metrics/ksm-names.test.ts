@@ -14,6 +14,8 @@ import { compileDeclared } from '../../src/metrics/declared.js';
 import { parseLabels, renderSample } from '../../src/metrics/exposition.js';
 import { type Dropped, NO_LIMITS, noneDropped } from '../../src/metrics/flatten.js';
 import { renderObject } from '../../src/metrics/render.js';
+import { MetricsStore } from '../../src/metrics/store.js';
+import { expositionProblems } from '../support/assertions/exposition.js';
 
 const unix = (time: string) => Math.floor(Date.parse(time) / 1000);
 const T0 = '2026-11-25T09:00:00Z';
@@ -282,14 +284,18 @@ const ALLOWLISTS = {
   ]),
 };
 
-function render(kind: KindSpec, object: any, metricNames: 'k8s' | 'ksm' = 'ksm', dropped: Dropped = noneDropped()) {
+function samplesOf(kind: KindSpec, object: any, metricNames: 'k8s' | 'ksm' = 'ksm', dropped = noneDropped()) {
   const identity = { name: object.metadata.name, namespace: kind.namespaced ? object.metadata.namespace : undefined };
   return renderObject(kind, identity, structuredClone(object), {
     metricNames,
     declared: compileDeclared(DECLARED_FIELDS, ALLOWLISTS),
     limits: NO_LIMITS,
     onDropped: (_kind, reason, count) => (dropped[reason] += count),
-  }).map((sample) => renderSample(sample).trimEnd());
+  });
+}
+
+function render(kind: KindSpec, object: any, metricNames: 'k8s' | 'ksm' = 'ksm', dropped: Dropped = noneDropped()) {
+  return samplesOf(kind, object, metricNames, dropped).map((sample) => renderSample(sample).trimEnd());
 }
 
 /** A line as Prometheus stores it: labels sorted, empty ones left out. */
@@ -907,4 +913,65 @@ test('KSM names stay within --max-series-per-object, the rest counted', (t) => {
   });
   t.is(limited.length, 20);
   t.true(dropped.series_limit >= all - 20);
+});
+
+/** Fields of the wrong type or shape wherever the KSM table reads the object, and names that need escaping. */
+const MALFORMED: ReadonlyArray<readonly [KindSpec, object]> = [
+  [
+    POD,
+    {
+      metadata: { name: 'we"ird\\pod\n', namespace: 'shop', uid: 7, ownerReferences: 'none' },
+      spec: {
+        nodeName: ['n'],
+        containers: [{ name: 'app', image: 3 }, { name: 'app' }, 'x'],
+        initContainers: { name: 'init' },
+        volumes: [{ name: 'v', persistentVolumeClaim: 'claim' }, { name: 'e', ephemeral: null }, null],
+        resourceClaims: [{ name: 'c', resourceClaimName: 5 }],
+        overhead: { cpu: 'lots', memory: '1Ki' },
+      },
+      status: {
+        phase: 42,
+        reason: { evicted: true },
+        podIPs: [{ ip: 'not-an-ip' }, { ip: '::ffff:10.0.0.1' }, 'x'],
+        conditions: [{ type: 'Ready', status: 'Maybe' }, { type: 'Ready', status: 'True' }, 'x'],
+        containerStatuses: [
+          { name: 'app', state: { running: { startedAt: T0 }, terminated: { startedAt: T0, finishedAt: 'never' } } },
+          { name: 'app', state: 'waiting' },
+        ],
+        resourceClaimStatuses: 'none',
+      },
+    },
+  ],
+  [
+    DEPLOYMENT,
+    {
+      metadata: { name: 'd', namespace: 'shop' },
+      spec: { replicas: 'three', strategy: { rollingUpdate: { maxSurge: { percent: 25 }, maxUnavailable: '150%' } } },
+      status: { conditions: { type: 'Available' } },
+    },
+  ],
+  [
+    DEPLOYMENT,
+    {
+      metadata: { name: 'e', namespace: 'shop' },
+      spec: { replicas: 4, strategy: { rollingUpdate: { maxSurge: 'x%', maxUnavailable: '-25%' } } },
+      status: { conditions: [{ type: 'Progressing', status: 'False', reason: 7 }] },
+    },
+  ],
+  [NODE, { metadata: { name: 'n' }, spec: { podCIDRs: 'x', taints: [null] }, status: { capacity: [] } }],
+  [SERVICE, { metadata: { name: 's', namespace: 'shop' }, spec: { type: 9, externalIPs: [1, null] }, status: 7 }],
+];
+
+test('malformed objects render under KSM names without throwing, as valid exposition, each series once', (t) => {
+  const store = new MetricsStore();
+  const dropped = noneDropped();
+  for (const [index, [kind, object]] of MALFORMED.entries())
+    t.notThrows(() => store.set(String(index), samplesOf(kind, object, 'ksm', dropped)));
+  t.deepEqual(expositionProblems(store.render().toString()), []);
+  t.true(dropped.name_taken > 0, 'the repeated containers and states were counted');
+  t.deepEqual(
+    render(DEPLOYMENT, MALFORMED[2][1]).filter((l) => l.startsWith('kube_deployment_spec_strategy')),
+    ['kube_deployment_spec_strategy_rollingupdate_max_unavailable{namespace="shop",deployment="e"} -1'],
+    'a percentage that is no number has no series; a negative one scales as Kubernetes scales it',
+  );
 });
