@@ -41,6 +41,8 @@ interface CompiledKind {
   readonly byPrefix: readonly Compiled[];
   /** Our families a derived family stands for: their series are left out. */
   readonly replaced: ReadonlySet<string>;
+  /** KSM families that more than one source feeds, or that read lists of the object: their series may repeat. */
+  readonly mayRepeat: ReadonlySet<string>;
   /** Per metric name seen, the renamed families that claim it (a name under a prefix is looked up once). */
   readonly claims: Map<string, readonly Compiled[]>;
 }
@@ -71,7 +73,12 @@ function compiledKind(metricName: string): CompiledKind | undefined {
       else byName.set(family.family.from, [...(byName.get(family.family.from) ?? []), family]);
     }
     const replaced = new Set(kind.derived.flatMap((family) => family.replaces ?? []));
-    entry = { kind, byName, byPrefix, replaced, claims: new Map() };
+    const targets = kind.renamed.map((family) => family.to);
+    const mayRepeat = new Set([
+      ...targets.filter((name, index) => targets.indexOf(name) !== index),
+      ...kind.derived.map((family) => family.name),
+    ]);
+    entry = { kind, byName, byPrefix, replaced, mayRepeat, claims: new Map() };
     compiled.set(metricName, entry);
   }
   return entry;
@@ -132,7 +139,7 @@ export function ksmSamples(
     if (!claimed) out.push(sample);
   }
   for (const family of kind.kind.derived) derive(family, object, context, ksmIdentity, limits, dropped, theirs);
-  appendUnique(theirs, out, dropped);
+  appendUnique(theirs, kind.mayRepeat, out, dropped);
   if (out.length <= limits.maxSeriesPerObject) return out;
   dropped.series_limit += out.length - limits.maxSeriesPerObject;
   return out.slice(0, limits.maxSeriesPerObject);
@@ -142,9 +149,18 @@ export function ksmSamples(
  * KSM's series, each once: a malformed object can give one two sources for it (a container status both running and
  * terminated, two containers of one name), which a scrape would reject as duplicate series. Repeats count as taken.
  */
-function appendUnique(samples: readonly Sample[], out: Sample[], dropped: Dropped): void {
+function appendUnique(
+  samples: readonly Sample[],
+  mayRepeat: ReadonlySet<string>,
+  out: Sample[],
+  dropped: Dropped,
+): void {
   const seen = new Set<string>();
   for (const sample of samples) {
+    if (!mayRepeat.has(sample.name)) {
+      out.push(sample);
+      continue;
+    }
     const key = `${sample.name}${sample.labelText}`;
     if (seen.has(key)) dropped.name_taken += 1;
     else {
