@@ -8,7 +8,8 @@
  * simulated cluster) would otherwise slow every garbage collection, and a test-time transpiler would add its own
  * wrappers. Prints `{"perCpuSecond":…,"perSecond":…}`: pod events per CPU-second of the process (all its threads,
  * the garbage collector's helper included) and per second of wall time, the medians over the rounds.
- * Usage: tsx bench/apply-events.ts <scale name> <series|no-series>
+ * With `ksm`, the cache renders kube-state-metrics' names (--metric-names=ksm), to compare the cost with ours.
+ * Usage: tsx bench/apply-events.ts <scale name> <series|no-series> [k8s|ksm]
  */
 
 import type { KubeObject } from '../src/objects/kube-object.js';
@@ -21,12 +22,15 @@ const { POD } = await built<typeof import('../src/kinds/table.js')>('kinds/table
 
 const scale = SCALES.find((candidate) => candidate.name === process.argv[2]);
 const changesSeries = { series: true, 'no-series': false }[process.argv[3] ?? ''];
-if (!scale || changesSeries === undefined) {
-  throw new Error(`usage: apply-events.ts <${SCALES.map((candidate) => candidate.name).join('|')}> <series|no-series>`);
+const metricNames = process.argv[4] ?? 'k8s';
+if (!scale || changesSeries === undefined || (metricNames !== 'k8s' && metricNames !== 'ksm')) {
+  throw new Error(
+    `usage: apply-events.ts <${SCALES.map((candidate) => candidate.name).join('|')}> <series|no-series> [k8s|ksm]`,
+  );
 }
 const texts = generateCluster(scale)[0][1].map((item) => JSON.stringify(item));
 const podKind = POD;
-const cache = new ClusterCache();
+const cache = new ClusterCache({ metricNames });
 for (const text of texts) cache.upsert(podKind, JSON.parse(text));
 
 /** The pod as its `round`th MODIFIED event brings it. */

@@ -153,10 +153,9 @@ async function memoryOf(child: ChildProcess, exporterUrl: string): Promise<Memor
 type PodObject = { metadata: { name: string; namespace: string } };
 
 /** Pod event apply, measured by bench/apply-events.ts in a process of its own (why, and what `changes` means: see there). */
-function applyEvents(scale: Scale, changes: 'series' | 'no-series'): string {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'bench/apply-events.ts', scale.name, changes], {
-    encoding: 'utf8',
-  });
+function applyEvents(scale: Scale, changes: 'series' | 'no-series', metricNames: 'k8s' | 'ksm' = 'k8s'): string {
+  const args = ['--import', 'tsx', 'bench/apply-events.ts', scale.name, changes, metricNames];
+  const result = spawnSync(process.execPath, args, { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`bench/apply-events.ts failed: ${result.stderr}`);
   const { perCpuSecond, perSecond } = JSON.parse(result.stdout) as { perCpuSecond: number; perSecond: number };
   return `${perSecond} events/s (${perCpuSecond} per CPU-second)`;
@@ -185,6 +184,7 @@ async function benchScale(scale: Scale): Promise<void> {
   // First, while nothing else of the benchmark runs: an exporter process left alive would share the cores.
   const applySeries = applyEvents(scale, 'series');
   const applyNoSeries = applyEvents(scale, 'no-series');
+  const applyKsm = applyEvents(scale, 'series', 'ksm');
   const { cluster, api, kubeconfig, stop } = await startClusterOf(scale);
   const started = performance.now();
   const { child, url: exporterUrl } = await startExporterProcess(kubeconfig);
@@ -294,6 +294,7 @@ async function benchScale(scale: Scale): Promise<void> {
       `| pod event apply in the exporter (flatten, store, trim), updates that change a series (restartCount) | ${applySeries} |`,
     );
     console.log(`| the same for updates that change no series (resourceVersion only) | ${applyNoSeries} |`);
+    console.log(`| the series-changing updates with --metric-names=ksm (kube-state-metrics' names) | ${applyKsm} |`);
     console.log(`| memory after the storm | ${mib(afterStorm)} |`);
     console.log(
       `| memory after churn round 1 → ${churnRounds} (every pod replaced each round) | ${mib(churn[0])} → ${mib(churn.at(-1)!)}: RSS ${growth(churn[0].rss, churn.at(-1)!.rss)}, heap ${growth(churn[0].heap, churn.at(-1)!.heap)} |`,

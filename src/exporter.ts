@@ -90,6 +90,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
   });
   const cache = new ClusterCache({
     limits: config.limits,
+    metricNames: config.metricNames,
     declared,
     onDropped: (kind, reason, count) => selfMetrics.flattenDropped.inc({ kind: kind.metricName, reason }, count),
     filterSamples: sampleFilter(cardinality, (kind, reason, count) =>

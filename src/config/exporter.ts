@@ -11,6 +11,7 @@ import type { WatchTimeouts } from '../kube/watch-stream.js';
 import { type CardinalityRules, parseGlobs, parseSeriesLimits } from '../metrics/cardinality.js';
 import { parseMetadataAllowlist } from '../metrics/declared.js';
 import type { FlattenLimits } from '../metrics/flatten.js';
+import type { MetricNaming } from '../metrics/ksm-names.js';
 import { REPORT_FORMATS } from '../report/report.js';
 import type { ReportConfig } from '../report/volunteer.js';
 import type { LogLevel } from '../util/log.js';
@@ -20,6 +21,7 @@ import {
   parseCount,
   parseDuration,
   parseHttpUrl,
+  parseMetricNames,
   parseNameSet,
   parseNamespaceList,
   parseNonEmpty,
@@ -41,6 +43,8 @@ export interface Config {
   readonly sharding: ShardingFlags;
   readonly watch: WatchTimeouts;
   readonly limits: FlattenLimits;
+  /** Whose metric names (src/metrics/ksm-names.ts): ours, or kube-state-metrics' where it has the family. */
+  readonly metricNames: MetricNaming;
   readonly cardinality: CardinalityRules;
   /** String fields exported beyond the built-in declarations: a fields file, opt-in labels and annotations. */
   readonly declared: DeclaredFlags;
@@ -153,6 +157,7 @@ export const FLAGS = [
   flag('total-shards',                  'sharding.totalShards',             'N',         '1',                       parsePositiveInteger,                  'number of shards (replicas) the objects are split over'),
   flag('pod',                           'sharding.pod',                     'NAME',      undefined,                 parseText,                             "auto-sharding: this StatefulSet pod's name; the shard is its ordinal, the total its StatefulSet's replicas"),
   flag('pod-namespace',                 'sharding.podNamespace',            'NAMESPACE', undefined,                 parseText,                             'auto-sharding: the namespace of that pod and its StatefulSet'),
+  flag('metric-names',                  'metricNames',                      'NAMES',     'k8s',                     parseMetricNames,                      'k8s: our names (k8s_<kind>_<path>); ksm: the families kube-state-metrics has under its names, labels and values (kube_pod_status_phase{pod,uid,...}), the rest as k8s_*'),
   flag('metric-allowlist',              'cardinality.allow',                'GLOBS',     '',                        parseGlobs,                            'comma-separated object metric names to export, * matching any run ("" for all), e.g. k8s_pod_status_*'),
   flag('metric-denylist',               'cardinality.deny',                 'GLOBS',     '',                        parseGlobs,                            'comma-separated object metric names never to export, * matching any run'),
   flag('kind-series-limit',             'cardinality.seriesLimits',         'LIMITS',    '',                        parseSeriesLimits,                     'most series per object, per kind: KIND=N[,KIND=N...], e.g. pod=200; the rest are dropped and counted'),

@@ -4,6 +4,7 @@
  * live beside their domain types. Pure.
  */
 
+import { METRIC_NAMINGS } from '../metrics/ksm-names.js';
 import { REPORT_FORMATS } from '../report/report.js';
 import { LOG_LEVELS } from '../util/log.js';
 
@@ -143,3 +144,5 @@ export function oneOf<T extends string>(values: readonly T[]): (text: string) =>
 export const parseLogLevel = oneOf(LOG_LEVELS);
 
 export const parseReportFormat = oneOf(REPORT_FORMATS);
+
+export const parseMetricNames = oneOf(METRIC_NAMINGS);

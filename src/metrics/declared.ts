@@ -551,7 +551,7 @@ function renderKeys(out: Output, keys: CompiledKeys, object: unknown, labelText:
   }
 }
 
-const PERCENTAGE = /^(\d{1,9})%$/;
+const PERCENTAGE = /^(-?\d{1,9})%$/;
 
 /** A percentage of a number, as Kubernetes scales it; nothing for an integer (the flattener's) or anything else. */
 function renderPercent(out: Output, percent: CompiledPercent, object: unknown, labelText: string): void {

@@ -1,7 +1,8 @@
 /**
  * The render stage: one object → the samples the store keeps for it. The object's fields are flattened
  * (src/metrics/flatten.ts), its declared string fields rendered (src/metrics/declared.ts), the kind's extra families
- * added (pods: k8s_pod_container_info), and the cardinality filter applied (src/metrics/cardinality.ts). The limits
+ * added (pods: k8s_pod_container_info), with --metric-names=ksm renamed to kube-state-metrics' families
+ * (src/metrics/ksm-names.ts), and the cardinality filter applied (src/metrics/cardinality.ts). The limits
  * bound the object as a whole: its declared and extra families count against --max-series-per-object with its
  * fields, and an identity too long for a label exports nothing at all.
  */
@@ -21,6 +22,7 @@ import {
   noneDropped,
   type ObjectIdentity,
 } from './flatten.js';
+import { ksmSamples, type MetricNaming } from './ksm-names.js';
 
 export interface RenderOptions {
   readonly limits?: FlattenLimits;
@@ -30,6 +32,8 @@ export interface RenderOptions {
   readonly filterSamples?: (kind: KindSpec, samples: readonly Sample[]) => readonly Sample[];
   /** Declared fields and opt-in labels (src/metrics/declared.ts); else the built-in declarations. */
   readonly declared?: DeclaredConfig;
+  /** `ksm`: families kube-state-metrics has under its names and labels (src/metrics/ksm-names.ts); default `k8s`. */
+  readonly metricNames?: MetricNaming;
 }
 
 interface ExtraFamily {
@@ -58,9 +62,9 @@ export function renderObject(
   const dropped = noneDropped();
   const fits = identityFits(identity, limits);
   if (!fits) dropped.label_length += 1;
-  const samples = fits
-    ? renderWithin(kind, identity, object, limits, dropped, options.declared ?? builtInDeclared())
-    : [];
+  const ours = fits ? renderWithin(kind, identity, object, limits, dropped, options.declared ?? builtInDeclared()) : [];
+  const samples =
+    options.metricNames === 'ksm' && fits ? ksmSamples(kind.metricName, identity, object, ours, limits, dropped) : ours;
   for (const reason of DROP_REASONS) if (dropped[reason] > 0) options.onDropped?.(kind, reason, dropped[reason]);
   return options.filterSamples ? options.filterSamples(kind, samples) : samples;
 }

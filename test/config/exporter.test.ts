@@ -36,6 +36,13 @@ test('cardinality flags', (t) => {
   t.deepEqual([...config.cardinality.seriesLimits], [['pod', 200]]);
 });
 
+test("--metric-names: ours by default, kube-state-metrics' with ksm, anything else a usage error", (t) => {
+  t.is(run([]).metricNames, 'k8s');
+  t.is(run(['--metric-names', 'ksm']).metricNames, 'ksm');
+  t.is(run([], { KUBE_API_EXPORTER_METRIC_NAMES: 'ksm' }).metricNames, 'ksm');
+  t.throws(() => run(['--metric-names', 'kube']), { instanceOf: UsageError, message: /--metric-names.*k8s, ksm/ });
+});
+
 test('declared field flags: the fields file path, label and annotation allow lists in kube-state-metrics syntax', (t) => {
   const config = run(['--metric-labels-allowlist', 'pods=[app,team],nodes=[*]', '--fields-config', 'fields.yaml'], {
     KUBE_API_EXPORTER_METRIC_ANNOTATIONS_ALLOWLIST: 'deployments=[owner.example.com/team] , pods=[a]',
