@@ -3,10 +3,12 @@
  * rendered to exposition text once, when it changes, and kept as UTF-8 bytes with its lines grouped by family.
  *
  * A render is a list of blocks, not one Buffer: objects are kept in groups of about GROUP_BYTES of text, and a block is
- * one family's lines of one group's objects. A change makes only the blocks of the changed object's group and families
- * stale; the next render copies those anew and reuses every other block. Blocks are never modified once rendered
- * (copy on write), so a response holding a render never sees a later version of any object, and a block can be
- * compressed once for every response that includes it (src/http/gzip.ts).
+ * one family's lines of one group's objects. The blocks are where the text lives: an object's new text waits in a
+ * Buffer of its own only until its group's blocks are copied anew, and an object keeps where its lines are in them. A
+ * change makes only the blocks of the changed object's group and families stale; the next render copies those anew
+ * and reuses every other block. Blocks are never modified once rendered (copy on write), so a response holding a
+ * render never sees a later version of any object, and a block can be compressed once for every response that
+ * includes it (src/http/gzip.ts).
  */
 
 import { escapeHelp, renderSample, type Sample } from './exposition.js';
@@ -39,16 +41,18 @@ interface Group {
   readonly blocks: Map<Family, Buffer>;
 }
 
-/** What the store holds for one object: its lines, family after family. Updated in place. */
+/** What the store holds for one object: where its lines are, family after family. Updated in place. */
 interface StoredObject {
   /**
-   * The lines as UTF-8 bytes, outside the JavaScript heap: the garbage collector neither copies them when they are
-   * new nor marks them while they live, and a render copies them as they are.
+   * Lines not yet copied into the group's blocks, as UTF-8 bytes, outside the JavaScript heap: the garbage collector
+   * neither copies them when they are new nor marks them while they live.
    */
-  bytes: Buffer;
+  pending: Buffer | undefined;
   families: readonly Family[];
-  /** Where each family's lines end in `bytes`. */
+  /** Where each family's lines end in the object's text (its length in bytes last). */
   ends: readonly number[];
+  /** Once not pending: where each family's lines start in the group's block of that family. */
+  starts: number[];
   series: number;
   readonly group: Group;
 }
@@ -63,6 +67,11 @@ const CAPACITY_STEP = 512;
  * stream with 4 MiB, +9% with 2 MiB, +16% with 1 MiB).
  */
 export const GROUP_BYTES = 4 * 1024 * 1024;
+/**
+ * Pending text beyond this many groups' worth is copied into the blocks at once, without waiting for a scrape: while
+ * objects arrive (the initial sync, a storm) the text is then held about once, not twice.
+ */
+const MAX_PENDING_GROUPS = 4;
 
 /** Memory fits a text of this length that neither overflows it nor leaves more than two steps unused. */
 function fits(memory: ArrayBufferLike, byteLength: number): boolean {
@@ -76,6 +85,7 @@ export class MetricsStore {
   /** In the order of their first object. */
   private readonly groups: Group[] = [];
   private rendered: readonly Buffer[] | undefined;
+  private pendingBytes = 0;
   private series = 0;
   private stamp = 0;
   private scratch = Buffer.allocUnsafeSlow(64 * 1024);
@@ -112,23 +122,28 @@ export class MetricsStore {
     }
     const previous = this.objects.get(objectKey);
     const sameLayout = previous !== undefined && sameItems(previous.families, families);
-    if (sameLayout && previous.bytes.equals(encoded)) return;
+    if (sameLayout && sameItems(previous.ends, ends) && holds(previous, encoded)) return;
     this.updateMembership(previous?.families ?? [], families, stamp);
     this.series += samples.length - (previous?.series ?? 0);
-    // An update mostly keeps the object's layout and about the length of its text: the previous memory is overwritten
-    // then (renders copy it, none keeps it) and the previous lists kept, so the update leaves no garbage in the old
+    // An update mostly keeps the object's layout and about the length of its text: pending memory is overwritten then
+    // (renders copy it, none keeps it) and the previous lists kept, so the update leaves little garbage in the old
     // generation, and its new lists die young.
-    const bytes = this.bytesFor(byteLength, previous?.bytes);
-    encoded.copy(bytes);
     const stored = previous ?? this.addObject(objectKey);
+    const pending = bytesFor(byteLength, stored.pending);
+    encoded.copy(pending);
     for (const family of stored.families) stored.group.stale.add(family);
     for (const family of families) stored.group.stale.add(family);
-    stored.group.bytes += byteLength - stored.bytes.length;
-    stored.bytes = bytes;
-    if (!sameLayout) stored.families = families;
+    stored.group.bytes += byteLength - textLength(stored);
+    this.pendingBytes += byteLength - (stored.pending?.length ?? 0);
+    stored.pending = pending;
+    if (!sameLayout) {
+      stored.families = families;
+      stored.starts = [];
+    }
     if (!sameLayout || !sameItems(stored.ends, ends)) stored.ends = ends;
     stored.series = samples.length;
     this.rendered = undefined;
+    if (this.pendingBytes > MAX_PENDING_GROUPS * this.groupBytes) this.copyPending();
   }
 
   /** A new object, without lines yet, in the newest group unless that one is full. */
@@ -138,7 +153,7 @@ export class MetricsStore {
       group = { objects: new Set(), bytes: 0, stale: new Set(), blocks: new Map() };
       this.groups.push(group);
     }
-    const stored: StoredObject = { bytes: EMPTY, families: [], ends: [], series: 0, group };
+    const stored: StoredObject = { pending: undefined, families: [], ends: [], starts: [], series: 0, group };
     group.objects.add(stored);
     this.objects.set(objectKey, stored);
     return stored;
@@ -156,14 +171,6 @@ export class MetricsStore {
     return buffer.subarray(0, byteLength);
   }
 
-  /** Memory for an object's text: the previous version's when it fits, else new, sized so that it may grow a little. */
-  private bytesFor(byteLength: number, previous: Buffer | undefined): Buffer {
-    if (previous?.length === byteLength) return previous;
-    if (previous !== undefined && fits(previous.buffer, byteLength)) return Buffer.from(previous.buffer, 0, byteLength);
-    // Not from Buffer's shared pool: the memory is kept long, and alone.
-    return Buffer.allocUnsafeSlow(Math.ceil(byteLength / CAPACITY_STEP) * CAPACITY_STEP).subarray(0, byteLength);
-  }
-
   delete(objectKey: string): void {
     const stored = this.objects.get(objectKey);
     if (stored === undefined) return;
@@ -172,7 +179,8 @@ export class MetricsStore {
     this.series -= stored.series;
     const { group } = stored;
     group.objects.delete(stored);
-    group.bytes -= stored.bytes.length;
+    group.bytes -= textLength(stored);
+    this.pendingBytes -= stored.pending?.length ?? 0;
     for (const family of stored.families) group.stale.add(family);
     if (group.objects.size === 0) this.groups.splice(this.groups.indexOf(group), 1);
     this.rendered = undefined;
@@ -192,7 +200,7 @@ export class MetricsStore {
     this.sortedFamilies ??= [...this.families.values()].sort((a, b) =>
       a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
     );
-    for (const group of this.groups) if (group.stale.size > 0) renderStaleBlocks(group);
+    this.copyPending();
     const parts: Buffer[] = [];
     for (const family of this.sortedFamilies) {
       parts.push(family.header);
@@ -203,6 +211,12 @@ export class MetricsStore {
     }
     this.rendered = parts;
     return parts;
+  }
+
+  /** Copies every group's stale blocks anew, the pending text into them. */
+  private copyPending(): void {
+    for (const group of this.groups) if (group.stale.size > 0) renderStaleBlocks(group);
+    this.pendingBytes = 0;
   }
 
   private addFamily(sample: Sample): Family {
@@ -239,22 +253,34 @@ export class MetricsStore {
 }
 
 /**
- * Copies the group's stale blocks anew, in two passes over its objects: the bytes of each stale family, then each of
- * its segments to its place. A family left without lines in the group loses its block.
+ * Copies the group's stale blocks anew, in two passes over its objects: the bytes of each stale family, then each
+ * object's lines in it to their place, from the object's pending text or else from the block they were in. A family
+ * left without lines in the group loses its block. Every family of a pending object is stale: its text is all in
+ * blocks after this.
  */
 function renderStaleBlocks(group: Group): void {
   const { stale } = group;
   for (const family of stale) family.cursor = 0;
-  forEachSegment(group, (family, _stored, start, end) => {
-    if (stale.has(family)) family.cursor += end - start;
-  });
+  for (const stored of group.objects) {
+    stored.families.forEach((family, index) => {
+      if (stale.has(family)) family.cursor += segmentLength(stored, index);
+    });
+  }
   for (const family of stale) {
     family.block = family.cursor === 0 ? undefined : Buffer.allocUnsafeSlow(family.cursor);
     family.cursor = 0;
   }
-  forEachSegment(group, (family, stored, start, end) => {
-    if (family.block !== undefined) family.cursor += stored.bytes.copy(family.block, family.cursor, start, end);
-  });
+  for (const stored of group.objects) {
+    stored.families.forEach((family, index) => {
+      if (family.block === undefined) return;
+      const length = segmentLength(stored, index);
+      const end = stored.pending === undefined ? stored.starts[index] + length : stored.ends[index];
+      (stored.pending ?? group.blocks.get(family)!).copy(family.block, family.cursor, end - length, end);
+      stored.starts[index] = family.cursor;
+      family.cursor += length;
+    });
+    stored.pending = undefined;
+  }
   for (const family of stale) {
     if (family.block === undefined) group.blocks.delete(family);
     else group.blocks.set(family, family.block);
@@ -263,21 +289,32 @@ function renderStaleBlocks(group: Group): void {
   stale.clear();
 }
 
-/** Every line segment of the group's objects: `bytes[start, end)` of the stored object, in one family. */
-function forEachSegment(
-  group: Group,
-  visit: (family: Family, stored: StoredObject, start: number, end: number) => void,
-): void {
-  for (const stored of group.objects) {
-    let start = 0;
-    stored.families.forEach((family, index) => {
-      visit(family, stored, start, stored.ends[index]);
-      start = stored.ends[index];
-    });
-  }
+function segmentLength(stored: StoredObject, index: number): number {
+  return stored.ends[index] - (index === 0 ? 0 : stored.ends[index - 1]);
 }
 
-const EMPTY = Buffer.alloc(0);
+function textLength(stored: StoredObject): number {
+  return stored.ends.at(-1) ?? 0;
+}
+
+/** The object's text is these bytes, pending or in its blocks. */
+function holds(stored: StoredObject, text: Buffer): boolean {
+  if (stored.pending !== undefined) return stored.pending.equals(text);
+  return stored.families.every((family, index) => {
+    const length = segmentLength(stored, index);
+    const start = stored.starts[index];
+    const end = stored.ends[index];
+    return text.compare(stored.group.blocks.get(family)!, start, start + length, end - length, end) === 0;
+  });
+}
+
+/** Memory for an object's pending text: the previous pending's when it fits, else new, sized so that it may grow. */
+function bytesFor(byteLength: number, previous: Buffer | undefined): Buffer {
+  if (previous?.length === byteLength) return previous;
+  if (previous !== undefined && fits(previous.buffer, byteLength)) return Buffer.from(previous.buffer, 0, byteLength);
+  // Not from Buffer's shared pool: a pool slab would stay allocated while any of its objects waits.
+  return Buffer.allocUnsafeSlow(Math.ceil(byteLength / CAPACITY_STEP) * CAPACITY_STEP).subarray(0, byteLength);
+}
 
 function sameItems<Item>(a: readonly Item[], b: readonly Item[]): boolean {
   return a.length === b.length && a.every((item, index) => item === b[index]);

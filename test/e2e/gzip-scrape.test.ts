@@ -17,6 +17,8 @@ const run = promisify(execFile);
 
 const PODS = 60;
 const CONTAINERS = 150;
+/** Prometheus starts, then scrapes a body of several MB every second: generous, for a loaded machine. */
+const DEADLINE_MS = 60_000;
 
 function bigPod(index: number) {
   const containers = Array.from({ length: CONTAINERS }, (_, c) => ({
@@ -89,14 +91,22 @@ test('Prometheus and curl --compressed read every sample of the gzip body, befor
   };
   const objectSeries = 'count({__name__=~"k8s_.+", job="kube-api-exporter"})';
   const restarts = 'sum(k8s_pod_status_containerStatuses_restartCount{job="kube-api-exporter"})';
-  await eventually(async () => (await query(objectSeries))[0] === before.length, 'Prometheus scraped every series');
+  await eventually(
+    async () => (await query(objectSeries))[0] === before.length,
+    'Prometheus scraped every series',
+    DEADLINE_MS,
+  );
   t.deepEqual(await query('up{job="kube-api-exporter"}'), [1]);
   t.deepEqual(await query(restarts), [0]);
 
   cluster.api.update(POD, 'shop', 'big-7', (pod) => {
     for (const status of pod.status.containerStatuses) status.restartCount = 3;
   });
-  await eventually(async () => (await query(restarts))[0] === 3 * CONTAINERS, 'Prometheus scraped the change');
+  await eventually(
+    async () => (await query(restarts))[0] === 3 * CONTAINERS,
+    'Prometheus scraped the change',
+    DEADLINE_MS,
+  );
   const after = await uncompressed();
   t.is(after.length, before.length);
   t.deepEqual(await query(objectSeries), [after.length], 'every series still, after a change that renewed some blocks');
