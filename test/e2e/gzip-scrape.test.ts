@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { POD } from '../../src/kinds/table.js';
 import { GROUP_BYTES } from '../../src/metrics/store.js';
+import { manyContainerPod } from '../support/builders/objects.js';
 import { eventually, startTestCluster } from '../support/harness/cluster.js';
 import { PROMETHEUS, testNeeding } from '../support/harness/tools.js';
 import { prometheusApi, startPrometheus } from '../support/servers/prometheus.js';
@@ -20,22 +21,6 @@ const CONTAINERS = 150;
 /** Prometheus starts, then scrapes a body of several MB every second: generous, for a loaded machine. */
 const DEADLINE_MS = 60_000;
 
-function bigPod(index: number) {
-  const containers = Array.from({ length: CONTAINERS }, (_, c) => ({
-    name: `container-${c}`,
-    image: `registry.example/team/image-${c}:1.0`,
-    ports: [{ name: `p${c}`, containerPort: 8000 + c }],
-  }));
-  return {
-    metadata: { name: `big-${index}`, namespace: 'shop', uid: `uid-${index}` },
-    spec: { nodeName: 'node-1', containers },
-    status: {
-      phase: 'Running',
-      containerStatuses: containers.map((container) => ({ name: container.name, restartCount: 0, ready: true })),
-    },
-  };
-}
-
 /** The object series of a text body: sample lines of k8s_ families, sorted. */
 const objectSamples = (text: string) =>
   text
@@ -46,7 +31,7 @@ const objectSamples = (text: string) =>
 test('Prometheus and curl --compressed read every sample of the gzip body, before and after a change', async (t) => {
   const cluster = await startTestCluster(t, {
     seed: (api) => {
-      for (let index = 0; index < PODS; index++) api.create(POD, bigPod(index));
+      for (let index = 0; index < PODS; index++) api.create(POD, manyContainerPod(index, CONTAINERS));
     },
   });
   const uncompressed = async () =>
