@@ -12,7 +12,6 @@
  */
 
 import { escapeHelp, renderSample, type Sample } from './exposition.js';
-import { PendingText } from './pending-text.js';
 
 interface Family {
   readonly name: string;
@@ -44,7 +43,10 @@ interface Group {
 
 /** What the store holds for one object: where its lines are, family after family. Updated in place. */
 interface StoredObject {
-  /** Lines not yet copied into the group's blocks, as UTF-8 bytes, in the store's PendingText. */
+  /**
+   * Lines not yet copied into the group's blocks, as UTF-8 bytes, outside the JavaScript heap: the garbage collector
+   * neither copies them when they are new nor marks them while they live.
+   */
   pending: Buffer | undefined;
   families: readonly Family[];
   /** Where each family's lines end in the object's text (its length in bytes last). */
@@ -57,6 +59,8 @@ interface StoredObject {
 
 /** The scratch Buffer grows for texts up to this size; a larger one is encoded into a Buffer of its own. */
 const MAX_SCRATCH_BYTES = 1024 * 1024;
+/** Objects' text memory is allocated in multiples of this many bytes. */
+const CAPACITY_STEP = 512;
 /**
  * A new object joins the newest group until that group holds this much text. What a change costs the next render and
  * its gzip grows with it; blocks deflated apart compress worse the smaller they are (at scale M, +4% over one deflate
@@ -69,6 +73,11 @@ export const GROUP_BYTES = 4 * 1024 * 1024;
  */
 const MAX_PENDING_GROUPS = 4;
 
+/** Memory fits a text of this length that neither overflows it nor leaves more than two steps unused. */
+function fits(memory: ArrayBufferLike, byteLength: number): boolean {
+  return memory.byteLength >= byteLength && memory.byteLength - byteLength < 2 * CAPACITY_STEP;
+}
+
 export class MetricsStore {
   private readonly families = new Map<string, Family>();
   private readonly objects = new Map<string, StoredObject>();
@@ -76,15 +85,13 @@ export class MetricsStore {
   /** In the order of their first object. */
   private readonly groups: Group[] = [];
   private rendered: readonly Buffer[] | undefined;
-  private readonly pendingText: PendingText;
+  private pendingBytes = 0;
   private series = 0;
   private stamp = 0;
   private scratch = Buffer.allocUnsafeSlow(64 * 1024);
 
   /** `groupBytes`: text per group of objects (GROUP_BYTES unless a test wants many small groups). */
-  constructor(private readonly groupBytes = GROUP_BYTES) {
-    this.pendingText = new PendingText(groupBytes / 4);
-  }
+  constructor(private readonly groupBytes = GROUP_BYTES) {}
 
   /** Replaces everything stored for the object with these samples. */
   set(objectKey: string, samples: readonly Sample[]): void {
@@ -118,13 +125,17 @@ export class MetricsStore {
     if (sameLayout && sameItems(previous.ends, ends) && holds(previous, encoded)) return;
     this.updateMembership(previous?.families ?? [], families, stamp);
     this.series += samples.length - (previous?.series ?? 0);
-    // An update mostly keeps the object's layout: the previous lists are kept then, so that the update leaves little
-    // garbage in the old generation, and its new lists die young.
+    // An update mostly keeps the object's layout and about the length of its text: pending memory is overwritten then
+    // (renders copy it, none keeps it) and the previous lists kept, so the update leaves little garbage in the old
+    // generation, and its new lists die young.
     const stored = previous ?? this.addObject(objectKey);
+    const pending = bytesFor(byteLength, stored.pending);
+    encoded.copy(pending);
     for (const family of stored.families) stored.group.stale.add(family);
     for (const family of families) stored.group.stale.add(family);
     stored.group.bytes += byteLength - textLength(stored);
-    stored.pending = byteLength === 0 ? undefined : this.pendingText.append(encoded);
+    this.pendingBytes += byteLength - (stored.pending?.length ?? 0);
+    stored.pending = pending;
     if (!sameLayout) {
       stored.families = families;
       stored.starts = [];
@@ -132,7 +143,7 @@ export class MetricsStore {
     if (!sameLayout || !sameItems(stored.ends, ends)) stored.ends = ends;
     stored.series = samples.length;
     this.rendered = undefined;
-    if (this.pendingText.bytes > MAX_PENDING_GROUPS * this.groupBytes) this.copyPending();
+    if (this.pendingBytes > MAX_PENDING_GROUPS * this.groupBytes) this.copyPending();
   }
 
   /** A new object, without lines yet, in the newest group unless that one is full. */
@@ -169,6 +180,7 @@ export class MetricsStore {
     const { group } = stored;
     group.objects.delete(stored);
     group.bytes -= textLength(stored);
+    this.pendingBytes -= stored.pending?.length ?? 0;
     for (const family of stored.families) group.stale.add(family);
     if (group.objects.size === 0) this.groups.splice(this.groups.indexOf(group), 1);
     this.rendered = undefined;
@@ -204,7 +216,7 @@ export class MetricsStore {
   /** Copies every group's stale blocks anew, the pending text into them. */
   private copyPending(): void {
     for (const group of this.groups) if (group.stale.size > 0) renderStaleBlocks(group);
-    this.pendingText.reset();
+    this.pendingBytes = 0;
   }
 
   private addFamily(sample: Sample): Family {
@@ -294,6 +306,14 @@ function holds(stored: StoredObject, text: Buffer): boolean {
     const end = stored.ends[index];
     return text.compare(stored.group.blocks.get(family)!, start, start + length, end - length, end) === 0;
   });
+}
+
+/** Memory for an object's pending text: the previous pending's when it fits, else new, sized so that it may grow. */
+function bytesFor(byteLength: number, previous: Buffer | undefined): Buffer {
+  if (previous?.length === byteLength) return previous;
+  if (previous !== undefined && fits(previous.buffer, byteLength)) return Buffer.from(previous.buffer, 0, byteLength);
+  // Not from Buffer's shared pool: a pool slab would stay allocated while any of its objects waits.
+  return Buffer.allocUnsafeSlow(Math.ceil(byteLength / CAPACITY_STEP) * CAPACITY_STEP).subarray(0, byteLength);
 }
 
 function sameItems<Item>(a: readonly Item[], b: readonly Item[]): boolean {
