@@ -10,6 +10,7 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { constants, gzipSync } from 'node:zlib';
 import { Gauge, Registry } from 'prom-client';
 import { SimulatedApiServer } from '../src/demo/simulated-apiserver.js';
 import type { KindSpec } from '../src/kinds/table.js';
@@ -152,6 +153,17 @@ async function memoryOf(child: ChildProcess, exporterUrl: string): Promise<Memor
 
 type PodObject = { metadata: { name: string; namespace: string } };
 
+/** Deletes each pod and creates it anew under the round's name: a new object for the exporter. */
+function replacePods(api: SimulatedApiServer, podKind: KindSpec, pods: readonly PodObject[], round: number) {
+  return pods.map((item) => {
+    api.delete(podKind, item.metadata.namespace, item.metadata.name);
+    const next = structuredClone(item);
+    next.metadata.name = `${item.metadata.name.replace(/-r\d+$/, '')}-r${round}`;
+    api.create(podKind, next);
+    return next;
+  });
+}
+
 /** Pod event apply, measured by bench/apply-events.ts in a process of its own (why, and what `changes` means: see there). */
 function applyEvents(scale: Scale, changes: 'series' | 'no-series', metricNames: 'k8s' | 'ksm' = 'k8s'): string {
   const args = ['--import', 'tsx', 'bench/apply-events.ts', scale.name, changes, metricNames];
@@ -240,15 +252,9 @@ async function benchScale(scale: Scale): Promise<void> {
     const churnRounds = 10;
     let adds = (await selfMetrics(exporterUrl))(podEvents('add'));
     const churn: Memory[] = [];
-    let current = pods.map((item) => structuredClone(item));
+    let current = pods;
     for (let round = 1; round <= churnRounds; round++) {
-      current = current.map((item) => {
-        api.delete(podKind, item.metadata.namespace, item.metadata.name);
-        const next = structuredClone(item);
-        next.metadata.name = `${item.metadata.name.replace(/-r\d+$/, '')}-r${round}`;
-        api.create(podKind, next);
-        return next;
-      });
+      current = replacePods(api, podKind, current, round);
       adds += pods.length;
       await podEventsApplied(exporterUrl, 'add', adds);
       await timedGet(metricsUrl, gzipped); // a scrape per round, as Prometheus would do
@@ -372,6 +378,131 @@ async function benchShards(scale: Scale): Promise<void> {
   }
 }
 
+/** Issue 21, items 1 and 2: the targets beside the figures. */
+const PEAK_RSS_TARGET_MIB = 300;
+const AFTER_CHANGE_TARGET = 0.1;
+const GZIP_SIZE_TARGET = 1.1;
+/** glibc malloc settings the peak run is repeated with (environment of the exporter process). */
+const MALLOC_VARIANTS: ReadonlyArray<readonly [string, Readonly<Record<string, string>>]> = [
+  ['glibc defaults', {}],
+  ['MALLOC_ARENA_MAX=2', { MALLOC_ARENA_MAX: '2' }],
+];
+/** Each batch of the peak run: four scrapes at once, as Prometheus replicas and people would send them. */
+const SCRAPE_BATCH = [
+  { 'accept-encoding': 'gzip' },
+  { 'accept-encoding': 'identity' },
+  { 'accept-encoding': 'gzip' },
+  { 'accept-encoding': 'identity' },
+];
+
+/** VmHWM (peak RSS) and VmRSS of a process, in MiB. */
+function peakAndRssMiB(pid: number): { peak: number; rss: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1]) / 1024;
+  return { peak: field('VmHWM'), rss: field('VmRSS') };
+}
+
+/**
+ * The peak RSS an operator's container limit sees, no forced GC: sync, then 10 rounds of churn (every pod replaced),
+ * with a batch of four scrapes (gzip and identity) sent while every second round's events are applied: 20 scrapes.
+ */
+async function peakRssRun(scale: Scale, env: Readonly<Record<string, string>>) {
+  const { cluster, api, kubeconfig, stop } = await startClusterOf(scale);
+  const { child, url } = await startExporterProcess(kubeconfig, [], env);
+  try {
+    const [podKind, pods] = cluster[0] as readonly [KindSpec, PodObject[]];
+    const afterSync = peakAndRssMiB(child.pid!);
+    let adds = (await selfMetrics(url))(podEvents('add'));
+    let current = pods;
+    for (let round = 1; round <= 10; round++) {
+      current = replacePods(api, podKind, current, round);
+      adds += pods.length;
+      const scrapes = round % 2 === 0 ? SCRAPE_BATCH.map((headers) => timedGet(`${url}/metrics`, headers)) : [];
+      await podEventsApplied(url, 'add', adds);
+      await Promise.all(scrapes);
+    }
+    return { afterSync, atEnd: peakAndRssMiB(child.pid!) };
+  } finally {
+    child.kill('SIGTERM');
+    await stop();
+  }
+}
+
+/** One GET's whole body, uncompressed. */
+async function identityBodyOf(url: string): Promise<Buffer> {
+  return Buffer.from(await (await fetch(url, { headers: { 'accept-encoding': 'identity' } })).arrayBuffer());
+}
+
+const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/**
+ * What a gzip scrape costs right after a one-object change (wall time and the exporter's CPU, median of 7), against
+ * a full re-gzip of the same body in one deflate stream at the same level, in this process; and the sizes.
+ */
+async function gzipAfterChange(scale: Scale) {
+  const { cluster, api, kubeconfig, stop } = await startClusterOf(scale);
+  const { child, url } = await startExporterProcess(kubeconfig);
+  try {
+    const metricsUrl = `${url}/metrics`;
+    const [podKind, pods] = cluster[0] as readonly [KindSpec, PodObject[]];
+    const identity = await identityBodyOf(metricsUrl);
+    const oneStream = () => gzipSync(identity, { level: constants.Z_BEST_SPEED });
+    const fullGzipMs = median(
+      [1, 2, 3].map(() => {
+        const start = performance.now();
+        oneStream();
+        return performance.now() - start;
+      }),
+    );
+    const first = await timedGet(metricsUrl, { 'accept-encoding': 'gzip' });
+    let updates = (await selfMetrics(url))(podEvents('update'));
+    const wall: number[] = [];
+    const cpu: number[] = [];
+    for (let round = 0; round < 7; round++) {
+      api.update(podKind, pods[0].metadata.namespace, pods[0].metadata.name, (object) => (object.spec.priority += 1));
+      await podEventsApplied(url, 'update', ++updates);
+      const cpuBefore = cpuSeconds(child.pid!);
+      const start = performance.now();
+      await timedGet(metricsUrl, { 'accept-encoding': 'gzip' });
+      wall.push(performance.now() - start);
+      cpu.push((cpuSeconds(child.pid!) - cpuBefore) * 1000);
+    }
+    return {
+      fullGzipMs,
+      firstGzipMs: first.ms,
+      afterChangeMs: median(wall),
+      afterChangeCpuMs: median(cpu),
+      gzipBytes: first.bytes,
+      oneStreamBytes: oneStream().length,
+    };
+  } finally {
+    child.kill('SIGTERM');
+    await stop();
+  }
+}
+
+/** Issue 21 items 1 and 2 at a scale: each target beside the measured figure. */
+async function benchMemoryAndGzip(scale: Scale): Promise<void> {
+  console.log(`\n## Peak memory and gzip after a change at scale ${scale.name} (issue 21)`);
+  console.log('');
+  console.log('| measure | value | target |');
+  console.log('| --- | --- | --- |');
+  for (const [label, env] of MALLOC_VARIANTS) {
+    const { afterSync, atEnd } = await peakRssRun(scale, env);
+    console.log(
+      `| peak RSS (VmHWM), no forced GC: sync, then 10 churn rounds with 20 scrapes, 4 at a time, gzip and identity; ${label} | ${atEnd.peak.toFixed(0)} MiB (after sync: peak ${afterSync.peak.toFixed(0)} MiB; RSS at the end ${atEnd.rss.toFixed(0)} MiB) | < ${PEAK_RSS_TARGET_MIB} MiB |`,
+    );
+  }
+  const gzip = await gzipAfterChange(scale);
+  const ratio = gzip.afterChangeMs / gzip.fullGzipMs;
+  console.log(
+    `| gzip scrape right after a one-object change (wall, median of 7) vs a full re-gzip of the body (one stream, level 1) | ${gzip.afterChangeMs.toFixed(1)} ms vs ${gzip.fullGzipMs.toFixed(1)} ms: ${(ratio * 100).toFixed(1)}% (exporter CPU ${gzip.afterChangeCpuMs.toFixed(0)} ms; first gzip scrape, every block deflated: ${gzip.firstGzipMs.toFixed(0)} ms) | ≤ ${AFTER_CHANGE_TARGET * 100}% |`,
+  );
+  console.log(
+    `| gzip body vs one-stream gzip of the same text (level 1) | ${gzip.gzipBytes} vs ${gzip.oneStreamBytes} bytes: ${((gzip.gzipBytes / gzip.oneStreamBytes - 1) * 100).toFixed(1)}% | ≤ +${((GZIP_SIZE_TARGET - 1) * 100).toFixed(0)}% |`,
+  );
+}
+
 /** Least-squares line y = intercept + slope·x. */
 function fitLine(points: ReadonlyArray<readonly [x: number, y: number]>): { intercept: number; slope: number } {
   const n = points.length;
@@ -384,7 +515,10 @@ function fitLine(points: ReadonlyArray<readonly [x: number, y: number]>): { inte
 }
 
 for (const scale of SCALES.filter((candidate) => scaleNames.includes(candidate.name))) {
-  if (!shardsOnly) await benchScale(scale);
+  if (!shardsOnly) {
+    await benchScale(scale);
+    await benchMemoryAndGzip(scale);
+  }
   if (shardCounts.length > 0) await benchShards(scale);
 }
 console.log(

@@ -37,8 +37,15 @@ export interface ExporterProcess {
   stderrTail(): string;
 }
 
-/** dist/main.js with the flags (GC on SIGUSR2); resolves once /readyz says it has synced, else kills it and throws. */
-export async function startExporterProcess(kubeconfig: string, args: readonly string[] = []): Promise<ExporterProcess> {
+/**
+ * dist/main.js with the flags (GC on SIGUSR2) and these environment variables besides the benchmark's own; resolves
+ * once /readyz says it has synced, else kills it and throws.
+ */
+export async function startExporterProcess(
+  kubeconfig: string,
+  args: readonly string[] = [],
+  env: Readonly<Record<string, string>> = {},
+): Promise<ExporterProcess> {
   const child = spawn(
     process.execPath,
     [
@@ -56,7 +63,7 @@ export async function startExporterProcess(kubeconfig: string, args: readonly st
       'info',
       ...args,
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } },
   );
   let url = '';
   let tail = '';

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { type CacheChange, ClusterCache, InvalidObjectError } from '../src/cache.js';
 import { NODE, POD } from '../src/kinds/table.js';
+import { renderedText } from './support/assertions/exposition.js';
 import { restartingPod } from './support/builders/objects.js';
 
 const pod = POD;
@@ -71,7 +72,7 @@ test('an object nested 50,000 levels deep is cached: walked to the depth limit, 
   });
   cache.upsert(node, { metadata: { name: 'deep' }, status: { capacity: { cpu: '2' } }, deep });
   t.is(cache.count(node), 1);
-  t.true(cache.metrics.render().toString().includes('k8s_node_status_capacity_cpu{name="deep"} 2'));
+  t.true(renderedText(cache.metrics).includes('k8s_node_status_capacity_cpu{name="deep"} 2'));
   t.deepEqual(dropped, ['depth 1']);
   let bottom = [...cache.objects(node)][0].deep as { a?: unknown; annotations?: unknown; value?: number };
   while (bottom.a !== undefined) bottom = bottom.a as typeof bottom;

@@ -460,6 +460,7 @@ export class SimulatedApiServer {
     if (timeoutSeconds > 0) watcher.timers.push(setTimeout(() => response.end(), timeoutSeconds * 1000));
     if (params.get('allowWatchBookmarks') === 'true') {
       const bookmark = () => {
+        if (response.destroyed || response.writableEnded) return; // as in sendEvent
         const object = {
           kind: kind.kind,
           apiVersion: apiVersionOf(kind),

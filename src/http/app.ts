@@ -94,13 +94,18 @@ const INDEX_PAGE = `<!doctype html>
 `;
 
 /**
- * Sends the shared render, then the per-request part, as one body: gzipped (one gzip member) when the client accepts
- * it; `onReady` once the body is ready to send. Written in chunks as the client takes them (src/http/send.ts); resolves
- * when the response is done.
+ * Sends the shared parts of a render, then the per-request part, as one body: gzipped (one gzip member) when the client
+ * accepts it; `onReady` once the body is ready to send. Written in chunks as the client takes them (src/http/send.ts);
+ * resolves when the response is done.
  */
-async function sendMetrics(ctx: Context, shared: Buffer, perRequest?: Buffer, onReady = () => {}): Promise<void> {
+async function sendMetrics(
+  ctx: Context,
+  shared: readonly Buffer[],
+  perRequest?: Buffer,
+  onReady = () => {},
+): Promise<void> {
   const gzipped = ctx.acceptsEncodings('gzip', 'identity') === 'gzip';
-  const parts = gzipped ? await gzipBody(shared, perRequest) : perRequest ? [shared, perRequest] : [shared];
+  const parts = gzipped ? await gzipBody(shared, perRequest) : perRequest ? [...shared, perRequest] : shared;
   onReady();
   ctx.respond = false;
   ctx.res.writeHead(200, {
@@ -174,7 +179,7 @@ export function createApp(options: AppOptions): Koa {
     }
   });
   router.get('/metrics/self', async (ctx) => {
-    await sendMetrics(ctx, Buffer.from(await selfMetrics.registry.metrics()));
+    await sendMetrics(ctx, [], Buffer.from(await selfMetrics.registry.metrics()));
   });
   addLeanixRoutes(router, options.leanix, cache, selfMetrics);
   router.get('/events', options.eventStream.handle);

@@ -1,25 +1,31 @@
 /**
  * gzip for scrape bodies, as one gzip member made of one deflate stream, so that every gzip reader gets the whole body
- * (curl and Python's zlib stop after the first member). A rendered Buffer that is never modified is deflated once and
- * shared by every scrape that serves it: its deflate blocks end with a sync flush, not a final block, so that the
- * per-request part (the self-metrics) follows as further blocks of the same stream. Deflate lets a block refer back
- * only to bytes its own compressor saw, so blocks from two compressors concatenate into one valid stream.
+ * (curl and Python's zlib stop after the first member). Each shared part (a block of the render, which is never
+ * modified) is deflated on its own, once, and its raw deflate blocks are reused by every body that includes it: they
+ * end with a sync flush, not a final block, and refer back only to bytes of their own part, so the parts' deflate
+ * blocks laid end to end are one valid stream. The per-request part (the self-metrics) ends it with the final block;
+ * the trailer's CRC-32 is combined from the parts' CRCs, so that nothing is read twice.
  */
 
 import { promisify } from 'node:util';
 import { constants, crc32, deflateRaw } from 'node:zlib';
+import { crc32Combine } from './crc32-combine.js';
 
 const deflateRawAsync = promisify(deflateRaw);
 
-/** Fastest level: bodies are recompressed after every change, and level 6 saves only a few percent more. */
+/** Fastest level: blocks are recompressed after every change, and level 6 saves only a few percent more. */
 const LEVEL = constants.Z_BEST_SPEED;
 /**
- * Output per round trip between the zlib thread and the main thread. With the default 16 KiB, deflating a 40 MB render
- * takes about a hundred turns of the event loop, each waiting behind whatever else the loop serves (other clients).
+ * Output per round trip between the zlib thread and the main thread, at most: a render's block of a few MB would take
+ * dozens of turns of the event loop with the default 16 KiB, each waiting behind whatever else the loop serves. Each
+ * compressor allocates this much up front, so a small part gets a smaller one.
  */
-const CHUNK_SIZE = 1024 * 1024;
+const MAX_CHUNK_SIZE = 1024 * 1024;
+const MIN_CHUNK_SIZE = 16 * 1024;
+/** Parts deflated at once on the zlib threads: enough to keep both cores busy, few enough to leave the loop room. */
+const MAX_DEFLATING = 2;
 
-/** Raw deflate blocks of a text, not final, with the text's CRC-32 and length for the gzip trailer. */
+/** Raw deflate blocks of a part, not final, with the part's CRC-32 and length for the gzip trailer. */
 interface DeflatedPart {
   readonly blocks: Buffer;
   readonly crc: number;
@@ -31,37 +37,57 @@ const HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0xff]);
 
 const deflated = new WeakMap<Buffer, Promise<DeflatedPart>>();
 
-async function deflateOpen(body: Buffer): Promise<DeflatedPart> {
-  const blocks = await deflateRawAsync(body, {
-    level: LEVEL,
-    chunkSize: CHUNK_SIZE,
-    finishFlush: constants.Z_SYNC_FLUSH,
-  });
-  return { blocks, crc: crc32(body), length: body.length };
+let deflating = 0;
+const waiting: Array<() => void> = [];
+
+/** Runs the job once fewer than MAX_DEFLATING others run. */
+async function inTurn<T>(job: () => Promise<T>): Promise<T> {
+  if (deflating < MAX_DEFLATING) deflating += 1;
+  else await new Promise<void>((resolve) => waiting.push(resolve)); // the finishing job hands its turn over
+  try {
+    return await job();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else deflating -= 1;
+  }
+}
+
+async function deflateOpen(part: Buffer): Promise<DeflatedPart> {
+  const chunkSize = Math.min(MAX_CHUNK_SIZE, Math.max(MIN_CHUNK_SIZE, part.length >>> 3));
+  const blocks = await inTurn(() =>
+    deflateRawAsync(part, { level: LEVEL, chunkSize, finishFlush: constants.Z_SYNC_FLUSH }),
+  );
+  return { blocks, crc: crc32(part), length: part.length };
 }
 
 /** Of a Buffer that is never modified, made at most once per Buffer (concurrent callers share the promise). */
-function deflateOnce(body: Buffer): Promise<DeflatedPart> {
-  let result = deflated.get(body);
+function deflateOnce(part: Buffer): Promise<DeflatedPart> {
+  let result = deflated.get(part);
   if (!result) {
-    result = deflateOpen(body);
-    deflated.set(body, result);
+    result = deflateOpen(part);
+    deflated.set(part, result);
   }
   return result;
 }
 
 /**
- * `shared` then `perRequest` as one gzip member, in parts to be sent in order: `shared` (never to be modified) is
- * deflated once however many bodies include it; `perRequest` is deflated for this body.
+ * The `shared` parts then `perRequest` as one gzip member, in parts to be sent in order: each shared part (never to
+ * be modified) is deflated once however many bodies include it; `perRequest` is deflated for this body.
  */
-export async function gzipBody(shared: Buffer, perRequest: Buffer = Buffer.alloc(0)): Promise<Buffer[]> {
-  const [head, tail] = await Promise.all([
-    deflateOnce(shared),
+export async function gzipBody(shared: readonly Buffer[], perRequest: Buffer = Buffer.alloc(0)): Promise<Buffer[]> {
+  const [tail, ...parts] = await Promise.all([
     deflateRawAsync(perRequest, { level: LEVEL, finishFlush: constants.Z_FINISH }),
+    ...shared.map(deflateOnce),
   ]);
+  let crc = 0;
+  let length = 0;
+  for (const part of [...parts, { crc: crc32(perRequest), length: perRequest.length }]) {
+    crc = crc32Combine(crc, part.crc, part.length);
+    length += part.length;
+  }
   const trailer = Buffer.alloc(8);
-  // crc32 of no bytes is 0 whatever the starting value (Node 20), not the starting value.
-  trailer.writeUInt32LE(perRequest.length === 0 ? head.crc : crc32(perRequest, head.crc), 0);
-  trailer.writeUInt32LE((head.length + perRequest.length) % 2 ** 32, 4);
-  return [HEADER, head.blocks, tail, trailer];
+  trailer.writeUInt32LE(crc, 0);
+  trailer.writeUInt32LE(length % 2 ** 32, 4);
+  return [HEADER, ...parts.map((part) => part.blocks), tail, trailer];
 }

@@ -8,7 +8,7 @@ import test from 'ava';
 import { ClusterCache, InvalidObjectError } from '../../src/cache.js';
 import { DEFAULT_KINDS, KINDS } from '../../src/kinds/table.js';
 import { DROP_REASONS, noneDropped } from '../../src/metrics/flatten.js';
-import { expositionProblems, promtoolProblems } from '../support/assertions/exposition.js';
+import { expositionProblems, promtoolProblems, renderedText } from '../support/assertions/exposition.js';
 import { hostileName, hostileObject } from '../support/builders/hostile.js';
 import { eventually, startTestCluster } from '../support/harness/cluster.js';
 import { seededRandom } from '../support/harness/random.js';
@@ -48,7 +48,7 @@ for (let first = 0; first < OBJECTS; first += CHUNK) {
           }
           totals.objects += 1;
         }
-        const text = cache.metrics.render().toString();
+        const text = renderedText(cache.metrics);
         totals.series += cache.metrics.seriesCount;
         totals.bytes += text.length;
         const problems = expositionProblems(text);

@@ -9,31 +9,15 @@ import { connect, type Socket } from 'node:net';
 import test, { type ExecutionContext } from 'ava';
 import type { SimulatedApiServer } from '../../src/demo/simulated-apiserver.js';
 import { DEPLOYMENT, POD } from '../../src/kinds/table.js';
+import { manyContainerPod } from '../support/builders/objects.js';
 import { eventually, startTestCluster } from '../support/harness/cluster.js';
 
 const PODS = 100;
 const CONTAINERS = 150;
 const DEPLOYMENTS = 300;
 
-function bigPod(index: number) {
-  const containers = Array.from({ length: CONTAINERS }, (_, c) => ({
-    name: `container-${c}`,
-    image: `registry.example/team/image-${c}:1.0`,
-    ports: [{ name: `p${c}`, containerPort: 8000 + c }],
-    resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '1', memory: '1Gi' } },
-  }));
-  return {
-    metadata: { name: `big-${index}`, namespace: 'shop', uid: `uid-${index}` },
-    spec: { nodeName: 'node-1', containers },
-    status: {
-      phase: 'Running',
-      containerStatuses: containers.map((container) => ({ name: container.name, restartCount: 0, ready: true })),
-    },
-  };
-}
-
 const seed = (api: SimulatedApiServer) => {
-  for (let index = 0; index < PODS; index++) api.create(POD, bigPod(index));
+  for (let index = 0; index < PODS; index++) api.create(POD, manyContainerPod(index, CONTAINERS));
 };
 
 /** A connection that sends `GET path` and never reads the answer. */
@@ -124,7 +108,7 @@ async function slowRead(url: string, path: string, pauseMs: number): Promise<{ b
 
 /** Deployments whose templates have the big pods' containers: a LeanIX v2 document larger than socket buffers take. */
 function seedBigDeployments(api: SimulatedApiServer) {
-  const { containers } = bigPod(0).spec;
+  const { containers } = manyContainerPod(0, CONTAINERS).spec;
   for (let index = 0; index < DEPLOYMENTS; index++) {
     const labels = { app: `big-${index}` };
     api.create(DEPLOYMENT, {

@@ -8,18 +8,34 @@ import { gzipBody } from '../../src/http/gzip.js';
 
 const run = promisify(execFile);
 
-const objects = Buffer.from('k8s_pod_spec_priority{name="a",namespace="ns"} 0\n'.repeat(20_000));
+/** A render's parts: a header, then blocks of a few hundred KB. */
+const block = (name: string, lines: number) =>
+  Buffer.from(`k8s_pod_spec_priority{name="${name}",namespace="ns"} 0\n`.repeat(lines));
+const render = [Buffer.from('# HELP k8s_pod_spec_priority x\n'), block('a', 8_000), block('b', 12_000), block('c', 3)];
 const self = Buffer.from(
   '# HELP kube_api_exporter_series x\n# TYPE kube_api_exporter_series gauge\nkube_api_exporter_series 1\n',
 );
 
-test('gzipBody deflates a shared Buffer once: bodies with other per-request parts reuse its blocks', async (t) => {
-  const [first, second] = await Promise.all([gzipBody(objects, self), gzipBody(objects, Buffer.from('other\n'))]);
-  t.is(first[1], second[1], 'the same deflate blocks, not a second compression');
-  t.not((await gzipBody(Buffer.from(objects), self))[1], first[1], 'another Buffer (a new render) is deflated anew');
-  t.true(gunzipSync(Buffer.concat(first)).equals(Buffer.concat([objects, self])));
-  t.is(gunzipSync(Buffer.concat(second)).toString(), `${objects}other\n`);
-  t.is(gunzipSync(Buffer.concat(await gzipBody(self))).toString(), self.toString(), 'no per-request part');
+test('gzipBody deflates each shared part once: bodies with other per-request parts reuse its blocks', async (t) => {
+  const [first, second] = await Promise.all([gzipBody(render, self), gzipBody(render, Buffer.from('other\n'))]);
+  for (let index = 1; index <= render.length; index++) {
+    t.is(first[index], second[index], `part ${index}: the same deflate blocks, not a second compression`);
+  }
+  t.true(gunzipSync(Buffer.concat(first)).equals(Buffer.concat([...render, self])));
+  t.is(gunzipSync(Buffer.concat(second)).toString(), `${Buffer.concat(render)}other\n`);
+  t.is(gunzipSync(Buffer.concat(await gzipBody([], self))).toString(), self.toString(), 'no shared part');
+  t.is(gunzipSync(Buffer.concat(await gzipBody(render))).toString(), Buffer.concat(render).toString(), 'no own part');
+});
+
+test('after a change only the new part is deflated anew; the body still reads as the new render', async (t) => {
+  const before = await gzipBody(render, self);
+  const changed = [render[0], render[1], block('B', 12_000), render[3]];
+  const after = await gzipBody(changed, self);
+  t.is(after[1], before[1]);
+  t.is(after[2], before[2]);
+  t.not(after[3], before[3], 'the changed part');
+  t.is(after[4], before[4]);
+  t.true(gunzipSync(Buffer.concat(after)).equals(Buffer.concat([...changed, self])));
 });
 
 /** Serves one gzip body and returns its URL. */
@@ -34,8 +50,8 @@ async function serveGzip(t: ExecutionContext, parts: readonly Buffer[]): Promise
 }
 
 test('the body is one gzip member: curl --compressed and Python zlib read every byte', async (t) => {
-  const parts = await gzipBody(objects, self);
-  const expected = Buffer.concat([objects, self]);
+  const parts = await gzipBody(render, self);
+  const expected = Buffer.concat([...render, self]);
   const curl = await run('curl', ['--compressed', '-sS', await serveGzip(t, parts)], {
     encoding: 'buffer',
     maxBuffer: 64 * 2 ** 20,

@@ -3,7 +3,7 @@ import { POD } from '../../src/kinds/table.js';
 import { containerInfoSamples } from '../../src/metrics/container-info.js';
 import { parseLabels, renderSample } from '../../src/metrics/exposition.js';
 import { MetricsStore } from '../../src/metrics/store.js';
-import { expositionProblems, promtoolProblems } from '../support/assertions/exposition.js';
+import { expositionProblems, promtoolProblems, renderedText } from '../support/assertions/exposition.js';
 import { scheduledPod } from '../support/builders/objects.js';
 import { eventually, startTestCluster } from '../support/harness/cluster.js';
 import { optionalTools, PROMTOOL } from '../support/harness/tools.js';
@@ -102,7 +102,7 @@ for (const { title, object, expected } of labelCases) {
 test('the info family renders under its own HELP as valid exposition', (t) => {
   const store = new MetricsStore();
   store.set('pod/shop/web-1', containerInfoSamples(aPod(OLD_ID)));
-  const text = store.render().toString('utf8');
+  const text = renderedText(store);
   t.true(
     text.startsWith(
       '# HELP k8s_pod_container_info One series per container with a container ID: its pod, image and node, for joins on container_id.\n# TYPE k8s_pod_container_info gauge\n',

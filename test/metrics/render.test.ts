@@ -9,7 +9,7 @@ import { compileDeclared } from '../../src/metrics/declared.js';
 import { escapeLabelValue, renderSample } from '../../src/metrics/exposition.js';
 import { type Dropped, type FlattenLimits, NO_LIMITS, noneDropped } from '../../src/metrics/flatten.js';
 import { renderObject } from '../../src/metrics/render.js';
-import { expositionProblems } from '../support/assertions/exposition.js';
+import { expositionProblems, renderedText } from '../support/assertions/exposition.js';
 import { eventually, startTestCluster } from '../support/harness/cluster.js';
 
 const INFO = 'k8s_pod_container_info';
@@ -130,7 +130,7 @@ test('list elements whose keys differ only in lone surrogates are labelled by in
       containerStatuses: [{ name: 'ok\u{1F600}', restartCount: 1 }],
     },
   });
-  const text = cache.metrics.render().toString();
+  const text = renderedText(cache.metrics);
   t.deepEqual(expositionProblems(text), []);
   t.true(text.includes('k8s_pod_status_conditions_status{name="p",namespace="shop",condition="0"} 1\n'));
   t.true(text.includes('k8s_pod_status_conditions_status{name="p",namespace="shop",condition="1"} 0\n'));

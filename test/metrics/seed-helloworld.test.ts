@@ -2,6 +2,7 @@
 import test from 'ava';
 import { flatten } from '../../src/metrics/flatten.js';
 import { MetricsStore } from '../../src/metrics/store.js';
+import { renderedText } from '../support/assertions/exposition.js';
 
 const helloworld = {
   kind: 'Deployment',
@@ -48,9 +49,7 @@ test('the helloworld deployment renders exactly the 8 series of the seed documen
     'deployment/default/helloworld',
     flatten('k8s_deployment', { name: 'helloworld', namespace: 'default' }, helloworld),
   );
-  const samples = store
-    .render()
-    .toString()
+  const samples = renderedText(store)
     .split('\n')
     .filter((line) => line !== '' && !line.startsWith('#'));
   t.deepEqual(samples, SEED_SERIES);

@@ -2,7 +2,7 @@ import test from 'ava';
 import { parseLabels, renderLabels } from '../../src/metrics/exposition.js';
 import { flatten } from '../../src/metrics/flatten.js';
 import { MetricsStore } from '../../src/metrics/store.js';
-import { expositionProblems, promtoolProblems } from '../support/assertions/exposition.js';
+import { expositionProblems, promtoolProblems, renderedText } from '../support/assertions/exposition.js';
 import { type Overrides, restartingPod } from '../support/builders/objects.js';
 import { optionalTools, PROMTOOL } from '../support/harness/tools.js';
 
@@ -18,7 +18,7 @@ test('each family is contiguous under one HELP and one TYPE, families sorted', (
   store.set('pod/ns/a', pod('a', 1, { spec: { priority: 5 } }));
   store.set('pod/ns/b', pod('b', 2, { spec: { priority: 7 } }));
   t.is(
-    store.render().toString(),
+    renderedText(store),
     [
       '# HELP k8s_pod_spec_priority Value of field spec.priority',
       '# TYPE k8s_pod_spec_priority gauge',
@@ -31,7 +31,7 @@ test('each family is contiguous under one HELP and one TYPE, families sorted', (
       '',
     ].join('\n'),
   );
-  t.deepEqual(expositionProblems(store.render().toString()), []);
+  t.deepEqual(expositionProblems(renderedText(store)), []);
   t.is(store.seriesCount, 4);
 });
 
@@ -39,8 +39,8 @@ test('an update replaces the object series, dropping fields it no longer has', (
   const store = new MetricsStore();
   store.set('pod/ns/a', pod('a', 1, { spec: { priority: 5 } }));
   store.set('pod/ns/a', pod('a', 2));
-  t.false(store.render().toString().includes('k8s_pod_spec_priority'), 'an emptied family disappears with its HELP');
-  t.true(store.render().toString().includes('restartCount{name="a",namespace="ns",container="app"} 2\n'));
+  t.false(renderedText(store).includes('k8s_pod_spec_priority'), 'an emptied family disappears with its HELP');
+  t.true(renderedText(store).includes('restartCount{name="a",namespace="ns",container="app"} 2\n'));
   t.is(store.seriesCount, 1);
 });
 
@@ -50,21 +50,22 @@ test('a delete removes every series of the object and nothing else', (t) => {
   store.set('pod/ns/b', pod('b', 2));
   store.delete('pod/ns/a');
   store.delete('pod/ns/never-existed');
-  t.false(store.render().toString().includes('name="a"'));
-  t.true(store.render().toString().includes('name="b"'));
+  t.false(renderedText(store).includes('name="a"'));
+  t.true(renderedText(store).includes('name="b"'));
   t.is(store.seriesCount, 1);
   store.delete('pod/ns/b');
-  t.is(store.render().toString(), '');
+  t.is(renderedText(store), '');
   t.is(store.seriesCount, 0);
 });
 
-test('render returns the same bytes until the next change', (t) => {
+test('render returns the same parts until the next change', (t) => {
   const store = new MetricsStore();
   store.set('pod/ns/a', pod('a', 1));
   const first = store.render();
-  t.is(store.render(), first, 'the very same Buffer, not a new render');
+  const firstText = Buffer.concat(first).toString();
+  t.is(store.render(), first, 'the very same parts, not a new render');
   store.set('pod/ns/a', pod('a', 9));
-  t.not(store.render().toString(), first.toString());
+  t.not(renderedText(store), firstText);
 });
 
 test('an update of the same length shows in the next render and leaves the Buffers already rendered as they were', (t) => {
@@ -72,46 +73,82 @@ test('an update of the same length shows in the next render and leaves the Buffe
   store.set('pod/ns/a', pod('a', 1));
   store.set('pod/ns/b', pod('b', 2));
   const before = store.render();
-  const beforeText = before.toString();
+  const beforeText = Buffer.concat(before).toString();
   store.set('pod/ns/a', pod('a', 7));
   store.set('pod/ns/b', pod('b', 10));
-  t.is(before.toString(), beforeText);
-  const after = store.render().toString();
+  t.is(Buffer.concat(before).toString(), beforeText);
+  const after = renderedText(store);
   t.true(after.includes('{name="a",namespace="ns",container="app"} 7\n'));
   t.true(after.includes('{name="b",namespace="ns",container="app"} 10\n'));
   t.is(after.length, beforeText.length + 1);
 });
 
-test('after any mix of updates and deletes the render holds exactly the current objects (their text memory is reused)', (t) => {
-  const store = new MetricsStore();
-  const current = new Map<string, ReturnType<typeof pod>>();
-  let seed = 7;
-  const random = (below: number) => {
-    seed = (seed * 16807) % 2147483647;
-    return Math.floor((seed / 2147483647) * below);
-  };
-  const sortedLines = (text: string) => text.split('\n').sort();
-  for (let step = 1; step <= 2000; step++) {
-    const name = `p${random(40)}`;
-    if (random(10) < 3) {
-      store.delete(`pod/ns/${name}`);
-      current.delete(`pod/ns/${name}`);
-    } else {
-      // Texts from about 200 bytes to 5 KB, growing and shrinking by a byte or by kilobytes.
-      const containers = Array.from({ length: 1 + random(30) }, (_, index) => ({
-        name: `c${index}`,
-        ports: [{ containerPort: random(10 ** random(6)) }],
-      }));
-      const samples = pod(name, random(10 ** random(6)), { spec: { containers } });
-      store.set(`pod/ns/${name}`, samples);
-      current.set(`pod/ns/${name}`, samples);
+for (const [groups, groupBytes] of [
+  ['one group', undefined],
+  ['groups of about 2 KB', 2048],
+] as const) {
+  test(`after any mix of updates and deletes the render holds exactly the current objects (their text memory is reused), ${groups}`, (t) => {
+    const store = new MetricsStore(groupBytes);
+    const current = new Map<string, ReturnType<typeof pod>>();
+    let seed = 7;
+    const random = (below: number) => {
+      seed = (seed * 16807) % 2147483647;
+      return Math.floor((seed / 2147483647) * below);
+    };
+    const sortedLines = (text: string) => text.split('\n').sort();
+    for (let step = 1; step <= 2000; step++) {
+      const name = `p${random(40)}`;
+      if (random(10) < 3) {
+        store.delete(`pod/ns/${name}`);
+        current.delete(`pod/ns/${name}`);
+      } else {
+        // Texts from about 200 bytes to 5 KB, growing and shrinking by a byte or by kilobytes.
+        const containers = Array.from({ length: 1 + random(30) }, (_, index) => ({
+          name: `c${index}`,
+          ports: [{ containerPort: random(10 ** random(6)) }],
+        }));
+        const samples = pod(name, random(10 ** random(6)), { spec: { containers } });
+        store.set(`pod/ns/${name}`, samples);
+        current.set(`pod/ns/${name}`, samples);
+      }
+      if (step % 100 === 0) {
+        const fresh = new MetricsStore();
+        for (const [key, samples] of current) fresh.set(key, samples);
+        t.deepEqual(sortedLines(renderedText(store)), sortedLines(renderedText(fresh)), `after step ${step}`);
+        t.deepEqual(expositionProblems(renderedText(store)), [], `after step ${step}`);
+      }
     }
-    if (step % 100 === 0) {
-      const fresh = new MetricsStore();
-      for (const [key, samples] of current) fresh.set(key, samples);
-      t.deepEqual(sortedLines(store.render().toString()), sortedLines(fresh.render().toString()), `after step ${step}`);
-    }
-  }
+  });
+}
+
+test("a change renders anew only the blocks of its object's group; earlier renders keep their bytes", (t) => {
+  // Each pod's text is about 140 bytes: a group is full with its third.
+  const store = new MetricsStore(300);
+  for (let index = 0; index < 9; index++)
+    store.set(`pod/ns/p${index}`, pod(`p${index}`, index, { spec: { priority: 1 } }));
+  const before = store.render();
+  const beforeTexts = before.map((part) => part.toString());
+  t.is(before.length, 2 * (1 + 3), 'two families, each a header and a block per group');
+  store.set('pod/ns/p4', pod('p4', 40, { spec: { priority: 1 } }));
+  const after = store.render();
+  const renewed = after.filter((part) => !before.includes(part)).map((part) => part.toString());
+  t.deepEqual(renewed, [
+    'k8s_pod_spec_priority{name="p3",namespace="ns"} 1\nk8s_pod_spec_priority{name="p4",namespace="ns"} 1\nk8s_pod_spec_priority{name="p5",namespace="ns"} 1\n',
+    [3, 4, 5]
+      .map(
+        (index) =>
+          `k8s_pod_status_containerStatuses_restartCount{name="p${index}",namespace="ns",container="app"} ${index === 4 ? 40 : index}\n`,
+      )
+      .join(''),
+  ]);
+  t.deepEqual(
+    before.map((part) => part.toString()),
+    beforeTexts,
+    'the earlier render is as it was',
+  );
+  for (let index = 0; index < 3; index++) store.delete(`pod/ns/p${index}`);
+  t.is(store.render().length, 2 * (1 + 2), 'an emptied group is gone');
+  t.false(renderedText(store).includes('"p0"'));
 });
 
 test('an object whose text is megabytes is stored, rendered and deleted like any other', (t) => {
@@ -126,18 +163,15 @@ test('an object whose text is megabytes is stored, rendered and deleted like any
   });
   store.set('pod/ns/huge', huge);
   store.set('pod/ns/a', pod('a', 1));
-  t.true(store.render().length > 2 * 1024 * 1024);
+  t.true(renderedText(store).length > 2 * 1024 * 1024);
   t.true(
-    store
-      .render()
-      .toString()
-      .includes(
-        'k8s_pod_spec_containers_ports_containerPort{name="huge",namespace="ns",container="container-19999",port="0"} 19999\n',
-      ),
+    renderedText(store).includes(
+      'k8s_pod_spec_containers_ports_containerPort{name="huge",namespace="ns",container="container-19999",port="0"} 19999\n',
+    ),
   );
   store.delete('pod/ns/huge');
   store.set('pod/ns/b', pod('b', 2));
-  const text = store.render().toString();
+  const text = renderedText(store);
   t.false(text.includes('huge'));
   t.true(text.includes('{name="b",namespace="ns",container="app"} 2\n'));
   t.deepEqual(expositionProblems(text), []);
@@ -148,7 +182,7 @@ test('render counts bytes, not characters, for non-ASCII label values', (t) => {
   // Two families per object: a segment cut by characters instead of bytes would split a line.
   store.set('pod/ns/ü', pod('äöü-名前', 1, { spec: { priority: 5 } }));
   store.set('pod/ns/a', pod('a', 2, { spec: { priority: 6 } }));
-  const text = store.render().toString();
+  const text = renderedText(store);
   t.deepEqual(expositionProblems(text), []);
   t.true(
     text.includes(
@@ -160,7 +194,7 @@ test('render counts bytes, not characters, for non-ASCII label values', (t) => {
       'restartCount{name="äöü-名前",namespace="ns",container="app"} 1\nk8s_pod_status_containerStatuses_restartCount{name="a",namespace="ns",container="app"} 2\n',
     ),
   );
-  t.is(Buffer.byteLength(text), store.render().length);
+  t.is(Buffer.byteLength(text), Buffer.concat(store.render()).length);
 });
 
 test('hostile keys and values still render valid exposition (promtool when installed)', (t) => {
@@ -181,14 +215,14 @@ test('hostile keys and values still render valid exposition (promtool when insta
     status: { capacity: { big: '1e400' } },
   };
   store.set('pod/ns/x', flatten('k8s_pod', { name: 'x"y', namespace: 'n\\s' }, hostile));
-  const text = store.render().toString();
+  const text = renderedText(store);
   t.deepEqual(expositionProblems(text), []);
   t.true(text.includes('+Inf'));
   if (optionalTools(t, 'promtool check metrics of the rendered text', PROMTOOL))
     t.deepEqual(promtoolProblems(text), []);
 });
 
-test('an update that changes nothing keeps the rendered Buffer; one that does renders anew', (t) => {
+test('an update that changes nothing keeps the rendered parts; one that does renders anew', (t) => {
   const store = new MetricsStore();
   store.set('pod/ns/a', pod('a', 1, { spec: { priority: 5 } }));
   store.set('pod/ns/b', pod('b', 1));
@@ -197,15 +231,12 @@ test('an update that changes nothing keeps the rendered Buffer; one that does re
   t.is(store.render(), first);
   store.set('pod/ns/a', pod('a', 1));
   t.not(store.render(), first);
-  t.false(store.render().toString().includes('k8s_pod_spec_priority'));
+  t.false(renderedText(store).includes('k8s_pod_spec_priority'));
   store.set('pod/ns/b', pod('b', 1, { spec: { priority: 6 } }));
   t.true(
-    store
-      .render()
-      .toString()
-      .includes(
-        '# HELP k8s_pod_spec_priority Value of field spec.priority\n# TYPE k8s_pod_spec_priority gauge\nk8s_pod_spec_priority{name="b",namespace="ns"} 6\n',
-      ),
+    renderedText(store).includes(
+      '# HELP k8s_pod_spec_priority Value of field spec.priority\n# TYPE k8s_pod_spec_priority gauge\nk8s_pod_spec_priority{name="b",namespace="ns"} 6\n',
+    ),
   );
   t.is(store.seriesCount, 3);
 });

@@ -2,6 +2,7 @@ import test from 'ava';
 import { ClusterCache } from '../../src/cache.js';
 import { kindByMetricName } from '../../src/kinds/table.js';
 import { MAX_QUANTITY_LENGTH, parseQuantity } from '../../src/objects/quantity.js';
+import { renderedText } from '../support/assertions/exposition.js';
 
 const cases: ReadonlyArray<readonly [string, number | undefined]> = [
   ['0', 0],
@@ -86,7 +87,7 @@ test('a 1 MB quantity in an object goes through the cache in milliseconds, and i
   const elapsed = performance.now() - started;
   t.log(`7 pods with a 1 MB limits.cpu: ${elapsed.toFixed(1)} ms`);
   t.true(elapsed < 1000, `${elapsed} ms`);
-  const text = cache.metrics.render().toString();
+  const text = renderedText(cache.metrics);
   t.false(text.includes('resources_limits_cpu'));
   t.true(
     text.includes(

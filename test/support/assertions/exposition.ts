@@ -88,3 +88,7 @@ export function seriesValues(text: string, prefix = 'k8s_'): Map<string, number>
   }
   return values;
 }
+
+/** A store's render as one text, as a response body carries it. */
+export const renderedText = (store: { render(): readonly Buffer[] }): string =>
+  Buffer.concat(store.render()).toString();

@@ -119,3 +119,21 @@ export function runningStatus(startedAt: string, restartCount: number) {
     })),
   };
 }
+
+/** A pod with this many containers, each a port and resources: about 1 KB of /metrics text per container. */
+export function manyContainerPod(index: number, containerCount: number) {
+  const containers = Array.from({ length: containerCount }, (_, c) => ({
+    name: `container-${c}`,
+    image: `registry.example/team/image-${c}:1.0`,
+    ports: [{ name: `p${c}`, containerPort: 8000 + c }],
+    resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '1', memory: '1Gi' } },
+  }));
+  return {
+    metadata: { name: `big-${index}`, namespace: 'shop', uid: `uid-${index}` },
+    spec: { nodeName: 'node-1', containers },
+    status: {
+      phase: 'Running',
+      containerStatuses: containers.map((container) => ({ name: container.name, restartCount: 0, ready: true })),
+    },
+  };
+}

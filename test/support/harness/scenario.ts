@@ -11,6 +11,7 @@ import { DEFAULT_KINDS, KINDS, type KindSpec } from '../../../src/kinds/table.js
 import { kubeConfigForServer } from '../../../src/kube/kubeconfig.js';
 import { renderLeanix } from '../../../src/leanix/v1.js';
 import { createLogger, silentLogger } from '../../../src/util/log.js';
+import { renderedText } from '../assertions/exposition.js';
 import { testConfig } from '../builders/config.js';
 import { eventually, FAST_BACKOFF } from './cluster.js';
 import { type Random, seededRandom } from './random.js';
@@ -266,7 +267,7 @@ async function compare(api: SimulatedApiServer, exporterUrl: string): Promise<st
   const expected = new ClusterCache();
   for (const kind of DEFAULT_KINDS) for (const object of api.list(kind)) expected.upsert(kind, object);
   const metrics = await (await fetch(`${exporterUrl}/metrics`)).text();
-  const difference = lineDifference(objectLines(expected.metrics.render().toString()), objectLines(metrics));
+  const difference = lineDifference(objectLines(renderedText(expected.metrics)), objectLines(metrics));
   if (difference) return `/metrics: ${difference}`;
   const leanix = (await (await fetch(`${exporterUrl}/leanix.json`)).json()) as { Namespaces: unknown };
   const expectedLeanix = renderLeanix(
