@@ -15,7 +15,7 @@ import { parseLabels, renderSample } from '../../src/metrics/exposition.js';
 import { type Dropped, NO_LIMITS, noneDropped } from '../../src/metrics/flatten.js';
 import { renderObject } from '../../src/metrics/render.js';
 import { MetricsStore } from '../../src/metrics/store.js';
-import { expositionProblems } from '../support/assertions/exposition.js';
+import { expositionProblems, renderedText } from '../support/assertions/exposition.js';
 
 const unix = (time: string) => Math.floor(Date.parse(time) / 1000);
 const T0 = '2026-11-25T09:00:00Z';
@@ -967,7 +967,7 @@ test('malformed objects render under KSM names without throwing, as valid exposi
   const dropped = noneDropped();
   for (const [index, [kind, object]] of MALFORMED.entries())
     t.notThrows(() => store.set(String(index), samplesOf(kind, object, 'ksm', dropped)));
-  t.deepEqual(expositionProblems(store.render().toString()), []);
+  t.deepEqual(expositionProblems(renderedText(store)), []);
   t.true(dropped.name_taken > 0, 'the repeated containers and states were counted');
   t.deepEqual(
     render(DEPLOYMENT, MALFORMED[2][1]).filter((l) => l.startsWith('kube_deployment_spec_strategy')),
