@@ -15,7 +15,7 @@ import type { KubeObject } from '../objects/kube-object.js';
 import { type Backoff, backoffDelay, DEFAULT_BACKOFF } from '../util/backoff.js';
 import type { Logger } from '../util/log.js';
 import { ApiError } from './api-error.js';
-import { listCollection } from './list.js';
+import { CollectionLister, DEFAULT_INITIAL_LIST, type InitialList } from './initial-list.js';
 import type { WatchTarget } from './scope.js';
 import { StreamWatch, type WatchTimeouts } from './watch-stream.js';
 
@@ -43,6 +43,8 @@ export interface InformerOptions {
   readonly onInvalid?: () => void;
   /** How a listed object is trimmed as it arrives (src/kube/list.ts); else as the cache trims. */
   readonly trimListed?: (object: KubernetesObject) => KubernetesObject;
+  /** How the collection is listed (src/kube/initial-list.ts); default a streaming list, falling back to pages. */
+  readonly initialList?: InitialList;
 }
 
 /**
@@ -84,15 +86,20 @@ export class Informer {
       if (keeps(object as KubeObject)) onObject(type, object);
       else reduceToIdentity(object);
     };
+    const lister = new CollectionLister({
+      kubeConfig,
+      stream: this.stream,
+      path,
+      selectors: { labelSelector, fieldSelector },
+      way: options.initialList ?? DEFAULT_INITIAL_LIST,
+      pageTimeoutMs: timeouts.idleTimeoutMs,
+      onSkipped: skipped,
+      trim: options.trimListed,
+      log: options.log,
+      name: options.name,
+    });
     const list = async () => {
-      const listed = await listCollection(
-        kubeConfig,
-        path,
-        timeouts.idleTimeoutMs,
-        { labelSelector, fieldSelector },
-        skipped,
-        options.trimListed,
-      );
+      const listed = await lister.list();
       received();
       state.lastListAt = state.lastEventAt;
       // ListWatch skips a listed object whose resourceVersion equals the one it holds. After resourceVersions were

@@ -8,7 +8,7 @@
 import test, { type ExecutionContext } from 'ava';
 import _ from 'lodash';
 import type { RunningExporter } from '../../src/exporter.js';
-import { DEFAULT_KINDS } from '../../src/kinds/table.js';
+import { collectionPath, DEFAULT_KINDS } from '../../src/kinds/table.js';
 import { sanitizeName } from '../../src/metrics/flatten.js';
 import { parseQuantity } from '../../src/objects/quantity.js';
 import { seriesValues } from '../support/assertions/exposition.js';
@@ -153,6 +153,24 @@ serialTest(
       '-A',
     ]);
     t.regex(denied.stderr, /forbidden/, 'the server refuses, not only can-i');
+  },
+);
+
+serialTest(
+  'each kind asked once for a streaming list; kube-apiserver 1.32 on etcd 3.4 refuses it, and the kind is listed in pages',
+  async (t) => {
+    const { cluster } = await setUp(t);
+    for (const kind of DEFAULT_KINDS) {
+      const path = collectionPath(kind);
+      const streamed = exporterRequests(cluster.plane, 'watch', path).filter(
+        (query) => query.get('sendInitialEvents') === 'true',
+      );
+      t.is(streamed.length, 1, `${path}: one streaming list, not retried on relists`);
+      t.is(streamed[0].get('resourceVersionMatch'), 'NotOlderThan');
+      t.is(streamed[0].get('allowWatchBookmarks'), 'true');
+      const pages = exporterRequests(cluster.plane, 'list', path);
+      t.true(pages.length >= 1 && pages.every((query) => query.get('limit') === '500'), `${path} listed in pages`);
+    }
   },
 );
 
