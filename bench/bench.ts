@@ -392,6 +392,10 @@ function fitLine(points: ReadonlyArray<readonly [x: number, y: number]>): { inte
  */
 const CURVE_TARGETS = { scale: 'L', syncSeconds: 60, peakMiB: 2560, gzipP99Ms: 2000, shardPeakMiB: 800 };
 const CURVE_SHARDS = 4;
+/** Gzip scrapes after a change per replica: at L each renders and compresses 8 million series. */
+const CURVE_SCRAPES = Number(process.env.BENCH_CURVE_SCRAPES ?? 5);
+/** At L, on this shared machine, a sync can take many minutes. */
+const CURVE_SYNC_TIMEOUT_MS = 30 * 60_000;
 const INITIAL_LIST_WAYS = ['paged', 'watch-cache', 'stream'] as const;
 
 interface CurvePoint {
@@ -455,22 +459,25 @@ async function curvePoint(
   kubeconfig: string,
 ): Promise<CurvePoint> {
   let started = performance.now();
-  const one = await startExporterProcess(kubeconfig);
+  const one = await startExporterProcess(kubeconfig, [], { syncTimeoutMs: CURVE_SYNC_TIMEOUT_MS });
   let single: Omit<CurvePoint, 'scale' | 'shardSyncSeconds' | 'shardPeak' | 'shardGzipP99'>;
   try {
     const syncSeconds = (performance.now() - started) / 1000;
     const syncPeak = rssMiB(one.child.pid!, 'VmHWM');
     const series = (await selfMetrics(one.url))('kube_api_exporter_series');
     seriesPerObject ??= await seriesOfEachKind(one.url, scale);
-    const gzip = await gzipScrapesAfterChanges(one.url, api, cluster, SCRAPES);
+    const gzip = await gzipScrapesAfterChanges(one.url, api, cluster, CURVE_SCRAPES);
     single = { series, syncSeconds, syncPeak, gzip, peak: rssMiB(one.child.pid!, 'VmHWM') };
+    console.log(`\n(scale ${scale.name}, one replica: ${JSON.stringify(single)})`);
   } finally {
     one.child.kill('SIGTERM');
   }
   started = performance.now();
   const shards = await Promise.all(
     Array.from({ length: CURVE_SHARDS }, (_, shard) =>
-      startExporterProcess(kubeconfig, ['--shard', String(shard), '--total-shards', String(CURVE_SHARDS)]),
+      startExporterProcess(kubeconfig, ['--shard', String(shard), '--total-shards', String(CURVE_SHARDS)], {
+        syncTimeoutMs: CURVE_SYNC_TIMEOUT_MS,
+      }),
     ),
   );
   try {
@@ -480,7 +487,11 @@ async function curvePoint(
     for (const { url } of shards)
       shardGzipP99 = Math.max(shardGzipP99, (await timeScrapes(`${url}/metrics`, { 'accept-encoding': 'gzip' })).p99);
     const shardPeak = Math.max(...shards.map(({ child }) => rssMiB(child.pid!, 'VmHWM')));
-    return { scale, ...single, shardSyncSeconds, shardPeak, shardGzipP99 };
+    const point = { scale, ...single, shardSyncSeconds, shardPeak, shardGzipP99 };
+    console.log(
+      `(scale ${scale.name}, ${CURVE_SHARDS} shards: ${JSON.stringify({ shardSyncSeconds, shardPeak, shardGzipP99 })})`,
+    );
+    return point;
   } finally {
     for (const { child } of shards) child.kill('SIGTERM');
   }
@@ -490,18 +501,26 @@ async function curvePoint(
 async function benchInitialLists(scale: Scale, kubeconfig: string): Promise<void> {
   console.log(`\n## Initial sync at scale ${scale.name} by way of listing (--initial-list)`);
   console.log('');
-  console.log('| --initial-list | initial sync | peak RSS at sync (VmHWM) | RSS after a full GC | live heap |');
-  console.log('| --- | --- | --- | --- | --- |');
+  console.log(
+    '| --initial-list | initial sync | CPU of the exporter in it | CPU of the simulated API server in it | peak RSS at sync (VmHWM) | RSS after a full GC | live heap |',
+  );
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
   for (const way of INITIAL_LIST_WAYS) {
     const started = performance.now();
+    const serverCpuBefore = process.cpuUsage();
     try {
-      const { child, url } = await startExporterProcess(kubeconfig, ['--initial-list', way], 'list/watch failed');
+      const { child, url } = await startExporterProcess(kubeconfig, ['--initial-list', way], {
+        failOn: 'list/watch failed',
+        syncTimeoutMs: CURVE_SYNC_TIMEOUT_MS,
+      });
       try {
         const seconds = (performance.now() - started) / 1000;
+        const serverCpu = process.cpuUsage(serverCpuBefore);
+        const exporterCpu = cpuSeconds(child.pid!);
         const peak = rssMiB(child.pid!, 'VmHWM');
         const after = await memoryOf(child, url);
         console.log(
-          `| ${way} | ${seconds.toFixed(1)} s | ${peak.toFixed(0)} MiB | ${after.rss.toFixed(0)} MiB | ${after.heap.toFixed(0)} MiB |`,
+          `| ${way} | ${seconds.toFixed(1)} s | ${exporterCpu.toFixed(1)} s | ${((serverCpu.user + serverCpu.system) / 1e6).toFixed(1)} s | ${peak.toFixed(0)} MiB | ${after.rss.toFixed(0)} MiB | ${after.heap.toFixed(0)} MiB |`,
         );
       } finally {
         child.kill('SIGTERM');
@@ -516,7 +535,7 @@ async function benchInitialLists(scale: Scale, kubeconfig: string): Promise<void
           return error.message;
         }
       })();
-      console.log(`| ${way} | fails after ${seconds} s: ${logged} | | | |`);
+      console.log(`| ${way} | fails after ${seconds} s: ${logged} | | | | | |`);
     }
   }
 }
@@ -544,7 +563,7 @@ function printCurve(points: readonly CurvePoint[]): void {
   );
   console.log('');
   console.log(
-    `| scale | pods | series | initial sync | peak RSS at sync | gzip scrape p50 / p99 | gzip bytes | peak RSS after ${SCRAPES} scrapes | ${CURVE_SHARDS} shards: initial sync | peak RSS, largest shard | gzip p99 (the first scrape), slowest shard |`,
+    `| scale | pods | series | initial sync | peak RSS at sync | gzip scrape after a change, p50 / max | gzip bytes | peak RSS after ${CURVE_SCRAPES} scrapes | ${CURVE_SHARDS} shards: initial sync | peak RSS, largest shard | gzip p99 (the first scrape), slowest shard |`,
   );
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const point of points) {

@@ -46,13 +46,13 @@ export interface ExporterProcess {
 }
 
 /**
- * dist/main.js with the flags (GC on SIGUSR2); resolves once /readyz says it has synced, else kills it and throws,
- * at once if it logs a line containing `failOn` (its log line is the error's message).
+ * dist/main.js with the flags (GC on SIGUSR2); resolves once /readyz says it has synced (within `syncTimeoutMs`), else
+ * kills it and throws, at once if it logs a line containing `failOn` (its log line is the error's message).
  */
 export async function startExporterProcess(
   kubeconfig: string,
   args: readonly string[] = [],
-  failOn?: string,
+  { failOn, syncTimeoutMs }: { failOn?: string; syncTimeoutMs?: number } = {},
 ): Promise<ExporterProcess> {
   const child = spawn(
     process.execPath,
@@ -84,7 +84,7 @@ export async function startExporterProcess(
       const failure = failOn === undefined ? undefined : tail.split('\n').find((line) => line.includes(failOn));
       if (failure) throw new ExporterFailed(failure);
       return url !== '' && (await fetch(`${url}/readyz`)).status === 200;
-    });
+    }, syncTimeoutMs);
   } catch (error) {
     child.kill('SIGTERM');
     throw error;
