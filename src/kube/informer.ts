@@ -12,6 +12,7 @@ import _ from 'lodash';
 import type { KindState } from '../kinds/state.js';
 import type { WatchEventType } from '../metrics/self-metrics.js';
 import type { KubeObject } from '../objects/kube-object.js';
+import { trimInPlace } from '../objects/trim.js';
 import { type Backoff, backoffDelay, DEFAULT_BACKOFF } from '../util/backoff.js';
 import type { Logger } from '../util/log.js';
 import { ApiError } from './api-error.js';
@@ -65,7 +66,7 @@ export class Informer {
   private stopped = false;
 
   constructor(private readonly options: InformerOptions) {
-    const { kubeConfig, target, keeps = () => true, onObject } = options;
+    const { kubeConfig, target, keeps = () => true, onObject, trimListed = trimInPlace } = options;
     const { path, labelSelector, fieldSelector } = target;
     const timeouts = options.watchTimeouts ?? DEFAULT_WATCH_TIMEOUTS;
     const { state } = this;
@@ -94,7 +95,9 @@ export class Informer {
       way: options.initialList ?? DEFAULT_INITIAL_LIST,
       pageTimeoutMs: timeouts.idleTimeoutMs,
       onSkipped: skipped,
-      trim: options.trimListed,
+      // Another shard's objects are cut down as they arrive, not once the whole collection is in: every shard
+      // lists every object, and holding them all whole set each shard's peak as high as one replica's.
+      trim: (object) => (keeps(object as KubeObject) ? trimListed(object) : reduceToIdentity(object)),
       log: options.log,
       name: options.name,
     });
@@ -183,11 +186,12 @@ export class Informer {
  * An object the caller does not keep (another shard's), cut down in place to what the informer's own cache needs
  * (name, namespace, uid for the shard check, resourceVersion for relists): the informer holds every object it lists.
  */
-function reduceToIdentity(object: KubernetesObject): void {
+function reduceToIdentity(object: KubernetesObject): KubernetesObject {
   const { name, namespace, uid, resourceVersion } = object.metadata ?? {};
   for (const key of Object.keys(object))
     if (key !== 'apiVersion' && key !== 'kind') delete (object as Record<string, unknown>)[key];
   object.metadata = { name, namespace, uid, resourceVersion };
+  return object;
 }
 
 export function describeError(error: unknown): string {
