@@ -421,6 +421,17 @@ export class SimulatedApiServer {
     return undefined;
   }
 
+  /** The kind's objects by key, as etcd pages through them and the watch cache sends a streaming list's. */
+  private inKeyOrder(kind: KindSpec): ApiObject[] {
+    const collection = this.collection(kind);
+    let order = this.listOrder.get(kind.metricName);
+    if (!order) {
+      order = [...collection.keys()].sort();
+      this.listOrder.set(kind.metricName, order);
+    }
+    return order.map((key) => collection.get(key)!);
+  }
+
   /** A LIST written item by item, as a large one can be longer than a string may be. */
   private async sendList(
     kind: KindSpec,
@@ -428,13 +439,7 @@ export class SimulatedApiServer {
     params: URLSearchParams,
     response: ServerResponse,
   ): Promise<void> {
-    const collection = this.collection(kind);
-    let order = this.listOrder.get(kind.metricName);
-    if (!order) {
-      order = [...collection.keys()].sort();
-      this.listOrder.set(kind.metricName, order);
-    }
-    const items = order.map((key) => collection.get(key)!).filter(selects);
+    const items = this.inKeyOrder(kind).filter(selects);
     // resourceVersion=0 is served by the watch cache, which ignores the limit (kube-apiserver 1.32).
     const limit = params.get('resourceVersion') === '0' ? 0 : Number(params.get('limit') ?? 0);
     const offset = Number(params.get('continue') ?? 0);
@@ -493,7 +498,7 @@ export class SimulatedApiServer {
     const watcher = this.openWatcher(kind, selects, request, response);
     if (!watcher) return;
     const takenAt = this.resourceVersion;
-    for (const object of [...this.collection(kind).values()].filter(selects)) {
+    for (const object of this.inKeyOrder(kind).filter(selects)) {
       if (response.destroyed) return;
       this.sendEvent(watcher, 'ADDED', object);
       if (response.writableNeedDrain) await drained(response);
