@@ -5,7 +5,7 @@
  *   collection from its watch cache as ADDED events, one JSON line each, then a BOOKMARK annotated
  *   `k8s.io/initial-events-end`; the watch proper resumes from that bookmark's resourceVersion. Neither side holds
  *   more than one object's JSON at a time. Where the server refuses it (WatchList feature gate off: 422 Invalid;
- *   kube-apiserver 1.32 on etcd 3.4, which lacks progress notifications: an ERROR event with code 500), this list
+ *   kube-apiserver 1.32 on etcd 3.4 before it has found progress notifications: an ERROR event with code 500), this list
  *   falls back to `paged`, and so do the informer's later relists. Other failures (429, 503, a broken stream) are
  *   the list's: retried after backoff, streaming.
  * - `paged`: LIST pages of 500: consistent reads, served by etcd unless the watch cache can serve them

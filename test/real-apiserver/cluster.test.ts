@@ -157,7 +157,7 @@ serialTest(
 );
 
 serialTest(
-  'each kind asked once for a streaming list; kube-apiserver 1.32 on etcd 3.4 refuses it, and the kind is listed in pages',
+  'each kind is first asked for a streaming list; where kube-apiserver 1.32 refuses it (on etcd 3.4, until it has found progress notifications), listed in pages',
   async (t) => {
     const { cluster } = await setUp(t);
     for (const kind of DEFAULT_KINDS) {
@@ -165,11 +165,15 @@ serialTest(
       const streamed = exporterRequests(cluster.plane, 'watch', path).filter(
         (query) => query.get('sendInitialEvents') === 'true',
       );
-      t.is(streamed.length, 1, `${path}: one streaming list, not retried on relists`);
+      t.true(streamed.length >= 1, `${path}: a streaming list`);
       t.is(streamed[0].get('resourceVersionMatch'), 'NotOlderThan');
       t.is(streamed[0].get('allowWatchBookmarks'), 'true');
       const pages = exporterRequests(cluster.plane, 'list', path);
-      t.true(pages.length >= 1 && pages.every((query) => query.get('limit') === '500'), `${path} listed in pages`);
+      if (pages.length > 0) t.is(streamed.length, 1, `${path}: refused once, then listed in pages only`);
+      t.true(
+        pages.every((query) => query.get('limit') === '500'),
+        `${path}: pages of 500`,
+      );
     }
   },
 );
