@@ -17,7 +17,7 @@ import type { KindSpec } from '../src/kinds/table.js';
 import { parseLabels } from '../src/metrics/exposition.js';
 import { flatten } from '../src/metrics/flatten.js';
 import { generateCluster, SCALES, type Scale } from './cluster-generator.js';
-import { startExporterProcess, waitFor, writeKubeconfig } from './exporter-process.js';
+import { ExporterFailed, startExporterProcess, waitFor, writeKubeconfig } from './exporter-process.js';
 
 const SCRAPES = Number(process.env.BENCH_SCRAPES ?? 20);
 const scaleNames = (process.env.BENCH_SCALES ?? 'S,M').split(',');
@@ -75,8 +75,9 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-function rssMiB(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+/** RSS now, or with VmHWM its peak so far: what a container's memory limit must hold. */
+function rssMiB(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
+  const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Number(match[1]) / 1024 : NaN;
 }
 
@@ -408,7 +409,7 @@ function peakAndRssMiB(pid: number): { peak: number; rss: number } {
  */
 async function peakRssRun(scale: Scale, env: Readonly<Record<string, string>>) {
   const { cluster, api, kubeconfig, stop } = await startClusterOf(scale);
-  const { child, url } = await startExporterProcess(kubeconfig, [], env);
+  const { child, url } = await startExporterProcess(kubeconfig, [], { env });
   try {
     const [podKind, pods] = cluster[0] as readonly [KindSpec, PodObject[]];
     const afterSync = peakAndRssMiB(child.pid!);
@@ -514,13 +515,234 @@ function fitLine(points: ReadonlyArray<readonly [x: number, y: number]>): { inte
   return { slope, intercept: meanY - slope * meanX };
 }
 
-for (const scale of SCALES.filter((candidate) => scaleNames.includes(candidate.name))) {
-  if (!shardsOnly) {
-    await benchScale(scale);
-    await benchMemoryAndGzip(scale);
-  }
-  if (shardCounts.length > 0) await benchShards(scale);
+/**
+ * Scale L, and the curve it ends: per scale, one replica (initial sync, its peak RSS, gzip scrapes each right after
+ * a pod changed, as Prometheus scrapes a busy cluster, and the peak RSS after them) and 4 shards (the same, per
+ * replica); then the first sync's cost with each way of listing (src/kube/initial-list.ts). Peak RSS is VmHWM of the
+ * exporter process: no forced GC, what a container's memory limit must hold. At L only these run: the comparison
+ * and churn rounds above would take an hour there (the naive exporter alone needs minutes per scrape).
+ */
+const CURVE_TARGETS = { scale: 'L', syncSeconds: 60, peakMiB: 2560, gzipP99Ms: 2000, shardPeakMiB: 800 };
+const CURVE_SHARDS = 4;
+/** Gzip scrapes after a change per replica: at L each renders and compresses 8 million series. */
+const CURVE_SCRAPES = Number(process.env.BENCH_CURVE_SCRAPES ?? 5);
+/** At L, on this shared machine, a sync can take many minutes. */
+const CURVE_SYNC_TIMEOUT_MS = 30 * 60_000;
+const INITIAL_LIST_WAYS = ['paged', 'watch-cache', 'stream'] as const;
+
+interface CurvePoint {
+  readonly scale: Scale;
+  readonly series: number;
+  readonly syncSeconds: number;
+  readonly syncPeak: number;
+  readonly gzip: ScrapeStats;
+  readonly peak: number;
+  readonly shardSyncSeconds: number;
+  readonly shardPeak: number;
+  readonly shardGzipP99: number;
 }
+
+/** Per kind, the series one of its objects renders to: counted on the smallest scale run, as the same at every scale. */
+let seriesPerObject: Record<string, number> | undefined;
+
+async function seriesOfEachKind(exporterUrl: string, scale: Scale): Promise<Record<string, number>> {
+  const text = await (await fetch(`${exporterUrl}/metrics`)).text();
+  const counts: Record<string, number> = { pod: 0, deployment: 0, node: 0, service: 0 };
+  for (const line of text.split('\n')) {
+    const kind = /^k8s_(pod|deployment|node|service)_/.exec(line)?.[1];
+    if (kind) counts[kind] += 1;
+  }
+  const objects: Record<string, number> = {
+    pod: scale.pods,
+    deployment: scale.deployments,
+    node: scale.nodes,
+    service: scale.services,
+  };
+  return Object.fromEntries(Object.entries(counts).map(([kind, count]) => [kind, count / objects[kind]]));
+}
+
+/** Gzip scrapes, each right after a pod changed (so each pays the render and the compression). */
+async function gzipScrapesAfterChanges(
+  exporterUrl: string,
+  api: SimulatedApiServer,
+  cluster: ReturnType<typeof generateCluster>,
+  count: number,
+): Promise<ScrapeStats> {
+  const [podKind, pods] = cluster[0] as readonly [(typeof cluster)[0][0], PodObject[]];
+  let updates = (await selfMetrics(exporterUrl))(podEvents('update'));
+  const durations: number[] = [];
+  let bytes = 0;
+  for (let i = 0; i < count; i++) {
+    const { namespace, name } = pods[i % pods.length].metadata;
+    api.update(podKind, namespace, name, (object) => (object.spec.priority += 1));
+    await podEventsApplied(exporterUrl, 'update', ++updates);
+    const scrape = await timedGet(`${exporterUrl}/metrics`, { 'accept-encoding': 'gzip' });
+    durations.push(scrape.ms);
+    bytes = scrape.bytes;
+  }
+  durations.sort((a, b) => a - b);
+  return { p50: percentile(durations, 0.5), p99: percentile(durations, 0.99), bytes };
+}
+
+async function curvePoint(
+  scale: Scale,
+  cluster: ReturnType<typeof generateCluster>,
+  api: SimulatedApiServer,
+  kubeconfig: string,
+): Promise<CurvePoint> {
+  let started = performance.now();
+  const one = await startExporterProcess(kubeconfig, [], { syncTimeoutMs: CURVE_SYNC_TIMEOUT_MS });
+  let single: Omit<CurvePoint, 'scale' | 'shardSyncSeconds' | 'shardPeak' | 'shardGzipP99'>;
+  try {
+    const syncSeconds = (performance.now() - started) / 1000;
+    const syncPeak = rssMiB(one.child.pid!, 'VmHWM');
+    const series = (await selfMetrics(one.url))('kube_api_exporter_series');
+    seriesPerObject ??= await seriesOfEachKind(one.url, scale);
+    const gzip = await gzipScrapesAfterChanges(one.url, api, cluster, CURVE_SCRAPES);
+    single = { series, syncSeconds, syncPeak, gzip, peak: rssMiB(one.child.pid!, 'VmHWM') };
+    console.log(`\n(scale ${scale.name}, one replica: ${JSON.stringify(single)})`);
+  } finally {
+    one.child.kill('SIGTERM');
+  }
+  started = performance.now();
+  const shards = await Promise.all(
+    Array.from({ length: CURVE_SHARDS }, (_, shard) =>
+      startExporterProcess(kubeconfig, ['--shard', String(shard), '--total-shards', String(CURVE_SHARDS)], {
+        syncTimeoutMs: CURVE_SYNC_TIMEOUT_MS,
+      }),
+    ),
+  );
+  try {
+    const shardSyncSeconds = (performance.now() - started) / 1000;
+    let shardGzipP99 = 0;
+    // A changed pod is one shard's only: each shard's first scrape pays its whole render and compression.
+    for (const { url } of shards)
+      shardGzipP99 = Math.max(shardGzipP99, (await timeScrapes(`${url}/metrics`, { 'accept-encoding': 'gzip' })).p99);
+    const shardPeak = Math.max(...shards.map(({ child }) => rssMiB(child.pid!, 'VmHWM')));
+    const point = { scale, ...single, shardSyncSeconds, shardPeak, shardGzipP99 };
+    console.log(
+      `(scale ${scale.name}, ${CURVE_SHARDS} shards: ${JSON.stringify({ shardSyncSeconds, shardPeak, shardGzipP99 })})`,
+    );
+    return point;
+  } finally {
+    for (const { child } of shards) child.kill('SIGTERM');
+  }
+}
+
+/** The first sync with each way of listing: its time and the peak RSS it left, or how it failed. */
+async function benchInitialLists(scale: Scale, kubeconfig: string): Promise<void> {
+  console.log(`\n## Initial sync at scale ${scale.name} by way of listing (--initial-list)`);
+  console.log('');
+  console.log(
+    '| --initial-list | initial sync | CPU of the exporter in it | CPU of the simulated API server in it | peak RSS at sync (VmHWM) | RSS after a full GC | live heap |',
+  );
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const way of INITIAL_LIST_WAYS) {
+    const started = performance.now();
+    const serverCpuBefore = process.cpuUsage();
+    try {
+      const { child, url } = await startExporterProcess(kubeconfig, ['--initial-list', way], {
+        failOn: 'list/watch failed',
+        syncTimeoutMs: CURVE_SYNC_TIMEOUT_MS,
+      });
+      try {
+        const seconds = (performance.now() - started) / 1000;
+        const serverCpu = process.cpuUsage(serverCpuBefore);
+        const exporterCpu = cpuSeconds(child.pid!);
+        const peak = rssMiB(child.pid!, 'VmHWM');
+        const after = await memoryOf(child, url);
+        console.log(
+          `| ${way} | ${seconds.toFixed(1)} s | ${exporterCpu.toFixed(1)} s | ${((serverCpu.user + serverCpu.system) / 1e6).toFixed(1)} s | ${peak.toFixed(0)} MiB | ${after.rss.toFixed(0)} MiB | ${after.heap.toFixed(0)} MiB |`,
+        );
+      } finally {
+        child.kill('SIGTERM');
+      }
+    } catch (error) {
+      if (!(error instanceof ExporterFailed)) throw error;
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      const logged = (() => {
+        try {
+          return JSON.parse(error.message).error;
+        } catch {
+          return error.message;
+        }
+      })();
+      console.log(`| ${way} | fails after ${seconds} s: ${logged} | | | | | |`);
+    }
+  }
+}
+
+async function benchCurve(scale: Scale): Promise<CurvePoint> {
+  const started = performance.now();
+  const { cluster, api, kubeconfig, stop } = await startClusterOf(scale);
+  console.log(
+    `\n(scale ${scale.name}: the simulated cluster generated and loaded in ${((performance.now() - started) / 1000).toFixed(0)} s)`,
+  );
+  try {
+    const point = await curvePoint(scale, cluster, api, kubeconfig);
+    await benchInitialLists(scale, kubeconfig);
+    return point;
+  } finally {
+    await stop();
+  }
+}
+
+function printCurve(points: readonly CurvePoint[]): void {
+  const mib = (value: number) => `${value.toFixed(0)} MiB`;
+  const seconds = (value: number) => `${value.toFixed(1)} s`;
+  console.log(
+    `\n## Scale curve: one replica, and ${CURVE_SHARDS} shards (peak RSS = VmHWM, no forced GC; gzip scrapes each right after a pod changed)`,
+  );
+  console.log('');
+  console.log(
+    `| scale | pods | series | initial sync | peak RSS at sync | gzip scrape after a change, p50 / max | gzip bytes | peak RSS after ${CURVE_SCRAPES} scrapes | ${CURVE_SHARDS} shards: initial sync | peak RSS, largest shard | gzip p99 (the first scrape), slowest shard |`,
+  );
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const point of points) {
+    console.log(
+      `| ${point.scale.name} | ${point.scale.pods} | ${point.series} | ${seconds(point.syncSeconds)} | ${mib(point.syncPeak)} | ${point.gzip.p50.toFixed(0)} / ${point.gzip.p99.toFixed(0)} ms | ${point.gzip.bytes} | ${mib(point.peak)} | ${seconds(point.shardSyncSeconds)} | ${mib(point.shardPeak)} | ${point.shardGzipP99.toFixed(0)} ms |`,
+    );
+  }
+  const t = CURVE_TARGETS;
+  console.log(
+    `| target at ${t.scale} | | | < ${t.syncSeconds} s | | p99 < ${t.gzipP99Ms} ms | | < ${mib(t.peakMiB)} | | < ${mib(t.shardPeakMiB)} | |`,
+  );
+  for (const [from, to] of points.slice(0, -1).map((point, index) => [point, points[index + 1]] as const)) {
+    const per10k = (pick: (point: CurvePoint) => number) =>
+      ((pick(to) - pick(from)) / (to.scale.pods - from.scale.pods)) * 10_000;
+    console.log(
+      `\n${from.scale.name} → ${to.scale.name}, per 10k pods more: peak RSS +${per10k((point) => point.peak).toFixed(0)} MiB (one replica), +${per10k((point) => point.shardPeak * CURVE_SHARDS).toFixed(0)} MiB over the ${CURVE_SHARDS} shards; gzip p99 +${per10k((point) => point.gzip.p99).toFixed(0)} ms; sync +${per10k((point) => point.syncSeconds).toFixed(1)} s.`,
+    );
+  }
+  if (points.length >= 2 && seriesPerObject) {
+    // Memory taken as a fixed part plus a cost per series (the rendered text dominates): least squares over the
+    // scales, then each kind's share through the series one of its objects renders.
+    const line = fitLine(points.map((point) => [point.series, point.peak] as const));
+    const perObject = (kind: string) => line.slope * (seriesPerObject?.[kind] ?? 0);
+    const perPodWithDeployment =
+      perObject('pod') + (perObject('deployment') * points[0].scale.deployments) / points[0].scale.pods;
+    console.log(
+      `\nSeries per object: ${Object.entries(seriesPerObject)
+        .map(([kind, count]) => `${kind} ${count.toFixed(1)}`)
+        .join(
+          ', ',
+        )}. Peak RSS of one replica ≈ ${line.intercept.toFixed(0)} MiB + ${(line.slope * 1e6).toFixed(0)} MiB per million series, i.e. ${(perPodWithDeployment * 10_000).toFixed(0)} MiB per 10k pods (with their deployments, 1 per 10 pods) + ${(perObject('node') * 1024).toFixed(2)} KiB per node + ${(perObject('service') * 1024).toFixed(2)} KiB per service.`,
+    );
+  }
+}
+
+const curve: CurvePoint[] = [];
+for (const scale of SCALES.filter((candidate) => scaleNames.includes(candidate.name))) {
+  if (scale.name !== 'L') {
+    if (!shardsOnly) {
+      await benchScale(scale);
+      await benchMemoryAndGzip(scale);
+    }
+    if (shardCounts.length > 0) await benchShards(scale);
+  }
+  curve.push(await benchCurve(scale));
+}
+printCurve(curve);
 console.log(
   `\n${SCRAPES} sequential scrapes per row; node ${process.version}; ${(await import('node:os')).cpus().length} cores.`,
 );

@@ -13,6 +13,7 @@ export interface Scale {
 export const SCALES: readonly Scale[] = [
   { name: 'S', pods: 1_000, deployments: 100, nodes: 50, services: 200 },
   { name: 'M', pods: 10_000, deployments: 1_000, nodes: 500, services: 2_000 },
+  { name: 'L', pods: 100_000, deployments: 10_000, nodes: 5_000, services: 20_000 },
 ];
 
 const TIME = '2024-05-01T10:00:00Z';

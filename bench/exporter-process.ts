@@ -4,10 +4,18 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Polls until the check passes (a throw counts as not yet); throws after `timeoutMs`. */
+/** What the exporter logged when it failed. */
+export class ExporterFailed extends Error {}
+
+/** Polls until the check passes (a throw counts as not yet, but ExporterFailed is thrown on); throws after `timeoutMs`. */
 export async function waitFor(check: () => Promise<boolean>, timeoutMs = 300_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
+  const passes = () =>
+    check().catch((error) => {
+      if (error instanceof ExporterFailed) throw error;
+      return false;
+    });
+  while (!(await passes())) {
     if (Date.now() > deadline) throw new Error('benchmark timed out');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -38,13 +46,18 @@ export interface ExporterProcess {
 }
 
 /**
- * dist/main.js with the flags (GC on SIGUSR2) and these environment variables besides the benchmark's own; resolves
- * once /readyz says it has synced, else kills it and throws.
+ * dist/main.js with the flags (GC on SIGUSR2) and `env` besides the benchmark's own environment; resolves once /readyz
+ * says it has synced (within `syncTimeoutMs`), else kills it and throws, at once if it logs a line containing `failOn`
+ * (its log line is the error's message).
  */
 export async function startExporterProcess(
   kubeconfig: string,
   args: readonly string[] = [],
-  env: Readonly<Record<string, string>> = {},
+  {
+    env = {},
+    failOn,
+    syncTimeoutMs,
+  }: { env?: Readonly<Record<string, string>>; failOn?: string; syncTimeoutMs?: number } = {},
 ): Promise<ExporterProcess> {
   const child = spawn(
     process.execPath,
@@ -72,7 +85,11 @@ export async function startExporterProcess(
     tail = (tail + chunk.toString()).slice(-2000);
   });
   try {
-    await waitFor(async () => url !== '' && (await fetch(`${url}/readyz`)).status === 200);
+    await waitFor(async () => {
+      const failure = failOn === undefined ? undefined : tail.split('\n').find((line) => line.includes(failOn));
+      if (failure) throw new ExporterFailed(failure);
+      return url !== '' && (await fetch(`${url}/readyz`)).status === 200;
+    }, syncTimeoutMs);
   } catch (error) {
     child.kill('SIGTERM');
     throw error;

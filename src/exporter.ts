@@ -141,6 +141,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       log,
       backoff,
       watchTimeouts: config.watch,
+      initialList: config.watch.initialList,
     },
     sharding,
   );

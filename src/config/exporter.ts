@@ -5,6 +5,7 @@
 
 import type { HttpSecurityFiles } from '../http/security.js';
 import { type KindReference, parseKindList } from '../kinds/selection.js';
+import { DEFAULT_INITIAL_LIST, INITIAL_LISTS, type InitialList } from '../kube/initial-list.js';
 import { parseKindSelectors, parseLabelSelectors, type Scope } from '../kube/scope.js';
 import type { ShardingFlags } from '../kube/sharding.js';
 import type { WatchTimeouts } from '../kube/watch-stream.js';
@@ -18,6 +19,7 @@ import type { LogLevel } from '../util/log.js';
 import { type Fallback, flagHelpText, flagRow, type ParseResult, parseFlagTable } from './flags.js';
 import {
   inMilliseconds,
+  oneOf,
   parseCount,
   parseDuration,
   parseHttpUrl,
@@ -41,7 +43,7 @@ export interface Config {
   /** What is watched. */
   readonly scope: ScopeConfig;
   readonly sharding: ShardingFlags;
-  readonly watch: WatchTimeouts;
+  readonly watch: WatchConfig;
   readonly limits: FlattenLimits;
   /** Whose metric names (src/metrics/ksm-names.ts): ours, or kube-state-metrics' where it has the family. */
   readonly metricNames: MetricNaming;
@@ -62,6 +64,11 @@ export interface HttpConfig extends HttpSecurityFiles {
   readonly sendTimeoutMs: number;
   /** See AppOptions.maxMetricsResponses (--max-metrics-responses). */
   readonly maxMetricsResponses: number;
+}
+
+export interface WatchConfig extends WatchTimeouts {
+  /** How each collection is listed (src/kube/initial-list.ts). */
+  readonly initialList: InitialList;
 }
 
 export interface ScopeConfig extends Scope {
@@ -103,6 +110,8 @@ const telemdRedisUrl: Fallback = (env) => {
   return { text: `redis://${host}:${port}`, source: '$telemd_kubernetes_adapter_redis_host/_port' };
 };
 
+const parseInitialList = oneOf(INITIAL_LISTS);
+
 const flag = flagRow<Config>('KUBE_API_EXPORTER_');
 const shared = sharedFlags(flag);
 
@@ -130,6 +139,7 @@ export const FLAGS = [
   shared.logLevel('logLevel'),
   flag('watch-timeout',                 'watch.timeoutSeconds',             'SECONDS',   '300',                     parseSeconds,                          'timeoutSeconds asked of the API server for each watch; it is then resumed'),
   flag('watch-idle-timeout',            'watch.idleTimeoutMs',              'SECONDS',   '120',                     inMilliseconds(parseSeconds),          'a watch that sends nothing (no event, no bookmark) this long is stalled: it is dropped and resumed; also the time limit per list page'),
+  flag('initial-list',                  'watch.initialList',                'WAY',       DEFAULT_INITIAL_LIST,      parseInitialList,                      'how each collection is listed, at start and on relists: stream (a watch with sendInitialEvents; where the API server refuses it, paged), paged (LIST pages of 500) or watch-cache (LIST resourceVersion=0, one response per collection)'),
   flag('max-depth',                     'limits.maxDepth',                  'N',         '32',                      parseCount,                            'fields nested deeper than N keys and list levels are not exported'),
   flag('max-series-per-object',         'limits.maxSeriesPerObject',        'N',         '10000',                   parseCount,                            'series of one object beyond the first N are dropped'),
   flag('max-label-length',              'limits.maxLabelValueLength',       'N',         '512',                     parseCount,                            'a list whose element names are longer is labelled by index; an object whose name is longer is not exported'),

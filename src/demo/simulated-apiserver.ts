@@ -1,7 +1,9 @@
 /**
- * A simulated Kubernetes API server speaking the real HTTP protocol: LIST with resourceVersion and limit/continue,
- * `?watch=true` streams of JSON lines (ADDED/MODIFIED/DELETED/BOOKMARK/ERROR) resumable from a resourceVersion,
- * and 410 Gone (an ERROR event with code 410, as kube-apiserver sends it) once history has been compacted.
+ * A simulated Kubernetes API server speaking the real HTTP protocol: LIST with resourceVersion and limit/continue
+ * (resourceVersion=0 answered whole, as kube-apiserver's watch cache ignores the limit), `?watch=true` streams of JSON
+ * lines (ADDED/MODIFIED/DELETED/BOOKMARK/ERROR) resumable from a resourceVersion, streaming lists
+ * (`sendInitialEvents=true`, see `watchList`), and 410 Gone (an ERROR event with code 410, as kube-apiserver sends
+ * it) once history has been compacted.
  * `labelSelector` and `fieldSelector` filter lists and watches on the server (src/kube/selectors.ts); an object moving
  * into or out of a watch's selectors arrives as ADDED or DELETED, as kube-apiserver sends it.
  * It drives the demo and the end-to-end tests through the real client-node informers.
@@ -74,7 +76,8 @@ export interface Faults {
   inflateBytes?: number;
   /**
    * Items that are no object with an object `metadata` (null, a string, `{metadata: null}`, ...), served raw: at the
-   * end of every LIST's first page, and as the objects of ADDED events with `malformedEvents`.
+   * end of every LIST's first page and of every streaming list's initial events, and as the objects of ADDED events
+   * with `malformedEvents`.
    */
   malformedItems?: readonly unknown[];
   /** The next N events are preceded by one ADDED event per `malformedItems` entry, carrying it as its object. */
@@ -100,11 +103,23 @@ export interface SimulatedApiServerOptions {
   readonly bookmarkIntervalMs?: number;
   /** Events kept for watches resuming from a resourceVersion; older ones get 410 Gone. */
   readonly historyLimit?: number;
+  /**
+   * Streaming lists, a watch with `sendInitialEvents=true`: 'served' (the default) as kube-apiserver 1.32 serves them
+   * on an etcd with progress notifications; 'forbidden' as with its WatchList feature gate off (422 Invalid);
+   * 'storage-unsupported' as kube-apiserver 1.32 answers on etcd 3.4 (both measured): 200, then an ERROR event
+   * with code 500.
+   */
+  readonly watchList?: 'served' | 'forbidden' | 'storage-unsupported';
 }
+
+/** The annotation of the bookmark that ends a streaming list's initial events. */
+const INITIAL_EVENTS_END = 'k8s.io/initial-events-end';
 
 export class SimulatedApiServer {
   private readonly kinds: readonly KindSpec[];
   private readonly objects = new Map<string, Map<string, ApiObject>>();
+  /** Per kind, its objects' keys in the order LISTs page through them (etcd's: by key); dropped on a create or delete. */
+  private readonly listOrder = new Map<string, string[]>();
   private history: StoredEvent[] = [];
   /** The oldest resourceVersion a watch may resume from. */
   private oldestResumable = 0;
@@ -137,6 +152,8 @@ export class SimulatedApiServer {
   private everStarted = false;
   /** LISTs begun (first pages) per kind: a relist shows here, a resumed watch does not. */
   private readonly listsBegun = new Map<KindSpec, number>();
+  /** The query of every LIST page and streaming list requested, in order. */
+  readonly listQueries: URLSearchParams[] = [];
 
   constructor(private readonly options: SimulatedApiServerOptions = {}) {
     this.kinds = options.kinds ?? KINDS;
@@ -278,6 +295,7 @@ export class SimulatedApiServer {
     const previous = type === 'MODIFIED' ? this.collection(kind).get(key) : undefined;
     if (type === 'DELETED') this.collection(kind).delete(key);
     else this.collection(kind).set(key, object);
+    if (type !== 'MODIFIED') this.listOrder.delete(kind.metricName);
     const event: StoredEvent = { resourceVersion: this.resourceVersion, kind, type, object, previous };
     this.history.push(event);
     const limit = this.options.historyLimit ?? 10_000;
@@ -356,11 +374,15 @@ export class SimulatedApiServer {
     }
     const watch = url.searchParams.get('watch');
     if (watch === 'true' || watch === '1') {
-      this.watch(kind, selects, url.searchParams, request, response);
+      if (url.searchParams.get('sendInitialEvents') === 'true') {
+        this.listQueries.push(url.searchParams);
+        void this.streamingList(kind, selects, url.searchParams, request, response);
+      } else this.watch(kind, selects, url.searchParams, request, response);
       return;
     }
+    this.listQueries.push(url.searchParams);
     if (!url.searchParams.has('continue')) this.listsBegun.set(kind, this.listsCount(kind) + 1);
-    this.sendList(kind, selects, url.searchParams, response);
+    void this.sendList(kind, selects, url.searchParams, response);
   }
 
   /** The APIResourceList of `/apis/<group>/<version>` (or `/api/v1`) for the kinds served there. */
@@ -377,7 +399,7 @@ export class SimulatedApiServer {
     return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf(served[0]), resources };
   }
 
-  /** How many LISTs of this kind have begun (continued pages not counted). */
+  /** How many LISTs of this kind have begun (continued pages not counted), streaming lists included. */
   listsCount(kind: KindSpec): number {
     return this.listsBegun.get(kind) ?? 0;
   }
@@ -399,23 +421,102 @@ export class SimulatedApiServer {
     return undefined;
   }
 
-  private sendList(kind: KindSpec, selects: ObjectPredicate, params: URLSearchParams, response: ServerResponse): void {
-    const items = [...this.collection(kind).values()]
-      .filter(selects)
-      .sort((a, b) => keyOf(kind, a).localeCompare(keyOf(kind, b)));
-    const limit = Number(params.get('limit') ?? 0);
+  /** The kind's objects by key, as etcd pages through them and the watch cache sends a streaming list's. */
+  private inKeyOrder(kind: KindSpec): ApiObject[] {
+    const collection = this.collection(kind);
+    let order = this.listOrder.get(kind.metricName);
+    if (!order) {
+      order = [...collection.keys()].sort();
+      this.listOrder.set(kind.metricName, order);
+    }
+    return order.map((key) => collection.get(key)!);
+  }
+
+  /** A LIST written item by item, as a large one can be longer than a string may be. */
+  private async sendList(
+    kind: KindSpec,
+    selects: ObjectPredicate,
+    params: URLSearchParams,
+    response: ServerResponse,
+  ): Promise<void> {
+    const items = this.inKeyOrder(kind).filter(selects);
+    // resourceVersion=0 is served by the watch cache, which ignores the limit (kube-apiserver 1.32).
+    const limit = params.get('resourceVersion') === '0' ? 0 : Number(params.get('limit') ?? 0);
     const offset = Number(params.get('continue') ?? 0);
     const page = limit > 0 ? items.slice(offset, offset + limit) : items;
     const next = limit > 0 && offset + limit < items.length ? String(offset + limit) : undefined;
     const metadata = { resourceVersion: this.issue(this.resourceVersion), ...(next ? { continue: next } : {}) };
     const malformed = offset === 0 ? (this.faults.malformedItems ?? []) : [];
     if (malformed.length > 0) this.count('malformedItems', kind);
-    sendJson(response, 200, {
-      kind: `${kind.kind}List`,
+    response.writeHead(200, { 'Content-Type': 'application/json' });
+    const head = { kind: `${kind.kind}List`, apiVersion: apiVersionOf(kind), metadata };
+    response.write(`${JSON.stringify(head).slice(0, -1)},"items":[`);
+    const served = [...page.map((object) => this.served(object, kind)), ...malformed];
+    for (const [index, item] of served.entries()) {
+      if (response.destroyed) return;
+      if (!response.write(`${index > 0 ? ',' : ''}${JSON.stringify(item)}`)) await drained(response);
+    }
+    response.end(']}');
+  }
+
+  /**
+   * A watch with sendInitialEvents=true, as kube-apiserver validates and serves it: every selected object as an ADDED
+   * event (written as the client reads them), a BOOKMARK annotated k8s.io/initial-events-end at the resourceVersion
+   * they were taken at, then the events since, as any watch.
+   */
+  private async streamingList(
+    kind: KindSpec,
+    selects: ObjectPredicate,
+    params: URLSearchParams,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<void> {
+    const way = this.options.watchList ?? 'served';
+    const refusals = [
+      way === 'forbidden' &&
+        'sendInitialEvents: Forbidden: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled',
+      params.get('resourceVersionMatch') !== 'NotOlderThan' &&
+        'resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan',
+      params.get('allowWatchBookmarks') !== 'true' &&
+        'allowWatchBookmarks: Forbidden: sendInitialEvents requires setting allowWatchBookmarks to true',
+    ].filter((refusal) => typeof refusal === 'string');
+    if (refusals.length > 0) {
+      sendStatus(response, 422, 'Invalid', `ListOptions.meta.k8s.io "" is invalid: ${refusals.join(', ')}`);
+      return;
+    }
+    response.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+    response.flushHeaders();
+    if (way === 'storage-unsupported') {
+      const message =
+        'a watch stream was requested by the client but the required storage feature RequestWatchProgress is disabled';
+      return void response.end(errorEvent(500, 'InternalError', message));
+    }
+    this.listsBegun.set(kind, this.listsCount(kind) + 1);
+    if (this.takeFault('expireWatches', 'expiredWatch', kind)) {
+      return void response.end(goneEvent('injected fault: too old resource version: 0'));
+    }
+    const watcher = this.openWatcher(kind, selects, request, response);
+    if (!watcher) return;
+    const takenAt = this.resourceVersion;
+    for (const object of this.inKeyOrder(kind).filter(selects)) {
+      if (response.destroyed) return;
+      this.sendEvent(watcher, 'ADDED', object);
+      if (response.writableNeedDrain) await drained(response);
+    }
+    if (response.destroyed) return;
+    const malformed = this.faults.malformedItems ?? [];
+    if (malformed.length > 0) this.count('malformedItems', kind);
+    for (const item of malformed) response.write(`${JSON.stringify({ type: 'ADDED', object: item })}\n`);
+    const end = {
+      kind: kind.kind,
       apiVersion: apiVersionOf(kind),
-      metadata,
-      items: [...page.map((object) => this.served(object, kind)), ...malformed],
-    });
+      metadata: { resourceVersion: this.issue(takenAt), annotations: { [INITIAL_EVENTS_END]: 'true' } },
+    };
+    response.write(`${JSON.stringify({ type: 'BOOKMARK', object: end })}\n`);
+    // Written while the client read the initial events, and dropped from the history meanwhile: too old.
+    if (takenAt < this.oldestResumable) return void response.end(goneEvent(`too old resource version: ${takenAt}`));
+    this.sendSince(watcher, takenAt);
+    this.follow(watcher, params);
   }
 
   private watch(
@@ -435,6 +536,22 @@ export class SimulatedApiServer {
     if (from > 0 && !resumable) {
       return void response.end(goneEvent(`too old resource version: ${from} (${this.oldestResumable})`));
     }
+    const watcher = this.openWatcher(kind, selects, request, response);
+    if (!watcher) return;
+    if (from > 0) this.sendSince(watcher, from);
+    else
+      for (const object of this.collection(kind).values())
+        if (selects(object)) this.sendEvent(watcher, 'ADDED', object);
+    this.follow(watcher, params);
+  }
+
+  /** A watcher for the request, or none when new watches stall (then it is left open and silent). */
+  private openWatcher(
+    kind: KindSpec,
+    selects: ObjectPredicate,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Watcher | undefined {
     const watcher: Watcher = { kind, selects, response, stalled: false, timers: [] };
     const forget = () => {
       this.watchers.delete(watcher);
@@ -442,18 +559,19 @@ export class SimulatedApiServer {
     };
     request.on('close', forget);
     response.on('close', forget);
-    if (this.faults.stallNewWatches) {
-      this.stall(watcher);
-      return;
-    }
-    if (from > 0) {
-      for (const event of this.history) {
-        if (event.resourceVersion > from && event.kind === kind) this.sendSelected(watcher, event);
-      }
-    } else {
-      for (const object of this.collection(kind).values())
-        if (selects(object)) this.sendEvent(watcher, 'ADDED', object);
-    }
+    if (!this.faults.stallNewWatches) return watcher;
+    this.stall(watcher);
+    return undefined;
+  }
+
+  private sendSince(watcher: Watcher, from: number): void {
+    for (const event of this.history)
+      if (event.resourceVersion > from && event.kind === watcher.kind) this.sendSelected(watcher, event);
+  }
+
+  /** From now on the watcher gets every event, bookmarks if asked, and its end after timeoutSeconds. */
+  private follow(watcher: Watcher, params: URLSearchParams): void {
+    const { kind, response } = watcher;
     if (response.destroyed) return;
     this.watchers.add(watcher);
     const timeoutSeconds = Number(params.get('timeoutSeconds') || 0);
@@ -578,16 +696,25 @@ function selectorOf(namespace: string | undefined, params: URLSearchParams): Obj
 }
 
 function goneEvent(message: string): string {
-  const status = {
-    kind: 'Status',
-    apiVersion: 'v1',
-    metadata: {},
-    status: 'Failure',
-    message,
-    reason: 'Expired',
-    code: 410,
-  };
+  return errorEvent(410, 'Expired', message);
+}
+
+function errorEvent(code: number, reason: string, message: string): string {
+  const status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
   return `${JSON.stringify({ type: 'ERROR', object: status })}\n`;
+}
+
+/** Resolves once the response can take more, or is gone. */
+function drained(response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.on('drain', done);
+    response.on('close', done);
+  });
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {

@@ -12,10 +12,11 @@ import _ from 'lodash';
 import type { KindState } from '../kinds/state.js';
 import type { WatchEventType } from '../metrics/self-metrics.js';
 import type { KubeObject } from '../objects/kube-object.js';
+import { trimInPlace } from '../objects/trim.js';
 import { type Backoff, backoffDelay, DEFAULT_BACKOFF } from '../util/backoff.js';
 import type { Logger } from '../util/log.js';
 import { ApiError } from './api-error.js';
-import { listCollection } from './list.js';
+import { CollectionLister, DEFAULT_INITIAL_LIST, type InitialList } from './initial-list.js';
 import type { WatchTarget } from './scope.js';
 import { StreamWatch, type WatchTimeouts } from './watch-stream.js';
 
@@ -43,6 +44,8 @@ export interface InformerOptions {
   readonly onInvalid?: () => void;
   /** How a listed object is trimmed as it arrives (src/kube/list.ts); else as the cache trims. */
   readonly trimListed?: (object: KubernetesObject) => KubernetesObject;
+  /** How the collection is listed (src/kube/initial-list.ts); default a streaming list, falling back to pages. */
+  readonly initialList?: InitialList;
 }
 
 /**
@@ -63,7 +66,7 @@ export class Informer {
   private stopped = false;
 
   constructor(private readonly options: InformerOptions) {
-    const { kubeConfig, target, keeps = () => true, onObject } = options;
+    const { kubeConfig, target, keeps = () => true, onObject, trimListed = trimInPlace } = options;
     const { path, labelSelector, fieldSelector } = target;
     const timeouts = options.watchTimeouts ?? DEFAULT_WATCH_TIMEOUTS;
     const { state } = this;
@@ -84,15 +87,22 @@ export class Informer {
       if (keeps(object as KubeObject)) onObject(type, object);
       else reduceToIdentity(object);
     };
+    const lister = new CollectionLister({
+      kubeConfig,
+      stream: this.stream,
+      path,
+      selectors: { labelSelector, fieldSelector },
+      way: options.initialList ?? DEFAULT_INITIAL_LIST,
+      pageTimeoutMs: timeouts.idleTimeoutMs,
+      onSkipped: skipped,
+      // Another shard's objects are cut down as they arrive, not once the whole collection is in: every shard
+      // lists every object, and holding them all whole set each shard's peak as high as one replica's.
+      trim: (object) => (keeps(object as KubeObject) ? trimListed(object) : reduceToIdentity(object)),
+      log: options.log,
+      name: options.name,
+    });
     const list = async () => {
-      const listed = await listCollection(
-        kubeConfig,
-        path,
-        timeouts.idleTimeoutMs,
-        { labelSelector, fieldSelector },
-        skipped,
-        options.trimListed,
-      );
+      const listed = await lister.list();
       received();
       state.lastListAt = state.lastEventAt;
       // ListWatch skips a listed object whose resourceVersion equals the one it holds. After resourceVersions were
@@ -176,11 +186,12 @@ export class Informer {
  * An object the caller does not keep (another shard's), cut down in place to what the informer's own cache needs
  * (name, namespace, uid for the shard check, resourceVersion for relists): the informer holds every object it lists.
  */
-function reduceToIdentity(object: KubernetesObject): void {
+function reduceToIdentity(object: KubernetesObject): KubernetesObject {
   const { name, namespace, uid, resourceVersion } = object.metadata ?? {};
   for (const key of Object.keys(object))
     if (key !== 'apiVersion' && key !== 'kind') delete (object as Record<string, unknown>)[key];
   object.metadata = { name, namespace, uid, resourceVersion };
+  return object;
 }
 
 export function describeError(error: unknown): string {

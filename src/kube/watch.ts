@@ -15,6 +15,7 @@ import type { Backoff } from '../util/backoff.js';
 import type { Logger } from '../util/log.js';
 import { errorReason } from './api-error.js';
 import { describeError, Informer } from './informer.js';
+import type { InitialList } from './initial-list.js';
 import type { WatchTarget } from './scope.js';
 import type { WatchTimeouts } from './watch-stream.js';
 
@@ -35,6 +36,7 @@ export interface WatcherOptions {
   readonly log: Logger;
   readonly backoff?: Backoff;
   readonly watchTimeouts?: WatchTimeouts;
+  readonly initialList?: InitialList;
   /** The list+watches of a kind; default one for the whole collection, unfiltered. */
   readonly targetsOf?: (kind: KindSpec) => readonly WatchTarget[];
   /** Objects this exporter keeps (its shard); the others are ignored. Default all. */
@@ -76,7 +78,7 @@ export class ClusterWatcher {
   }
 
   private watchTarget(kind: KindSpec, target: WatchTarget): Informer {
-    const { kubeConfig, sink, selfMetrics, log, backoff, watchTimeouts, keeps } = this.options;
+    const { kubeConfig, sink, selfMetrics, log, backoff, watchTimeouts, keeps, initialList } = this.options;
     const labels = { kind: kind.metricName };
     const apply = (type: WatchEventType, object: KubernetesObject) => {
       try {
@@ -98,6 +100,7 @@ export class ClusterWatcher {
       log,
       backoff,
       watchTimeouts,
+      initialList,
       keeps,
       onObject: apply,
       onRestart: () => selfMetrics.watchRestarts.inc(labels),

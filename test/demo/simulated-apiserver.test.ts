@@ -172,3 +172,52 @@ test('restart: connections cut, resourceVersions start again, old resourceVersio
     'compaction still expires resourceVersions handed out',
   );
 });
+
+const STREAMING_LIST = 'watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true';
+
+test('a streaming list: the objects as ADDED, a bookmark annotated as their end, then the events since', async (t) => {
+  const { api, url } = await started(t);
+  api.create(pod, aPod('b'));
+  const reading = readWatch(`${url}/api/v1/pods?${STREAMING_LIST}`, { untilLines: 4, timeoutMs: 10_000 });
+  await eventually(() => api.openWatches(pod) === 1, 'the initial events sent');
+  api.update(pod, 'default', 'a', (object) => {
+    object.status.phase = 'Failed';
+  });
+  const { lines } = await reading;
+  const events = lines.map((line) => JSON.parse(line));
+  t.deepEqual(
+    events.map((event) => `${event.type} ${event.object.metadata.name ?? ''}`),
+    ['ADDED a', 'ADDED b', 'BOOKMARK ', 'MODIFIED a'],
+  );
+  t.deepEqual(events[2].object.metadata, {
+    resourceVersion: '2',
+    annotations: { 'k8s.io/initial-events-end': 'true' },
+  });
+  t.is(events[3].object.metadata.resourceVersion, '3');
+});
+
+test('streaming lists refused as kube-apiserver 1.32 refuses them, and LISTs from the watch cache ignore the limit', async (t) => {
+  const { url } = await started(t);
+  const refusal = await fetch(`${url}/api/v1/pods?watch=true&sendInitialEvents=true&allowWatchBookmarks=true`);
+  t.is(refusal.status, 422);
+  t.regex(
+    (await refusal.json()).message,
+    /is invalid: resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan/,
+  );
+  for (const [watchList, status, answer] of [
+    ['forbidden', 422, /forbidden for watch unless the WatchList feature gate is enabled/],
+    ['storage-unsupported', 200, /"type":"ERROR".*RequestWatchProgress is disabled.*"code":500/],
+  ] as const) {
+    const api = new SimulatedApiServer({ watchList });
+    const base = await api.start();
+    t.teardown(() => api.stop());
+    const response = await fetch(`${base}/api/v1/pods?${STREAMING_LIST}`);
+    t.is(response.status, status, watchList);
+    t.regex(await response.text(), answer, watchList);
+  }
+  const { api: other, url: otherUrl } = await started(t);
+  other.create(pod, aPod('b'));
+  const page = async (query: string) => (await (await fetch(`${otherUrl}/api/v1/pods?${query}`)).json()).items.length;
+  t.is(await page('limit=1'), 1);
+  t.is(await page('limit=1&resourceVersion=0&resourceVersionMatch=NotOlderThan'), 2);
+});

@@ -53,3 +53,36 @@ test('an Informer follows one object by field selector, through an API server re
   await eventually(() => informer.state.failures === 0 && informer.state.failingSince === undefined, 'recovered');
   t.true(seen.every((line) => line.includes(' kae ')));
 });
+
+for (const initialList of ['stream', 'paged'] as const) {
+  test(`listed (${initialList}), the objects an Informer does not keep are cut to their identity on arrival, never trimmed and held whole`, async (t) => {
+    const api = new SimulatedApiServer();
+    const apiUrl = await api.start();
+    t.teardown(() => api.stop());
+    for (const name of ['kae', 'other-1', 'other-2'])
+      api.create(STATEFULSET, {
+        metadata: { name, namespace: 'monitoring', labels: { app: name } },
+        spec: { replicas: 1 },
+      });
+    const trimmed: string[] = [];
+    const handedOn: string[] = [];
+    const informer = new Informer({
+      kubeConfig: kubeConfigForServer(apiUrl),
+      target: { path: namespacedPath(STATEFULSET, 'monitoring') },
+      name: STATEFULSET.metricName,
+      log: silentLogger,
+      initialList,
+      keeps: (object) => object.metadata?.name === 'kae',
+      trimListed: (object) => {
+        trimmed.push(object.metadata?.name ?? '');
+        return object;
+      },
+      onObject: (type, object) => handedOn.push(`${type} ${object.metadata?.name}`),
+    });
+    t.teardown(() => informer.stop());
+    informer.start();
+    await eventually(() => informer.state.synced, 'synced');
+    t.deepEqual(trimmed, ['kae']);
+    t.deepEqual(handedOn, ['add kae']);
+  });
+}

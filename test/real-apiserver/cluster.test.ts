@@ -8,7 +8,7 @@
 import test, { type ExecutionContext } from 'ava';
 import _ from 'lodash';
 import type { RunningExporter } from '../../src/exporter.js';
-import { DEFAULT_KINDS } from '../../src/kinds/table.js';
+import { collectionPath, DEFAULT_KINDS } from '../../src/kinds/table.js';
 import { sanitizeName } from '../../src/metrics/flatten.js';
 import { parseQuantity } from '../../src/objects/quantity.js';
 import { seriesValues } from '../support/assertions/exposition.js';
@@ -153,6 +153,28 @@ serialTest(
       '-A',
     ]);
     t.regex(denied.stderr, /forbidden/, 'the server refuses, not only can-i');
+  },
+);
+
+serialTest(
+  'each kind is first asked for a streaming list; where kube-apiserver 1.32 refuses it (on etcd 3.4, until it has found progress notifications), listed in pages',
+  async (t) => {
+    const { cluster } = await setUp(t);
+    for (const kind of DEFAULT_KINDS) {
+      const path = collectionPath(kind);
+      const streamed = exporterRequests(cluster.plane, 'watch', path).filter(
+        (query) => query.get('sendInitialEvents') === 'true',
+      );
+      t.true(streamed.length >= 1, `${path}: a streaming list`);
+      t.is(streamed[0].get('resourceVersionMatch'), 'NotOlderThan');
+      t.is(streamed[0].get('allowWatchBookmarks'), 'true');
+      const pages = exporterRequests(cluster.plane, 'list', path);
+      if (pages.length > 0) t.is(streamed.length, 1, `${path}: refused once, then listed in pages only`);
+      t.true(
+        pages.every((query) => query.get('limit') === '500'),
+        `${path}: pages of 500`,
+      );
+    }
   },
 );
 

@@ -14,7 +14,7 @@ import { seriesValues } from '../support/assertions/exposition.js';
 import { runningStatus, webPod } from '../support/builders/objects.js';
 import { eventually } from '../support/harness/cluster.js';
 import { stopChild } from '../support/harness/process.js';
-import { exporterRequests, sharedCluster, startExporterAsServiceAccount } from '../support/harness/real-cluster.js';
+import { exporterLists, sharedCluster, startExporterAsServiceAccount } from '../support/harness/real-cluster.js';
 import { testNeeding } from '../support/harness/tools.js';
 import { CONTROL_PLANE_TOOLS, run } from '../support/servers/kube-apiserver.js';
 import { startTcpProxy } from '../support/servers/tcp-proxy.js';
@@ -83,7 +83,7 @@ serialTest(
       30_000,
     );
     t.deepEqual(podsOf(await metrics(), 'compaction'), ['goes', 'stays']);
-    const podLists = () => exporterRequests(plane, 'list', '/api/v1/pods').length;
+    const podLists = () => exporterLists(plane, '/api/v1/pods').length;
     const listsBefore = podLists();
 
     proxy.partition();

@@ -15,7 +15,12 @@ import { type ConfigOverrides, testConfig } from '../support/builders/config.js'
 import { merged, webPod } from '../support/builders/objects.js';
 import { eventually, FAST_BACKOFF } from '../support/harness/cluster.js';
 import { K8S_DIR } from '../support/harness/manifests.js';
-import { exporterRequests, type InstalledCluster, sharedCluster } from '../support/harness/real-cluster.js';
+import {
+  exporterLists,
+  exporterRequests,
+  type InstalledCluster,
+  sharedCluster,
+} from '../support/harness/real-cluster.js';
 import { testNeeding } from '../support/harness/tools.js';
 import { CONTROL_PLANE_TOOLS } from '../support/servers/kube-apiserver.js';
 
@@ -85,7 +90,7 @@ serialTest('namespace exclusion and per-kind selectors are sent to and applied b
     },
   });
   t.deepEqual(podNames(await metrics(exporter)), ['other/web-3', 'shop/web-1']);
-  const lists = exporterRequests(cluster.plane, 'list', '/api/v1/pods');
+  const lists = exporterLists(cluster.plane, '/api/v1/pods');
   t.true(lists.length > 0);
   for (const params of lists) {
     t.is(params.get('labelSelector'), 'app in (web)');

@@ -72,6 +72,12 @@ export function exporterRequests(plane: ControlPlane, verb: string, path: string
     .map((url) => url.searchParams);
 }
 
+/** The exporter's lists of a path: LIST pages, and streaming lists (watches with sendInitialEvents=true). */
+export function exporterLists(plane: ControlPlane, path: string): URLSearchParams[] {
+  const streamed = exporterRequests(plane, 'watch', path).filter((query) => query.get('sendInitialEvents') === 'true');
+  return [...exporterRequests(plane, 'list', path), ...streamed];
+}
+
 /** The exporter in this process, with the ServiceAccount's kubeconfig loaded as --kubeconfig loads it, once ready. */
 export async function startExporterAsServiceAccount(
   cluster: InstalledCluster,
