@@ -4,9 +4,9 @@
  *
  * A render is a list of blocks, not one Buffer: objects are kept in groups of about GROUP_BYTES of text, and a block is
  * one family's lines of one group's objects. The blocks are where the text lives: an object's new text waits in a
- * Buffer of its own only until its group's blocks are copied anew, and an object keeps where its lines are in them. A
- * change makes only the blocks of the changed object's group and families stale; the next render copies those anew
- * and reuses every other block. Blocks are never modified once rendered (copy on write), so a response holding a
+ * pending slab only until its group's blocks are copied anew, and an object keeps where its lines are in them. A
+ * change makes stale only the blocks of the families whose lines it changed, in the changed object's group; the next
+ * render copies those anew and reuses every other block. Blocks are never modified once rendered (copy on write), so a response holding a
  * render never sees a later version of any object, and a block can be compressed once for every response that
  * includes it (src/http/gzip.ts).
  */
@@ -27,6 +27,11 @@ interface Family {
   /** In render(), while a group's blocks are rebuilt: this family's bytes, then where its next segment goes. */
   cursor: number;
   block: Buffer | undefined;
+  /** In render(), the block being replaced, and the run of it still to copy: [runStart, runEnd) to runTo. */
+  previousBlock: Buffer | undefined;
+  runStart: number;
+  runEnd: number;
+  runTo: number;
   /** `# HELP` and `# TYPE`: the part before the family's blocks. */
   readonly header: Buffer;
 }
@@ -44,10 +49,12 @@ interface Group {
 /** What the store holds for one object: where its lines are, family after family. Updated in place. */
 interface StoredObject {
   /**
-   * Lines not yet copied into the group's blocks, as UTF-8 bytes, outside the JavaScript heap: the garbage collector
-   * neither copies them when they are new nor marks them while they live.
+   * Lines not yet copied into the group's blocks, as UTF-8 bytes in a pending slab (PendingSlabs), outside the
+   * JavaScript heap: the garbage collector neither copies them when they are new nor marks them while they live.
    */
   pending: Buffer | undefined;
+  /** The bytes of the slab region the pending text may grow into in place. */
+  pendingCapacity: number;
   families: readonly Family[];
   /** Where each family's lines end in the object's text (its length in bytes last). */
   ends: readonly number[];
@@ -59,8 +66,8 @@ interface StoredObject {
 
 /** The scratch Buffer grows for texts up to this size; a larger one is encoded into a Buffer of its own. */
 const MAX_SCRATCH_BYTES = 1024 * 1024;
-/** Objects' text memory is allocated in multiples of this many bytes. */
-const CAPACITY_STEP = 512;
+/** Pending regions are reserved in multiples of this many bytes, so that a text may grow a little in place. */
+const CAPACITY_STEP = 64;
 /**
  * A new object joins the newest group until that group holds this much text. What a change costs the next render and
  * its gzip grows with it; blocks deflated apart compress worse the smaller they are (at scale M, +4% over one deflate
@@ -72,11 +79,8 @@ export const GROUP_BYTES = 4 * 1024 * 1024;
  * objects arrive (the initial sync, a storm) the text is then held about once, not twice.
  */
 const MAX_PENDING_GROUPS = 4;
-
-/** Memory fits a text of this length that neither overflows it nor leaves more than two steps unused. */
-function fits(memory: ArrayBufferLike, byteLength: number): boolean {
-  return memory.byteLength >= byteLength && memory.byteLength - byteLength < 2 * CAPACITY_STEP;
-}
+/** A family's runStart and runEnd while it has no run to copy (renderStaleBlocks). */
+const NO_RUN = -1;
 
 export class MetricsStore {
   private readonly families = new Map<string, Family>();
@@ -85,13 +89,15 @@ export class MetricsStore {
   /** In the order of their first object. */
   private readonly groups: Group[] = [];
   private rendered: readonly Buffer[] | undefined;
-  private pendingBytes = 0;
+  private readonly pendingSlabs: PendingSlabs;
   private series = 0;
   private stamp = 0;
   private scratch = Buffer.allocUnsafeSlow(64 * 1024);
 
   /** `groupBytes`: text per group of objects (GROUP_BYTES unless a test wants many small groups). */
-  constructor(private readonly groupBytes = GROUP_BYTES) {}
+  constructor(private readonly groupBytes = GROUP_BYTES) {
+    this.pendingSlabs = new PendingSlabs(groupBytes / 4);
+  }
 
   /** Replaces everything stored for the object with these samples. */
   set(objectKey: string, samples: readonly Sample[]): void {
@@ -122,20 +128,29 @@ export class MetricsStore {
     }
     const previous = this.objects.get(objectKey);
     const sameLayout = previous !== undefined && sameItems(previous.families, families);
-    if (sameLayout && sameItems(previous.ends, ends) && holds(previous, encoded)) return;
-    this.updateMembership(previous?.families ?? [], families, stamp);
+    if (sameLayout) {
+      // Only the blocks of the families whose lines changed are copied anew (and compressed anew, for gzip).
+      if (!markChangedFamilies(previous, encoded, ends)) return;
+    } else {
+      this.updateMembership(previous?.families ?? [], families, stamp);
+    }
     this.series += samples.length - (previous?.series ?? 0);
-    // An update mostly keeps the object's layout and about the length of its text: pending memory is overwritten then
-    // (renders copy it, none keeps it) and the previous lists kept, so the update leaves little garbage in the old
-    // generation, and its new lists die young.
+    // An update mostly keeps the object's layout and about the length of its text: its pending region is overwritten
+    // then and the previous lists kept, so the update leaves little garbage in the old generation, and its new lists
+    // die young.
     const stored = previous ?? this.addObject(objectKey);
-    const pending = bytesFor(byteLength, stored.pending);
-    encoded.copy(pending);
-    for (const family of stored.families) stored.group.stale.add(family);
-    for (const family of families) stored.group.stale.add(family);
+    if (!sameLayout) {
+      for (const family of stored.families) stored.group.stale.add(family);
+      for (const family of families) stored.group.stale.add(family);
+    }
     stored.group.bytes += byteLength - textLength(stored);
-    this.pendingBytes += byteLength - (stored.pending?.length ?? 0);
-    stored.pending = pending;
+    if (stored.pending !== undefined && byteLength <= stored.pendingCapacity) {
+      stored.pending = Buffer.from(stored.pending.buffer, stored.pending.byteOffset, byteLength);
+    } else {
+      stored.pendingCapacity = Math.ceil(byteLength / CAPACITY_STEP) * CAPACITY_STEP;
+      stored.pending = this.pendingSlabs.reserve(stored.pendingCapacity).subarray(0, byteLength);
+    }
+    encoded.copy(stored.pending);
     if (!sameLayout) {
       stored.families = families;
       stored.starts = [];
@@ -143,7 +158,7 @@ export class MetricsStore {
     if (!sameLayout || !sameItems(stored.ends, ends)) stored.ends = ends;
     stored.series = samples.length;
     this.rendered = undefined;
-    if (this.pendingBytes > MAX_PENDING_GROUPS * this.groupBytes) this.copyPending();
+    if (this.pendingSlabs.reservedBytes > MAX_PENDING_GROUPS * this.groupBytes) this.copyPending({ keepSlabs: true });
   }
 
   /** A new object, without lines yet, in the newest group unless that one is full. */
@@ -153,7 +168,15 @@ export class MetricsStore {
       group = { objects: new Set(), bytes: 0, stale: new Set(), blocks: new Map() };
       this.groups.push(group);
     }
-    const stored: StoredObject = { pending: undefined, families: [], ends: [], starts: [], series: 0, group };
+    const stored: StoredObject = {
+      pending: undefined,
+      pendingCapacity: 0,
+      families: [],
+      ends: [],
+      starts: [],
+      series: 0,
+      group,
+    };
     group.objects.add(stored);
     this.objects.set(objectKey, stored);
     return stored;
@@ -180,7 +203,6 @@ export class MetricsStore {
     const { group } = stored;
     group.objects.delete(stored);
     group.bytes -= textLength(stored);
-    this.pendingBytes -= stored.pending?.length ?? 0;
     for (const family of stored.families) group.stale.add(family);
     if (group.objects.size === 0) this.groups.splice(this.groups.indexOf(group), 1);
     this.rendered = undefined;
@@ -200,7 +222,7 @@ export class MetricsStore {
     this.sortedFamilies ??= [...this.families.values()].sort((a, b) =>
       a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
     );
-    this.copyPending();
+    this.copyPending({ keepSlabs: false });
     const parts: Buffer[] = [];
     for (const family of this.sortedFamilies) {
       parts.push(family.header);
@@ -213,10 +235,13 @@ export class MetricsStore {
     return parts;
   }
 
-  /** Copies every group's stale blocks anew, the pending text into them. */
-  private copyPending(): void {
+  /**
+   * Copies every group's stale blocks anew, the pending text into them. `keepSlabs`: keep the emptied slabs for the
+   * text still to come (objects arriving faster than scrapes), rather than only the first.
+   */
+  private copyPending({ keepSlabs }: { keepSlabs: boolean }): void {
     for (const group of this.groups) if (group.stale.size > 0) renderStaleBlocks(group);
-    this.pendingBytes = 0;
+    this.pendingSlabs.empty(keepSlabs);
   }
 
   private addFamily(sample: Sample): Family {
@@ -230,6 +255,10 @@ export class MetricsStore {
       hadStamp: 0,
       cursor: 0,
       block: undefined,
+      previousBlock: undefined,
+      runStart: NO_RUN,
+      runEnd: NO_RUN,
+      runTo: 0,
       header: Buffer.from(`# HELP ${sample.name} ${escapeHelp(help)}\n# TYPE ${sample.name} gauge\n`),
     };
     this.families.set(sample.name, family);
@@ -254,39 +283,67 @@ export class MetricsStore {
 
 /**
  * Copies the group's stale blocks anew, in two passes over its objects: the bytes of each stale family, then each
- * object's lines in it to their place, from the object's pending text or else from the block they were in. A family
- * left without lines in the group loses its block. Every family of a pending object is stale: its text is all in
- * blocks after this.
+ * object's lines in it to their place, from the object's pending text or else from the block they were in. Lines of
+ * consecutive objects that lie next to each other in the old block are copied as one run. A family left without
+ * lines in the group loses its block. A pending object's lines in the families that are not stale are the same in its
+ * blocks as in its pending text (markChangedFamilies): its text is all in blocks after this.
  */
 function renderStaleBlocks(group: Group): void {
   const { stale } = group;
   for (const family of stale) family.cursor = 0;
   for (const stored of group.objects) {
-    stored.families.forEach((family, index) => {
-      if (stale.has(family)) family.cursor += segmentLength(stored, index);
-    });
+    const { families } = stored;
+    for (let index = 0; index < families.length; index++) {
+      if (stale.has(families[index])) families[index].cursor += segmentLength(stored, index);
+    }
   }
   for (const family of stale) {
     family.block = family.cursor === 0 ? undefined : Buffer.allocUnsafeSlow(family.cursor);
+    family.previousBlock = group.blocks.get(family);
     family.cursor = 0;
+    family.runStart = family.runEnd = NO_RUN;
   }
   for (const stored of group.objects) {
-    stored.families.forEach((family, index) => {
-      if (family.block === undefined) return;
+    const { families, pending } = stored;
+    for (let index = 0; index < families.length; index++) {
+      const family = families[index];
+      if (family.block === undefined) continue;
       const length = segmentLength(stored, index);
-      const end = stored.pending === undefined ? stored.starts[index] + length : stored.ends[index];
-      (stored.pending ?? group.blocks.get(family)!).copy(family.block, family.cursor, end - length, end);
+      if (pending === undefined) {
+        const start = stored.starts[index];
+        if (start !== family.runEnd) {
+          copyRun(family);
+          family.runStart = start;
+          family.runTo = family.cursor;
+        }
+        family.runEnd = start + length;
+      } else {
+        copyRun(family);
+        pending.copy(family.block, family.cursor, stored.ends[index] - length, stored.ends[index]);
+      }
       stored.starts[index] = family.cursor;
       family.cursor += length;
-    });
+    }
     stored.pending = undefined;
   }
   for (const family of stale) {
-    if (family.block === undefined) group.blocks.delete(family);
-    else group.blocks.set(family, family.block);
-    family.block = undefined;
+    if (family.block === undefined) {
+      group.blocks.delete(family);
+    } else {
+      copyRun(family);
+      group.blocks.set(family, family.block);
+    }
+    family.block = family.previousBlock = undefined;
   }
   stale.clear();
+}
+
+/** Copies the family's run of unchanged lines from its previous block, if it has one. */
+function copyRun(family: Family): void {
+  if (family.runEnd > family.runStart) {
+    family.previousBlock!.copy(family.block!, family.runTo, family.runStart, family.runEnd);
+  }
+  family.runStart = family.runEnd = NO_RUN;
 }
 
 function segmentLength(stored: StoredObject, index: number): number {
@@ -297,25 +354,71 @@ function textLength(stored: StoredObject): number {
   return stored.ends.at(-1) ?? 0;
 }
 
-/** The object's text is these bytes, pending or in its blocks. */
-function holds(stored: StoredObject, text: Buffer): boolean {
-  if (stored.pending !== undefined) return stored.pending.equals(text);
-  return stored.families.every((family, index) => {
-    const length = segmentLength(stored, index);
-    const start = stored.starts[index];
-    const end = stored.ends[index];
-    return text.compare(stored.group.blocks.get(family)!, start, start + length, end - length, end) === 0;
-  });
+/**
+ * Marks stale, in the object's group, each family whose lines in `text` (laid out as `ends` says, in the object's
+ * families) differ from the object's current ones, pending or in its blocks. Whether any does.
+ */
+function markChangedFamilies(stored: StoredObject, text: Buffer, ends: readonly number[]): boolean {
+  const { pending } = stored;
+  if (pending !== undefined && pending.equals(text)) return false;
+  let changed = false;
+  for (let index = 0; index < ends.length; index++) {
+    const start = index === 0 ? 0 : ends[index - 1];
+    const sameLength = ends[index] - start === segmentLength(stored, index);
+    if (!sameLength || !segmentHolds(stored, index, text, start)) {
+      stored.group.stale.add(stored.families[index]);
+      changed = true;
+    }
+  }
+  return changed;
 }
 
-/** Memory for an object's pending text: the previous pending's when it fits, else new, sized so that it may grow. */
-function bytesFor(byteLength: number, previous: Buffer | undefined): Buffer {
-  if (previous?.length === byteLength) return previous;
-  if (previous !== undefined && fits(previous.buffer, byteLength)) return Buffer.from(previous.buffer, 0, byteLength);
-  // Not from Buffer's shared pool: a pool slab would stay allocated while any of its objects waits.
-  return Buffer.allocUnsafeSlow(Math.ceil(byteLength / CAPACITY_STEP) * CAPACITY_STEP).subarray(0, byteLength);
+/** The object's current lines of the family at `index` are the same bytes as `text` has from `start`. */
+function segmentHolds(stored: StoredObject, index: number, text: Buffer, start: number): boolean {
+  const length = segmentLength(stored, index);
+  const source = stored.pending ?? stored.group.blocks.get(stored.families[index])!;
+  const sourceStart = stored.pending === undefined ? stored.starts[index] : stored.ends[index] - length;
+  return text.compare(source, sourceStart, sourceStart + length, start, start + length) === 0;
 }
 
 function sameItems<Item>(a: readonly Item[], b: readonly Item[]): boolean {
   return a.length === b.length && a.every((item, index) => item === b[index]);
+}
+
+/**
+ * Where pending texts are written: slabs of a fixed size, filled one after the other and emptied all at once when the
+ * pending texts have been copied into blocks. An update thus allocates no memory of its own, and the garbage collector
+ * sees a few slabs rather than an ArrayBuffer per changed object.
+ */
+class PendingSlabs {
+  private readonly slabs: Buffer[] = [];
+  private slabIndex = 0;
+  private offset = 0;
+  /** Bytes reserved since the slabs were last emptied, a region outgrown in place included. */
+  reservedBytes = 0;
+
+  constructor(private readonly slabBytes: number) {}
+
+  /** A region of this many bytes, valid until the slabs are emptied. */
+  reserve(bytes: number): Buffer {
+    this.reservedBytes += bytes;
+    // Not from Buffer's shared pool: a pool slab would stay allocated while any of its objects waits.
+    if (bytes > this.slabBytes) return Buffer.allocUnsafeSlow(bytes);
+    if (this.slabIndex < this.slabs.length && this.offset + bytes > this.slabBytes) {
+      this.slabIndex += 1;
+      this.offset = 0;
+    }
+    if (this.slabIndex === this.slabs.length) this.slabs.push(Buffer.allocUnsafeSlow(this.slabBytes));
+    const region = this.slabs[this.slabIndex].subarray(this.offset, this.offset + bytes);
+    this.offset += bytes;
+    return region;
+  }
+
+  /** Every region is free again; the slabs beyond the first are released unless `keep`. */
+  empty(keep: boolean): void {
+    if (!keep) this.slabs.length = Math.min(this.slabs.length, 1);
+    this.slabIndex = 0;
+    this.offset = 0;
+    this.reservedBytes = 0;
+  }
 }
