@@ -360,7 +360,7 @@ function textLength(stored: StoredObject): number {
  */
 function markChangedFamilies(stored: StoredObject, text: Buffer, ends: readonly number[]): boolean {
   const { pending } = stored;
-  if (pending !== undefined && pending.equals(text)) return false;
+  if (pending?.equals(text)) return false;
   let changed = false;
   for (let index = 0; index < ends.length; index++) {
     const start = index === 0 ? 0 : ends[index - 1];
