@@ -66,7 +66,13 @@ export class CollectionLister {
         });
       }
     }
-    return listCollection(kubeConfig, path, pageTimeoutMs, selectors, onSkipped, trim, way === 'watch-cache');
+    return listCollection(kubeConfig, path, {
+      pageTimeoutMs,
+      selectors,
+      onSkipped,
+      trim,
+      fromWatchCache: way === 'watch-cache',
+    });
   }
 }
 

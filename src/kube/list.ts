@@ -32,6 +32,15 @@ export function apiUrl(
   return url;
 }
 
+export interface ListOptions {
+  readonly pageTimeoutMs: number;
+  readonly selectors?: Selectors;
+  readonly onSkipped?: (item: unknown) => void;
+  /** Trims each listed object on arrival; the cache's trim by default (the cache would trim them anyway). */
+  readonly trim?: (item: KubernetesObject) => KubernetesObject;
+  readonly fromWatchCache?: boolean;
+}
+
 /**
  * Lists the collection; each page must arrive within `pageTimeoutMs`. Items that are not objects with an object
  * `metadata` are left out of the list and handed to `onSkipped`: client-node's informer would throw on them.
@@ -40,12 +49,7 @@ export function apiUrl(
 export async function listCollection(
   kubeConfig: KubeConfig,
   path: string,
-  pageTimeoutMs: number,
-  selectors: Selectors = {},
-  onSkipped: (item: unknown) => void = () => {},
-  /** Trims each listed object on arrival; the cache's trim by default (the cache would trim them anyway). */
-  trim: (item: KubernetesObject) => KubernetesObject = trimInPlace,
-  fromWatchCache = false,
+  { pageTimeoutMs, selectors = {}, onSkipped = () => {}, trim = trimInPlace, fromWatchCache = false }: ListOptions,
 ): Promise<KubernetesListObject<KubernetesObject>> {
   const items: KubernetesObject[] = [];
   let resourceVersion: string | undefined;

@@ -24,7 +24,7 @@ test('reads every page; items arrive trimmed: no managedFields, annotations or e
       spec: { containers: [{ name: 'app', image: 'app:1', env: [{ name: 'PASSWORD', value: 'secret-env' }] }] },
     });
   }
-  const listed = await listCollection(kubeConfigForServer(url), collectionPath(pod), 10_000);
+  const listed = await listCollection(kubeConfigForServer(url), collectionPath(pod), { pageTimeoutMs: 10_000 });
   t.is(new Set(listed.items.map((item) => item.metadata?.name)).size, count);
   const text = JSON.stringify(listed.items);
   for (const gone of ['managedFields', 'annotations', 'secret-annotation', 'secret-env'])
