@@ -4,12 +4,12 @@
  */
 
 import type { KindSpec } from './kinds/table.js';
-import { allowedEntries } from './metrics/declared.js';
+import { allowedEntries, builtInDeclared } from './metrics/declared.js';
 import { isWellFormed } from './metrics/exposition.js';
 import type { ObjectIdentity } from './metrics/flatten.js';
 import { type RenderOptions, renderObject } from './metrics/render.js';
 import { MetricsStore } from './metrics/store.js';
-import type { KubeObject } from './objects/kube-object.js';
+import { isSameJson, type KubeObject } from './objects/kube-object.js';
 import { trimInPlace } from './objects/trim.js';
 
 export class InvalidObjectError extends Error {}
@@ -51,10 +51,11 @@ export class ClusterCache {
     // Trimmed first: what is never kept is never rendered either (a container's message can look like a timestamp);
     // only the annotations --metric-annotations-allowlist asks for stay until the object is rendered.
     const trimmed = this.trimOnArrival(kind, object);
-    this.metrics.set(key, renderObject(kind, identity, trimmed, this.options));
-    if (trimmed.metadata) delete (trimmed.metadata as { annotations?: unknown }).annotations;
     const objects = this.objectsOf(kind);
     const previous = objects.get(key);
+    if (!this.rendersAsBefore(previous, trimmed))
+      this.metrics.set(key, renderObject(kind, identity, trimmed, this.options));
+    if (trimmed.metadata) delete (trimmed.metadata as { annotations?: unknown }).annotations;
     objects.set(key, trimmed);
     this.changedAt = new Date();
     this.changes += 1;
@@ -72,6 +73,27 @@ export class ClusterCache {
     trimInPlace(object);
     if (kept !== undefined && metadata !== undefined) metadata.annotations = kept;
     return object;
+  }
+
+  /**
+   * The object, trimmed, would render the samples its previous version rendered: it is the same but for its
+   * resourceVersion, which renders nothing (unless a declaration reads it). The render is a pure function of the
+   * object, so such an update (a relist, a status write of nothing the cache keeps) need not render at all. (An object
+   * that still carries annotations for --metric-annotations-allowlist never compares equal: its previous version no
+   * longer has them.)
+   */
+  private rendersAsBefore(previous: KubeObject | undefined, next: KubeObject): boolean {
+    const metadata = next.metadata as { resourceVersion?: unknown } | undefined;
+    if (previous === undefined || metadata === undefined) return false;
+    if ((this.options.declared ?? builtInDeclared()).readsResourceVersion) return false;
+    const version = metadata.resourceVersion;
+    if (version === undefined) return isSameJson(previous, next);
+    metadata.resourceVersion = (previous.metadata as typeof metadata)?.resourceVersion;
+    try {
+      return isSameJson(previous, next);
+    } finally {
+      metadata.resourceVersion = version;
+    }
   }
 
   delete(kind: KindSpec, object: KubeObject): void {

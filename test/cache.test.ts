@@ -1,6 +1,7 @@
 import test from 'ava';
 import { type CacheChange, ClusterCache, InvalidObjectError } from '../src/cache.js';
 import { NODE, POD } from '../src/kinds/table.js';
+import { compileDeclared } from '../src/metrics/declared.js';
 import { renderedText } from './support/assertions/exposition.js';
 import { restartingPod } from './support/builders/objects.js';
 
@@ -32,6 +33,41 @@ test('reports every change with the previous object, and nothing for deletes of 
   t.deepEqual(seen, ['upsert pod a 0', 'upsert pod a 1 after 0', 'delete pod a 1']);
   t.is(cache.count(pod), 0);
   t.is(cache.metrics.seriesCount, 0);
+});
+
+test('an update that changes only the resourceVersion renders nothing anew; the cache and its listeners still get it', (t) => {
+  const cache = new ClusterCache();
+  const seen = recordChanges(cache);
+  const version = (resourceVersion: string, restartCount: number) =>
+    restartingPod('a', restartCount, { metadata: { resourceVersion, annotations: { secret: 'never kept' } } });
+  cache.upsert(pod, version('1', 0));
+  const first = cache.metrics.render();
+  cache.upsert(pod, version('2', 0));
+  t.is(cache.metrics.render(), first, 'the same render: nothing was set in the store');
+  t.is((cache.objects(pod).next().value as any).metadata.resourceVersion, '2', 'the cache holds the new version');
+  cache.upsert(pod, version('3', 5));
+  t.not(cache.metrics.render(), first);
+  t.regex(renderedText(cache.metrics), /restartCount\{name="a",namespace="default",container="app"\} 5\n/);
+  t.deepEqual(seen, ['upsert pod a 0', 'upsert pod a 0 after 0', 'upsert pod a 5 after 0']);
+});
+
+test('an update is rendered when it changes the resourceVersion a declaration reads, or an annotation asked for', (t) => {
+  const readsVersion = new ClusterCache({
+    declared: compileDeclared({
+      pod: { info: [{ name: 'version', labels: { version: 'metadata.resourceVersion' } }] },
+    }),
+  });
+  const asksAnnotations = new ClusterCache({
+    declared: compileDeclared({}, { labels: new Map(), annotations: new Map([['pod', ['team']]]) }),
+  });
+  for (const [cache, expected] of [
+    [readsVersion, /k8s_pod_version\{name="a",namespace="default",version="2"\} 1\n/],
+    [asksAnnotations, /k8s_pod_annotations\{name="a",namespace="default",annotation_team="web"\} 1\n/],
+  ] as const) {
+    cache.upsert(pod, restartingPod('a', 0, { metadata: { resourceVersion: '1', annotations: { team: 'shop' } } }));
+    cache.upsert(pod, restartingPod('a', 0, { metadata: { resourceVersion: '2', annotations: { team: 'web' } } }));
+    t.regex(renderedText(cache.metrics), expected);
+  }
 });
 
 test('listeners see trimmed objects and can unsubscribe', (t) => {

@@ -351,6 +351,11 @@ export interface DeclaredConfig {
   /** Kind (metric name) → its compiled declarations. */
   readonly fields: ReadonlyMap<string, CompiledFields>;
   readonly allowlists?: MetadataAllowlists;
+  /**
+   * Some declaration may read `metadata.resourceVersion` (as a label, say): then an update that changes nothing else
+   * still changes the object's samples. Conservative: any mention of the key counts.
+   */
+  readonly readsResourceVersion: boolean;
 }
 
 /** Compiles declarations per kind (metric name); throws with the kind and place of a bad entry. */
@@ -366,7 +371,7 @@ export function compileDeclared(
       throw new Error(`kinds.${kind}.${(error as Error).message}`);
     }
   }
-  return { fields, allowlists };
+  return { fields, allowlists, readsResourceVersion: JSON.stringify(declarations).includes('resourceVersion') };
 }
 
 let builtIn: DeclaredConfig | undefined;

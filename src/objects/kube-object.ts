@@ -15,3 +15,37 @@ export function isKubeObject(item: unknown): item is KubeObject & { readonly met
   const metadata = (item as KubeObject).metadata;
   return metadata !== null && typeof metadata === 'object' && !Array.isArray(metadata);
 }
+
+/**
+ * Whether two JSON values (as JSON.parse makes them: null, booleans, numbers, strings, arrays and plain objects) are
+ * equal, key order aside. Cheaper than a general deep equality (lodash's isEqual keeps a stack of visited pairs for
+ * cycles, which JSON cannot have) on the path every watch event takes; an explicit stack, not recursion, so that an
+ * object nested thousands of levels deep cannot overflow the call stack.
+ */
+export function isSameJson(a: unknown, b: unknown): boolean {
+  // Pairs of objects still to compare; differ() compares values that are not both objects at once.
+  const pending: object[] = [];
+  const differ = (x: unknown, y: unknown) => {
+    if (x === y) return false;
+    if (x === null || y === null || typeof x !== 'object' || typeof y !== 'object') return true;
+    pending.push(x, y);
+    return false;
+  };
+  if (differ(a, b)) return false;
+  while (pending.length > 0) {
+    const y = pending.pop()!;
+    const x = pending.pop()!;
+    if (Array.isArray(x) || Array.isArray(y)) {
+      if (!Array.isArray(x) || !Array.isArray(y) || x.length !== y.length) return false;
+      for (let index = 0; index < x.length; index++) if (differ(x[index], y[index])) return false;
+      continue;
+    }
+    const keys = Object.keys(x);
+    if (keys.length !== Object.keys(y).length) return false;
+    for (const key of keys) {
+      if (!Object.hasOwn(y, key)) return false;
+      if (differ((x as Record<string, unknown>)[key], (y as Record<string, unknown>)[key])) return false;
+    }
+  }
+  return true;
+}
