@@ -535,6 +535,8 @@ interface CurvePoint {
   readonly series: number;
   readonly syncSeconds: number;
   readonly syncPeak: number;
+  /** The first gzip scrape after the sync, which deflates every block; the later ones deflate what changed. */
+  readonly firstGzipMs: number;
   readonly gzip: ScrapeStats;
   readonly peak: number;
   readonly shardSyncSeconds: number;
@@ -598,8 +600,9 @@ async function curvePoint(
     const syncPeak = rssMiB(one.child.pid!, 'VmHWM');
     const series = (await selfMetrics(one.url))('kube_api_exporter_series');
     seriesPerObject ??= await seriesOfEachKind(one.url, scale);
+    const firstGzipMs = (await timedGet(`${one.url}/metrics`, { 'accept-encoding': 'gzip' })).ms;
     const gzip = await gzipScrapesAfterChanges(one.url, api, cluster, CURVE_SCRAPES);
-    single = { series, syncSeconds, syncPeak, gzip, peak: rssMiB(one.child.pid!, 'VmHWM') };
+    single = { series, syncSeconds, syncPeak, firstGzipMs, gzip, peak: rssMiB(one.child.pid!, 'VmHWM') };
     console.log(`\n(scale ${scale.name}, one replica: ${JSON.stringify(single)})`);
   } finally {
     one.child.kill('SIGTERM');
@@ -691,21 +694,21 @@ function printCurve(points: readonly CurvePoint[]): void {
   const mib = (value: number) => `${value.toFixed(0)} MiB`;
   const seconds = (value: number) => `${value.toFixed(1)} s`;
   console.log(
-    `\n## Scale curve: one replica, and ${CURVE_SHARDS} shards (peak RSS = VmHWM, no forced GC; gzip scrapes each right after a pod changed)`,
+    `\n## Scale curve: one replica, and ${CURVE_SHARDS} shards (peak RSS = VmHWM, no forced GC; a first gzip scrape, then gzip scrapes each right after a pod changed)`,
   );
   console.log('');
   console.log(
-    `| scale | pods | series | initial sync | peak RSS at sync | gzip scrape after a change, p50 / max | gzip bytes | peak RSS after ${CURVE_SCRAPES} scrapes | ${CURVE_SHARDS} shards: initial sync | peak RSS, largest shard | gzip p99 (the first scrape), slowest shard |`,
+    `| scale | pods | series | initial sync | peak RSS at sync | first gzip scrape (every block deflated) | gzip scrape after a change, p50 / max | gzip bytes | peak RSS after ${CURVE_SCRAPES + 1} scrapes | ${CURVE_SHARDS} shards: initial sync | peak RSS, largest shard | gzip p99 (the first scrape), slowest shard |`,
   );
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const point of points) {
     console.log(
-      `| ${point.scale.name} | ${point.scale.pods} | ${point.series} | ${seconds(point.syncSeconds)} | ${mib(point.syncPeak)} | ${point.gzip.p50.toFixed(0)} / ${point.gzip.p99.toFixed(0)} ms | ${point.gzip.bytes} | ${mib(point.peak)} | ${seconds(point.shardSyncSeconds)} | ${mib(point.shardPeak)} | ${point.shardGzipP99.toFixed(0)} ms |`,
+      `| ${point.scale.name} | ${point.scale.pods} | ${point.series} | ${seconds(point.syncSeconds)} | ${mib(point.syncPeak)} | ${point.firstGzipMs.toFixed(0)} ms | ${point.gzip.p50.toFixed(0)} / ${point.gzip.p99.toFixed(0)} ms | ${point.gzip.bytes} | ${mib(point.peak)} | ${seconds(point.shardSyncSeconds)} | ${mib(point.shardPeak)} | ${point.shardGzipP99.toFixed(0)} ms |`,
     );
   }
   const t = CURVE_TARGETS;
   console.log(
-    `| target at ${t.scale} | | | < ${t.syncSeconds} s | | p99 < ${t.gzipP99Ms} ms | | < ${mib(t.peakMiB)} | | < ${mib(t.shardPeakMiB)} | |`,
+    `| target at ${t.scale} | | | < ${t.syncSeconds} s | | | p99 < ${t.gzipP99Ms} ms | | < ${mib(t.peakMiB)} | | < ${mib(t.shardPeakMiB)} | |`,
   );
   for (const [from, to] of points.slice(0, -1).map((point, index) => [point, points[index + 1]] as const)) {
     const per10k = (pick: (point: CurvePoint) => number) =>
