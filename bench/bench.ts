@@ -599,8 +599,8 @@ async function curvePoint(
     const syncSeconds = (performance.now() - started) / 1000;
     const syncPeak = rssMiB(one.child.pid!, 'VmHWM');
     const series = (await selfMetrics(one.url))('kube_api_exporter_series');
-    seriesPerObject ??= await seriesOfEachKind(one.url, scale);
     const firstGzipMs = (await timedGet(`${one.url}/metrics`, { 'accept-encoding': 'gzip' })).ms;
+    seriesPerObject ??= await seriesOfEachKind(one.url, scale);
     const gzip = await gzipScrapesAfterChanges(one.url, api, cluster, CURVE_SCRAPES);
     single = { series, syncSeconds, syncPeak, firstGzipMs, gzip, peak: rssMiB(one.child.pid!, 'VmHWM') };
     console.log(`\n(scale ${scale.name}, one replica: ${JSON.stringify(single)})`);
