@@ -89,8 +89,11 @@ test.serial(
   },
 );
 
-/** Reads the whole response to `GET path` slowly: a pause of `pauseMs` after every chunk the socket delivers. */
-async function slowRead(url: string, path: string, pauseMs: number): Promise<{ bytes: number; ms: number }> {
+/**
+ * Reads the whole response to `GET path` slowly, at about `bytesPerSecond`: after every chunk the socket delivers, a
+ * pause as long as the chunk takes at that rate (a pause per chunk would make the time depend on the chunks' sizes).
+ */
+async function slowRead(url: string, path: string, bytesPerSecond: number): Promise<{ bytes: number; ms: number }> {
   const { hostname, port } = new URL(url);
   const startedAt = Date.now();
   const socket = connect(Number(port), hostname);
@@ -100,7 +103,7 @@ async function slowRead(url: string, path: string, pauseMs: number): Promise<{ b
   socket.on('data', (chunk: Buffer) => {
     bytes += chunk.length;
     socket.pause();
-    setTimeout(() => socket.resume(), pauseMs);
+    setTimeout(() => socket.resume(), (chunk.length / bytesPerSecond) * 1000);
   });
   await once(socket, 'close');
   return { bytes, ms: Date.now() - startedAt };
@@ -138,7 +141,8 @@ test.serial(
     const url = cluster.exporter.url;
     const path = '/leanix/v2.json';
     const expected = (await (await fetch(`${url}${path}`)).arrayBuffer()).byteLength;
-    const { bytes, ms } = await slowRead(url, path, 40);
+    // About 1 MB/s: a body of over 9 MB takes more than twice the send timeout, each step of progress less than it.
+    const { bytes, ms } = await slowRead(url, path, 1024 * 1024);
     t.true(ms > 2 * sendTimeoutMs, `read over ${ms} ms, longer than the send timeout`);
     t.true(bytes > expected, `${bytes} bytes read with headers, a body of ${expected}`);
     t.is(await selfMetric(url, 'kube_api_exporter_http_send_timeouts_total'), 0);
