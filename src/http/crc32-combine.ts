@@ -27,8 +27,11 @@ const X_TO_2_TO_THE: readonly number[] = (() => {
   return powers;
 })();
 
-/** x^(8·bytes) modulo the polynomial: the factor that shifts a CRC past `bytes` zero bytes. */
-function shiftPast(bytes: number): number {
+/**
+ * x^(8·bytes) modulo the polynomial: the factor that shifts a CRC past `bytes` zero bytes. It depends on the length
+ * alone: a part combined into many bodies computes it once (crc32CombineShifted).
+ */
+export function crc32Shift(bytes: number): number {
   let power = ONE;
   let k = 3; // 8 = 2^3 bits per byte
   for (let rest = bytes; rest > 0; rest = Math.floor(rest / 2), k++) {
@@ -37,7 +40,7 @@ function shiftPast(bytes: number): number {
   return power;
 }
 
-/** CRC-32 of A followed by B, from crc(A), crc(B) and B's length in bytes. */
-export function crc32Combine(crcA: number, crcB: number, lengthB: number): number {
-  return (multiplyModP(shiftPast(lengthB), crcA) ^ crcB) >>> 0;
+/** CRC-32 of A followed by B, from crc(A), crc(B) and crc32Shift of B's length. */
+export function crc32CombineShifted(crcA: number, crcB: number, shiftB: number): number {
+  return (multiplyModP(shiftB, crcA) ^ crcB) >>> 0;
 }
