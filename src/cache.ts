@@ -33,7 +33,12 @@ export class ClusterCache {
   private changes = 0;
   private readonly listeners = new Set<CacheListener>();
 
-  constructor(private readonly options: RenderOptions = {}) {}
+  /** Whether an update that changes only the resourceVersion may skip its render (rendersAsBefore). */
+  private readonly versionRendersNothing: boolean;
+
+  constructor(private readonly options: RenderOptions = {}) {
+    this.versionRendersNothing = !(options.declared ?? builtInDeclared()).readsResourceVersion;
+  }
 
   /** Calls the listener after every change, synchronously; returns a function that unsubscribes it. */
   onChange(listener: CacheListener): () => void {
@@ -84,8 +89,7 @@ export class ClusterCache {
    */
   private rendersAsBefore(previous: KubeObject | undefined, next: KubeObject): boolean {
     const metadata = next.metadata as { resourceVersion?: unknown } | undefined;
-    if (previous === undefined || metadata === undefined) return false;
-    if ((this.options.declared ?? builtInDeclared()).readsResourceVersion) return false;
+    if (previous === undefined || metadata === undefined || !this.versionRendersNothing) return false;
     const version = metadata.resourceVersion;
     if (version === undefined) return isSameJson(previous, next);
     metadata.resourceVersion = (previous.metadata as typeof metadata)?.resourceVersion;

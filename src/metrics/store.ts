@@ -139,10 +139,6 @@ export class MetricsStore {
     // then and the previous lists kept, so the update leaves little garbage in the old generation, and its new lists
     // die young.
     const stored = previous ?? this.addObject(objectKey);
-    if (!sameLayout) {
-      for (const family of stored.families) stored.group.stale.add(family);
-      for (const family of families) stored.group.stale.add(family);
-    }
     stored.group.bytes += byteLength - textLength(stored);
     if (stored.pending !== undefined && byteLength <= stored.pendingCapacity) {
       stored.pending = Buffer.from(stored.pending.buffer, stored.pending.byteOffset, byteLength);
@@ -152,6 +148,8 @@ export class MetricsStore {
     }
     encoded.copy(stored.pending);
     if (!sameLayout) {
+      for (const family of stored.families) stored.group.stale.add(family);
+      for (const family of families) stored.group.stale.add(family);
       stored.families = families;
       stored.starts = [];
     }
