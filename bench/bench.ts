@@ -436,9 +436,15 @@ async function identityBodyOf(url: string): Promise<Buffer> {
 
 const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
+/** Scrapes after a change that are not timed, then the timed ones: the cost of a scrape in steady state. */
+const AFTER_CHANGE_WARMUP = 8;
+const AFTER_CHANGE_ROUNDS = 15;
+
 /**
- * What a gzip scrape costs right after a one-object change (wall time and the exporter's CPU, median of 7), against
- * a full re-gzip of the same body in one deflate stream at the same level, in this process; and the sizes.
+ * What a gzip scrape costs right after a one-object change in steady state (wall time, median, and the exporter's
+ * CPU, mean: /proc counts it in 10 ms ticks), against a full re-gzip of the same body in one deflate stream at the same
+ * level, in this process; and the sizes. The first scrapes after the start run code V8 has not optimised yet (the
+ * first few take 2 to 3 times as long), which a replica scraped every 15 s has long left behind: they are not timed.
  */
 async function gzipAfterChange(scale: Scale) {
   const { cluster, api, kubeconfig, stop } = await startClusterOf(scale);
@@ -459,12 +465,13 @@ async function gzipAfterChange(scale: Scale) {
     let updates = (await selfMetrics(url))(podEvents('update'));
     const wall: number[] = [];
     const cpu: number[] = [];
-    for (let round = 0; round < 7; round++) {
+    for (let round = 0; round < AFTER_CHANGE_WARMUP + AFTER_CHANGE_ROUNDS; round++) {
       api.update(podKind, pods[0].metadata.namespace, pods[0].metadata.name, (object) => (object.spec.priority += 1));
       await podEventsApplied(url, 'update', ++updates);
       const cpuBefore = cpuSeconds(child.pid!);
       const start = performance.now();
       await timedGet(metricsUrl, { 'accept-encoding': 'gzip' });
+      if (round < AFTER_CHANGE_WARMUP) continue;
       wall.push(performance.now() - start);
       cpu.push((cpuSeconds(child.pid!) - cpuBefore) * 1000);
     }
@@ -472,7 +479,7 @@ async function gzipAfterChange(scale: Scale) {
       fullGzipMs,
       firstGzipMs: first.ms,
       afterChangeMs: median(wall),
-      afterChangeCpuMs: median(cpu),
+      afterChangeCpuMs: cpu.reduce((total, ms) => total + ms, 0) / cpu.length,
       gzipBytes: first.bytes,
       oneStreamBytes: oneStream().length,
     };
@@ -497,7 +504,7 @@ async function benchMemoryAndGzip(scale: Scale): Promise<void> {
   const gzip = await gzipAfterChange(scale);
   const ratio = gzip.afterChangeMs / gzip.fullGzipMs;
   console.log(
-    `| gzip scrape right after a one-object change (wall, median of 7) vs a full re-gzip of the body (one stream, level 1) | ${gzip.afterChangeMs.toFixed(1)} ms vs ${gzip.fullGzipMs.toFixed(1)} ms: ${(ratio * 100).toFixed(1)}% (exporter CPU ${gzip.afterChangeCpuMs.toFixed(0)} ms; first gzip scrape, every block deflated: ${gzip.firstGzipMs.toFixed(0)} ms) | ≤ ${AFTER_CHANGE_TARGET * 100}% |`,
+    `| gzip scrape right after a one-object change, steady state (wall, median of ${AFTER_CHANGE_ROUNDS} after ${AFTER_CHANGE_WARMUP} untimed) vs a full re-gzip of the body (one stream, level 1) | ${gzip.afterChangeMs.toFixed(1)} ms vs ${gzip.fullGzipMs.toFixed(1)} ms: ${(ratio * 100).toFixed(1)}% (exporter CPU, mean: ${gzip.afterChangeCpuMs.toFixed(1)} ms, ${((gzip.afterChangeCpuMs / gzip.fullGzipMs) * 100).toFixed(1)}%; first gzip scrape, every block deflated: ${gzip.firstGzipMs.toFixed(0)} ms) | ≤ ${AFTER_CHANGE_TARGET * 100}% |`,
   );
   console.log(
     `| gzip body vs one-stream gzip of the same text (level 1) | ${gzip.gzipBytes} vs ${gzip.oneStreamBytes} bytes: ${((gzip.gzipBytes / gzip.oneStreamBytes - 1) * 100).toFixed(1)}% | ≤ +${((GZIP_SIZE_TARGET - 1) * 100).toFixed(0)}% |`,

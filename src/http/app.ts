@@ -101,11 +101,11 @@ const INDEX_PAGE = `<!doctype html>
 async function sendMetrics(
   ctx: Context,
   shared: readonly Buffer[],
-  perRequest?: Buffer,
+  perRequest: Promise<Buffer>,
   onReady = () => {},
 ): Promise<void> {
   const gzipped = ctx.acceptsEncodings('gzip', 'identity') === 'gzip';
-  const parts = gzipped ? await gzipBody(shared, perRequest) : perRequest ? [...shared, perRequest] : shared;
+  const parts = gzipped ? await gzipBody(shared, perRequest) : [...shared, await perRequest];
   onReady();
   ctx.respond = false;
   ctx.res.writeHead(200, {
@@ -160,6 +160,7 @@ export function createApp(options: AppOptions): Koa {
     ctx.type = 'html';
     ctx.body = INDEX_PAGE;
   });
+  const ownSeries = async () => Buffer.from(await selfMetrics.registry.metrics());
   const metricsSlots = new ResponseSlots(options.maxMetricsResponses ?? 2);
   router.get('/metrics', async (ctx) => {
     const encoding = ctx.acceptsEncodings('gzip', 'identity') === 'gzip' ? 'gzip' : 'identity';
@@ -172,14 +173,13 @@ export function createApp(options: AppOptions): Koa {
     }
     try {
       const done = selfMetrics.scrapeDuration.startTimer({ handler: 'metrics' });
-      const ownSeries = Buffer.from(await selfMetrics.registry.metrics());
-      await sendMetrics(ctx, cache.metrics.render(), ownSeries, done);
+      await sendMetrics(ctx, cache.metrics.render(), ownSeries(), done);
     } finally {
       metricsSlots.release(encoding);
     }
   });
   router.get('/metrics/self', async (ctx) => {
-    await sendMetrics(ctx, [], Buffer.from(await selfMetrics.registry.metrics()));
+    await sendMetrics(ctx, [], ownSeries());
   });
   addLeanixRoutes(router, options.leanix, cache, selfMetrics);
   router.get('/events', options.eventStream.handle);

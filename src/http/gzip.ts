@@ -75,16 +75,21 @@ function deflateOnce(part: Buffer): Promise<DeflatedPart> {
 
 /**
  * The `shared` parts then `perRequest` as one gzip member, in parts to be sent in order: each shared part (never to
- * be modified) is deflated once however many bodies include it; `perRequest` is deflated for this body.
+ * be modified) is deflated once however many bodies include it; `perRequest` is deflated for this body. The shared
+ * parts are deflated while `perRequest` is still being made.
  */
-export async function gzipBody(shared: readonly Buffer[], perRequest: Buffer = Buffer.alloc(0)): Promise<Buffer[]> {
-  const [tail, ...parts] = await Promise.all([
-    deflateRawAsync(perRequest, { level: LEVEL, finishFlush: constants.Z_FINISH }),
+export async function gzipBody(
+  shared: readonly Buffer[],
+  perRequest: Buffer | Promise<Buffer> = Buffer.alloc(0),
+): Promise<Buffer[]> {
+  const [own, tail, ...parts] = await Promise.all([
+    perRequest,
+    Promise.resolve(perRequest).then((own) => deflateRawAsync(own, { level: LEVEL, finishFlush: constants.Z_FINISH })),
     ...shared.map(deflateOnce),
   ]);
   let crc = 0;
   let length = 0;
-  const last = { crc: crc32(perRequest), length: perRequest.length, shift: crc32Shift(perRequest.length) };
+  const last = { crc: crc32(own), length: own.length, shift: crc32Shift(own.length) };
   for (const part of [...parts, last]) {
     crc = crc32CombineShifted(crc, part.crc, part.shift);
     length += part.length;

@@ -27,6 +27,17 @@ test('gzipBody deflates each shared part once: bodies with other per-request par
   t.is(gunzipSync(Buffer.concat(await gzipBody(render))).toString(), Buffer.concat(render).toString(), 'no own part');
 });
 
+test('the per-request part may be a promise: the body waits for it and ends with it', async (t) => {
+  let resolveOwn: (own: Buffer) => void = () => {};
+  const body = gzipBody(render, new Promise<Buffer>((resolve) => (resolveOwn = resolve)));
+  let settled = false;
+  void body.then(() => (settled = true));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  t.false(settled, 'not before the per-request part is there');
+  resolveOwn(self);
+  t.true(gunzipSync(Buffer.concat(await body)).equals(Buffer.concat([...render, self])));
+});
+
 test('after a change only the new part is deflated anew; the body still reads as the new render', async (t) => {
   const before = await gzipBody(render, self);
   const changed = [render[0], render[1], block('B', 12_000), render[3]];
