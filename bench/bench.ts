@@ -438,13 +438,15 @@ const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[
 
 /** Scrapes after a change that are not timed, then the timed ones: the cost of a scrape in steady state. */
 const AFTER_CHANGE_WARMUP = 8;
-const AFTER_CHANGE_ROUNDS = 15;
+const AFTER_CHANGE_ROUNDS = 30;
 
 /**
- * What a gzip scrape costs right after a one-object change in steady state (wall time, median, and the exporter's
- * CPU, mean: /proc counts it in 10 ms ticks), against a full re-gzip of the same body in one deflate stream at the same
- * level, in this process; and the sizes. The first scrapes after the start run code V8 has not optimised yet (the
- * first few take 2 to 3 times as long), which a replica scraped every 15 s has long left behind: they are not timed.
+ * What a gzip scrape costs right after a one-object change in steady state, against a full re-gzip of the same body
+ * in one deflate stream at the same level, in this process (CPU time, as that is); and the sizes. The cost is the
+ * exporter's CPU over the scrape, a mean (/proc counts it in 10 ms ticks); its wall time, a median, adds the client in
+ * this process reading 4 MB and the loopback, and varies with whatever else the machine does. The first scrapes
+ * after the start run code V8 has not optimised yet (the first few take 2 to 3 times as long), which a replica
+ * scraped every 15 s has long left behind: they are not timed.
  */
 async function gzipAfterChange(scale: Scale) {
   const { cluster, api, kubeconfig, stop } = await startClusterOf(scale);
@@ -454,8 +456,9 @@ async function gzipAfterChange(scale: Scale) {
     const [podKind, pods] = cluster[0] as readonly [KindSpec, PodObject[]];
     const identity = await identityBodyOf(metricsUrl);
     const oneStream = () => gzipSync(identity, { level: constants.Z_BEST_SPEED });
-    const fullGzipMs = median(
-      [1, 2, 3].map(() => {
+    // The fastest of five: what the full re-gzip costs at least, so that a slow moment cannot flatter the ratio.
+    const fullGzipMs = Math.min(
+      ...[1, 2, 3, 4, 5].map(() => {
         const start = performance.now();
         oneStream();
         return performance.now() - start;
@@ -502,9 +505,9 @@ async function benchMemoryAndGzip(scale: Scale): Promise<void> {
     );
   }
   const gzip = await gzipAfterChange(scale);
-  const ratio = gzip.afterChangeMs / gzip.fullGzipMs;
+  const percentOfFull = (ms: number) => `${((ms / gzip.fullGzipMs) * 100).toFixed(1)}%`;
   console.log(
-    `| gzip scrape right after a one-object change, steady state (wall, median of ${AFTER_CHANGE_ROUNDS} after ${AFTER_CHANGE_WARMUP} untimed) vs a full re-gzip of the body (one stream, level 1) | ${gzip.afterChangeMs.toFixed(1)} ms vs ${gzip.fullGzipMs.toFixed(1)} ms: ${(ratio * 100).toFixed(1)}% (exporter CPU, mean: ${gzip.afterChangeCpuMs.toFixed(1)} ms, ${((gzip.afterChangeCpuMs / gzip.fullGzipMs) * 100).toFixed(1)}%; first gzip scrape, every block deflated: ${gzip.firstGzipMs.toFixed(0)} ms) | ≤ ${AFTER_CHANGE_TARGET * 100}% |`,
+    `| gzip scrape right after a one-object change, steady state (exporter CPU, mean of ${AFTER_CHANGE_ROUNDS} after ${AFTER_CHANGE_WARMUP} untimed) vs a full re-gzip of the body (one stream, level 1, fastest of 5) | ${gzip.afterChangeCpuMs.toFixed(1)} ms vs ${gzip.fullGzipMs.toFixed(1)} ms: ${percentOfFull(gzip.afterChangeCpuMs)} (wall time, median: ${gzip.afterChangeMs.toFixed(1)} ms, ${percentOfFull(gzip.afterChangeMs)}; first gzip scrape, every block deflated: ${gzip.firstGzipMs.toFixed(0)} ms) | ≤ ${AFTER_CHANGE_TARGET * 100}% |`,
   );
   console.log(
     `| gzip body vs one-stream gzip of the same text (level 1) | ${gzip.gzipBytes} vs ${gzip.oneStreamBytes} bytes: ${((gzip.gzipBytes / gzip.oneStreamBytes - 1) * 100).toFixed(1)}% | ≤ +${((GZIP_SIZE_TARGET - 1) * 100).toFixed(0)}% |`,
