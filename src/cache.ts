@@ -9,7 +9,7 @@ import { isWellFormed } from './metrics/exposition.js';
 import type { ObjectIdentity } from './metrics/flatten.js';
 import { type RenderOptions, renderObject } from './metrics/render.js';
 import { MetricsStore } from './metrics/store.js';
-import { isSameJson, type KubeObject } from './objects/kube-object.js';
+import { type KubeObject, shareEqualParts } from './objects/kube-object.js';
 import { trimInPlace } from './objects/trim.js';
 
 export class InvalidObjectError extends Error {}
@@ -85,18 +85,19 @@ export class ClusterCache {
    * resourceVersion, which renders nothing (unless a declaration reads it). The render is a pure function of the
    * object, so such an update (a relist, a status write of nothing the cache keeps) need not render at all. (An object
    * that still carries annotations for --metric-annotations-allowlist never compares equal: its previous version no
-   * longer has them.)
+   * longer has them.) The comparison also hands the object the previous version's unchanged parts
+   * (shareEqualParts): cached objects are never modified.
    */
   private rendersAsBefore(previous: KubeObject | undefined, next: KubeObject): boolean {
     const metadata = next.metadata as { resourceVersion?: unknown } | undefined;
-    if (previous === undefined || metadata === undefined || !this.versionRendersNothing) return false;
+    if (previous === undefined || metadata === undefined) return false;
     const version = metadata.resourceVersion;
-    if (version === undefined) return isSameJson(previous, next);
-    metadata.resourceVersion = (previous.metadata as typeof metadata)?.resourceVersion;
+    const versionBlind = version !== undefined && this.versionRendersNothing;
+    if (versionBlind) metadata.resourceVersion = (previous.metadata as typeof metadata)?.resourceVersion;
     try {
-      return isSameJson(previous, next);
+      return shareEqualParts(previous, next);
     } finally {
-      metadata.resourceVersion = version;
+      if (versionBlind) metadata.resourceVersion = version;
     }
   }
 

@@ -3,7 +3,7 @@ import { type CacheChange, ClusterCache, InvalidObjectError } from '../src/cache
 import { NODE, POD } from '../src/kinds/table.js';
 import { compileDeclared } from '../src/metrics/declared.js';
 import { renderedText } from './support/assertions/exposition.js';
-import { restartingPod } from './support/builders/objects.js';
+import { restartingPod, scheduledPod } from './support/builders/objects.js';
 
 const pod = POD;
 const node = NODE;
@@ -49,6 +49,23 @@ test('an update that changes only the resourceVersion renders nothing anew; the 
   t.not(cache.metrics.render(), first);
   t.regex(renderedText(cache.metrics), /restartCount\{name="a",namespace="default",container="app"\} 5\n/);
   t.deepEqual(seen, ['upsert pod a 0', 'upsert pod a 0 after 0', 'upsert pod a 5 after 0']);
+});
+
+test('an update keeps the unchanged parts of the previous version, and renders and reports what changed', (t) => {
+  const cache = new ClusterCache();
+  const seen = recordChanges(cache);
+  const version = (restartCount: number) =>
+    scheduledPod('a', { status: { containerStatuses: [{ name: 'app', restartCount, ready: true }] } });
+  cache.upsert(pod, version(0));
+  const first = cache.objects(pod).next().value as any;
+  cache.upsert(pod, version(3));
+  const second = cache.objects(pod).next().value as any;
+  t.not(second, first);
+  t.is(second.spec.containers, first.spec.containers, "the unchanged containers are the previous version's");
+  t.is(second.status.containerStatuses[0].restartCount, 3);
+  t.is(first.status.containerStatuses[0].restartCount, 0, 'the previous version stays as it was');
+  t.regex(renderedText(cache.metrics), /restartCount\{name="a",namespace="shop",container="app"\} 3\n/);
+  t.deepEqual(seen, ['upsert pod a 0', 'upsert pod a 3 after 0']);
 });
 
 test('an update is rendered when it changes the resourceVersion a declaration reads, or an annotation asked for', (t) => {

@@ -49,3 +49,42 @@ export function isSameJson(a: unknown, b: unknown): boolean {
   }
   return true;
 }
+
+/** Levels shareEqualParts walks by recursion; deeper, subtrees are compared (isSameJson) but not shared. */
+const MAX_SHARE_DEPTH = 32;
+
+/**
+ * Whether `next` equals `previous` as JSON, as isSameJson says, and meanwhile: every object or array below next's own
+ * fields that equals its counterpart in `previous` (same place) is replaced by that counterpart. An update then keeps
+ * only what changed as new objects: the rest of it dies young instead of being promoted, and the previous version's
+ * unchanged parts live on instead of becoming old garbage. Both versions must be kept unmodified from then on.
+ */
+export function shareEqualParts(previous: unknown, next: unknown): boolean {
+  return shareWithin(previous, next, 0);
+}
+
+function shareWithin(x: unknown, y: unknown, depth: number): boolean {
+  if (x === y) return true;
+  if (x === null || y === null || typeof x !== 'object' || typeof y !== 'object') return false;
+  if (depth >= MAX_SHARE_DEPTH) return isSameJson(x, y);
+  const share = depth > 0;
+  if (Array.isArray(x) || Array.isArray(y)) {
+    if (!Array.isArray(x) || !Array.isArray(y)) return false;
+    let same = x.length === y.length;
+    for (let index = 0; index < Math.min(x.length, y.length); index++) {
+      if (!shareWithin(x[index], y[index], depth + 1)) same = false;
+      else if (share) y[index] = x[index];
+    }
+    return same;
+  }
+  const xs = x as Record<string, unknown>;
+  const ys = y as Record<string, unknown>;
+  const keys = Object.keys(ys);
+  let same = keys.length === Object.keys(xs).length;
+  for (const key of keys) {
+    if (!Object.hasOwn(xs, key) || !shareWithin(xs[key], ys[key], depth + 1)) same = false;
+    // An own `__proto__` (JSON.parse makes one) would be set as the prototype by an assignment.
+    else if (share && key !== '__proto__') ys[key] = xs[key];
+  }
+  return same;
+}
