@@ -445,8 +445,8 @@ const AFTER_CHANGE_ROUNDS = 30;
  * in one deflate stream at the same level, in this process (CPU time, as that is); and the sizes. The cost is the
  * exporter's CPU over the scrape, a mean (/proc counts it in 10 ms ticks); its wall time, a median, adds the client in
  * this process reading 4 MB and the loopback, and varies with whatever else the machine does. The first scrapes
- * after the start run code V8 has not optimised yet (the first few take 2 to 3 times as long), which a replica
- * scraped every 15 s has long left behind: they are not timed.
+ * after the start run code V8 has not optimised yet (the first few take about twice as long), which a replica scraped
+ * every 15 s has long left behind: they are not timed.
  */
 async function gzipAfterChange(scale: Scale) {
   const { cluster, api, kubeconfig, stop } = await startClusterOf(scale);

@@ -362,8 +362,8 @@ function markChangedFamilies(stored: StoredObject, text: Buffer, ends: readonly 
   let changed = false;
   for (let index = 0; index < ends.length; index++) {
     const start = index === 0 ? 0 : ends[index - 1];
-    const sameLength = ends[index] - start === segmentLength(stored, index);
-    if (!sameLength || !segmentHolds(stored, index, text, start)) {
+    const length = segmentLength(stored, index);
+    if (ends[index] - start !== length || !segmentHolds(stored, index, text, start, length)) {
       stored.group.stale.add(stored.families[index]);
       changed = true;
     }
@@ -371,11 +371,11 @@ function markChangedFamilies(stored: StoredObject, text: Buffer, ends: readonly 
   return changed;
 }
 
-/** The object's current lines of the family at `index` are the same bytes as `text` has from `start`. */
-function segmentHolds(stored: StoredObject, index: number, text: Buffer, start: number): boolean {
-  const length = segmentLength(stored, index);
-  const source = stored.pending ?? stored.group.blocks.get(stored.families[index])!;
-  const sourceStart = stored.pending === undefined ? stored.starts[index] : stored.ends[index] - length;
+/** The object's current lines of the family at `index`, `length` bytes, are the bytes `text` has from `start`. */
+function segmentHolds(stored: StoredObject, index: number, text: Buffer, start: number, length: number): boolean {
+  const { pending } = stored;
+  const source = pending ?? stored.group.blocks.get(stored.families[index])!;
+  const sourceStart = pending === undefined ? stored.starts[index] : stored.ends[index] - length;
   return text.compare(source, sourceStart, sourceStart + length, start, start + length) === 0;
 }
 

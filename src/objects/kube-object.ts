@@ -54,10 +54,11 @@ export function isSameJson(a: unknown, b: unknown): boolean {
 const MAX_SHARE_DEPTH = 32;
 
 /**
- * Whether `next` equals `previous` as JSON, as isSameJson says, and meanwhile: every object or array below next's own
- * fields that equals its counterpart in `previous` (same place) is replaced by that counterpart. An update then keeps
- * only what changed as new objects: the rest of it dies young instead of being promoted, and the previous version's
- * unchanged parts live on instead of becoming old garbage. Both versions must be kept unmodified from then on.
+ * Whether `next` equals `previous` as JSON, as isSameJson says, and meanwhile: every value below next's own fields
+ * (object, list or string) that equals its counterpart in `previous` (same place) is replaced by that counterpart. An
+ * update then keeps only what changed as new objects: the rest of it dies young instead of being promoted, and the
+ * previous version's unchanged parts live on instead of becoming old garbage. Both versions must be kept unmodified
+ * from then on.
  */
 export function shareEqualParts(previous: unknown, next: unknown): boolean {
   return shareWithin(previous, next, 0);
